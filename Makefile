@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make test`. Nothing to install by hand: the first run makes
+# .venv from requirements.lock; PostgreSQL and Redis are embedded unless DATABASE_URL / REDIS_URL
+# are set.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WITH_SERVICES := $(PY) -m earlyhelp.devservices --
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint check-migrations pytest assets migrations shell clean-data
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(WITH_SERVICES) $(PY) -m earlyhelp.devrun
+
+test: $(STAMP) lint
+	$(WITH_SERVICES) $(MAKE) --no-print-directory check-migrations pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations:
+	$(PY) manage.py makemigrations --check --dry-run --settings=earlyhelp.settings.test
+
+pytest:
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# Rebuild the GOV.UK Frontend assets committed under static/ (needs Node.js and npm).
+assets:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+migrations: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py makemigrations
+
+shell: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py shell
+
+clean-data:
+	rm -rf var/pgdata var/redis var/celerybeat-schedule*

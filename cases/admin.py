@@ -1,0 +1,69 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from . import models
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + (("Practice", {"fields": ("agency", "team", "job_title", "phone")}),)
+    list_display = ("username", "first_name", "last_name", "agency", "team", "is_active")
+    list_filter = ("is_active", "groups", "agency__agency_type")
+    list_select_related = ("agency", "team")
+
+
+for config in (models.LevelOfNeed, models.Destination, models.ClosureReason, models.AgencyType):
+    admin.site.register(
+        config,
+        list_display=("name", "code", "sort_order", "active"),
+        list_editable=("sort_order", "active"),
+        search_fields=("name", "code"),
+    )
+
+
+@admin.register(models.Timescale)
+class TimescaleAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "amount", "unit", "reminder_before_hours")
+    list_editable = ("amount", "unit", "reminder_before_hours")
+
+
+@admin.register(models.BankHoliday)
+class BankHolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name")
+
+
+@admin.register(models.Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+
+
+@admin.register(models.Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency_type", "locality", "referral_source_code", "active")
+    list_filter = ("agency_type", "locality", "active")
+    search_fields = ("name",)
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency", "locality")
+    list_select_related = ("agency", "locality")
+
+
+@admin.register(models.AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read only: the log is append-only in the database too."""
+
+    list_display = ("at", "user", "action", "record_type", "record_id", "ip_address")
+    list_filter = ("action", "record_type")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "person", "case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,97 @@
+from rest_framework import serializers
+
+from ..models import Case, CaseMember, ChronologyEntry, Person
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    family = serializers.CharField(source="family.name")
+    level_of_need = serializers.CharField(source="level_of_need.name")
+    lead_professional = serializers.SerializerMethodField()
+    lead_agency = serializers.CharField(source="lead_agency.name", allow_null=True, default=None)
+    locality = serializers.CharField(source="locality.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "status",
+            "family",
+            "level_of_need",
+            "locality",
+            "lead_agency",
+            "lead_professional",
+            "opened_at",
+            "closed_at",
+        ]
+
+    def get_lead_professional(self, case) -> str | None:
+        return case.lead_professional.get_full_name() if case.lead_professional else None
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "kind",
+            "first_name",
+            "last_name",
+            "other_names",
+            "date_of_birth",
+            "expected_date_of_birth",
+            "gender",
+            "ethnicity",
+            "first_language",
+            "interpreter_needed",
+            "nhs_number",
+            "upn",
+        ]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.get_full_name")
+    agency = serializers.CharField(source="user.agency.name", allow_null=True, default=None)
+
+    class Meta:
+        model = CaseMember
+        fields = ["id", "name", "agency", "role", "is_lead", "added_at"]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    details_visible = serializers.BooleanField()
+    members = serializers.SerializerMethodField()
+    people = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = CaseListSerializer.Meta.fields + ["details_visible", "members", "people"]
+
+    def get_members(self, case) -> list[dict]:
+        return MemberSerializer(self.context["members"], many=True).data
+
+    def get_people(self, case) -> list[dict]:
+        return PersonSerializer(self.context.get("people", []), many=True).data
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if not case.details_visible:
+            data["family"] = None
+        return data
+
+
+class ChronologyEntrySerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name", read_only=True, default=None)
+    author_agency = serializers.CharField(source="author_agency.name", read_only=True, default=None)
+    kind = serializers.ChoiceField(
+        choices=[ChronologyEntry.Kind.NOTE, ChronologyEntry.Kind.CONTACT, ChronologyEntry.Kind.MEETING],
+        default=ChronologyEntry.Kind.NOTE,
+    )
+    summary = serializers.CharField(max_length=300, error_messages={"blank": "Enter a short summary of the note"})
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = ChronologyEntry
+        fields = ["id", "kind", "event", "occurred_at", "recorded_at", "summary", "body", "author", "author_agency"]
+        read_only_fields = ["id", "event", "recorded_at", "author", "author_agency"]

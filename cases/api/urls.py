@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cases/", views.CaseList.as_view(), name="api-case-list"),
+    path("cases/<int:case_id>/", views.CaseDetail.as_view(), name="api-case-detail"),
+    path("cases/<int:case_id>/chronology/", views.CaseChronology.as_view(), name="api-case-chronology"),
+]

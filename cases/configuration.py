@@ -1,0 +1,138 @@
+"""The configuration a council starts from (seeded by migration 0002, editable in the admin)."""
+
+import datetime
+
+ROLES = [
+    "referrer",
+    "contact_officer",
+    "duty_manager",
+    "panel_coordinator",
+    "lead_professional",
+    "team_manager",
+    "analyst",
+    "administrator",
+]
+
+# Buckinghamshire's threshold model (seed 002). Slough's 2a/2b/3 can be added alongside in the admin.
+LEVELS = [
+    ("level-1", "Level 1: Universal", "Needs met by universal services", False, False),
+    ("level-2", "Level 2: Additional support", "Additional needs met by a single agency", False, False),
+    ("level-3", "Level 3: Complex needs", "Multi-agency support with a lead professional", True, False),
+    ("level-4", "Level 4: Acute", "Child protection or child in need: children's social care", True, True),
+]
+
+# (code, name, opens a case, goes to the panel) from seed 000.
+DESTINATIONS = [
+    ("targeted-family-support", "Targeted family support", True, False),
+    ("targeted-youth-support", "Targeted youth support", True, False),
+    ("childrens-centre", "Children's centre", True, False),
+    ("other-early-help", "Another early help service", True, False),
+    ("early-help-panel", "Early Help Panel (level 3 complex needs)", True, True),
+    ("universal-advice", "Universal services with advice and signposting", False, False),
+    ("specialist-service", "Another specialist service", False, False),
+    ("no-further-action", "No further action", False, False),
+]
+
+CLOSURE_REASONS = [
+    ("outcomes-met", "Outcomes met"),
+    ("stepped-down", "Stepped down to universal or single-agency support"),
+    ("stepped-up", "Stepped up to children's social care"),
+    ("consent-withdrawn", "Family withdrew consent or declined"),
+    ("disengaged", "Family disengaged"),
+    ("moved-away", "Moved out of the area"),
+    ("reached-18", "Child reached 18"),
+    ("transferred", "Transferred to another service"),
+    ("died", "Died"),
+    ("other", "Other"),
+]
+
+AGENCY_TYPES = [
+    ("school", "School or college"),
+    ("early-years", "Early years setting"),
+    ("health", "Health"),
+    ("police", "Police"),
+    ("housing", "Housing"),
+    ("voluntary", "Voluntary and community sector"),
+    ("council-early-help", "Council early help"),
+    ("childrens-social-care", "Children's social care"),
+    ("other", "Other"),
+]
+
+# (code, name, amount, unit, reminder hours before due)
+TIMESCALES = [
+    ("front-door-decision", "Front door decision", 24, "hours", 4),
+    ("referrer-letter", "Outcome letter to the referrer", 72, "hours", 24),
+    ("mash-information", "Partner information for a MASH enquiry", 1, "working_days", 4),
+    ("front-door-to-offer", "Front door to an offer of support", 10, "days", 48),
+    ("lead-professional", "Lead professional assigned", 1, "weeks", 48),
+    ("assessment", "Early help assessment completed", 1, "months", 72),
+    ("review-1", "First review", 1, "months", 72),
+    ("review-2", "Second review", 3, "months", 72),
+    ("review-3", "Third review", 6, "months", 72),
+]
+
+# England and Wales.
+BANK_HOLIDAYS = [
+    ("2025-01-01", "New Year's Day"),
+    ("2025-04-18", "Good Friday"),
+    ("2025-04-21", "Easter Monday"),
+    ("2025-05-05", "Early May bank holiday"),
+    ("2025-05-26", "Spring bank holiday"),
+    ("2025-08-25", "Summer bank holiday"),
+    ("2025-12-25", "Christmas Day"),
+    ("2025-12-26", "Boxing Day"),
+    ("2026-01-01", "New Year's Day"),
+    ("2026-04-03", "Good Friday"),
+    ("2026-04-06", "Easter Monday"),
+    ("2026-05-04", "Early May bank holiday"),
+    ("2026-05-25", "Spring bank holiday"),
+    ("2026-08-31", "Summer bank holiday"),
+    ("2026-12-25", "Christmas Day"),
+    ("2026-12-28", "Boxing Day (substitute day)"),
+    ("2027-01-01", "New Year's Day"),
+    ("2027-03-26", "Good Friday"),
+    ("2027-03-29", "Easter Monday"),
+    ("2027-05-03", "Early May bank holiday"),
+    ("2027-05-31", "Spring bank holiday"),
+    ("2027-08-30", "Summer bank holiday"),
+    ("2027-12-27", "Christmas Day (substitute day)"),
+    ("2027-12-28", "Boxing Day (substitute day)"),
+]
+
+
+def seed_configuration(apps) -> None:
+    """Create what is missing; safe to run again. `apps` is the migration registry or django.apps.apps."""
+    Group = apps.get_model("auth", "Group")
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+    LevelOfNeed = apps.get_model("cases", "LevelOfNeed")
+    for order, (code, name, description, multi, statutory) in enumerate(LEVELS):
+        LevelOfNeed.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "description": description,
+                "sort_order": order,
+                "multi_agency": multi,
+                "statutory": statutory,
+            },
+        )
+    Destination = apps.get_model("cases", "Destination")
+    for order, (code, name, opens_case, panel) in enumerate(DESTINATIONS):
+        Destination.objects.update_or_create(
+            code=code, defaults={"name": name, "sort_order": order, "opens_case": opens_case, "goes_to_panel": panel}
+        )
+    ClosureReason = apps.get_model("cases", "ClosureReason")
+    for order, (code, name) in enumerate(CLOSURE_REASONS):
+        ClosureReason.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})
+    AgencyType = apps.get_model("cases", "AgencyType")
+    for order, (code, name) in enumerate(AGENCY_TYPES):
+        AgencyType.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})
+    Timescale = apps.get_model("cases", "Timescale")
+    for code, name, amount, unit, reminder in TIMESCALES:
+        Timescale.objects.update_or_create(
+            code=code, defaults={"name": name, "amount": amount, "unit": unit, "reminder_before_hours": reminder}
+        )
+    BankHoliday = apps.get_model("cases", "BankHoliday")
+    for day, name in BANK_HOLIDAYS:
+        BankHoliday.objects.update_or_create(date=datetime.date.fromisoformat(day), defaults={"name": name})

@@ -1,0 +1,205 @@
+"""Forms of the shared record. Every form derives from GDSForm: GOV.UK layout through
+crispy-forms-gds, browser validation off (errors come from the server, worded the GOV.UK way)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Size, Submit
+from django import forms
+from django.utils import timezone
+
+from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
+from .roles import Role
+
+
+class GDSForm(forms.Form):
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(*self.fields, Submit("submit", self.submit_label))
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError on the fields it names, or above the form."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+def gds_date(label: str, required_message: str, **kwargs) -> DateInputField:
+    field = DateInputField(label=label, **kwargs)
+    field.error_messages["required"] = required_message
+    field.error_messages["incomplete"] = required_message
+    return field
+
+
+class NoteForm(GDSForm):
+    submit_label = "Save note"
+    kind = forms.ChoiceField(
+        label="What kind of note is this?",
+        choices=[
+            (k.value, k.label)
+            for k in (ChronologyEntry.Kind.NOTE, ChronologyEntry.Kind.CONTACT, ChronologyEntry.Kind.MEETING)
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of note this is"},
+    )
+    summary = forms.CharField(
+        label="Summary",
+        max_length=300,
+        error_messages={
+            "required": "Enter a short summary of the note",
+            "max_length": "The summary must be 300 characters or fewer",
+        },
+    )
+    body = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+    occurred_on = gds_date(
+        "When did this happen?",
+        "Enter the date this happened",
+        required=False,
+        help_text="For example, 27 3 2026. Leave blank for today.",
+    )
+
+    def clean_occurred_on(self):
+        value = self.cleaned_data.get("occurred_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+
+class MemberAddForm(GDSForm):
+    submit_label = "Add to the team"
+    user = forms.ModelChoiceField(
+        label="Practitioner",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choose the practitioner to add",
+            "invalid_choice": "Choose the practitioner to add",
+        },
+    )
+    role = forms.CharField(
+        label="What will they do for the family?",
+        max_length=200,
+        help_text="For example, school nurse or family support worker",
+        error_messages={"required": "Enter what they will do for the family"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True, agency__isnull=False).select_related(
+            "agency"
+        )
+        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()}, {u.agency}"
+
+
+class AllocateForm(GDSForm):
+    submit_label = "Allocate"
+    lead_agency = forms.ModelChoiceField(
+        label="Lead agency",
+        queryset=Agency.objects.filter(active=True),
+        error_messages={"required": "Choose the lead agency", "invalid_choice": "Choose the lead agency"},
+    )
+    team = forms.ModelChoiceField(
+        label="Team (optional)",
+        queryset=Team.objects.select_related("agency"),
+        required=False,
+        error_messages={"invalid_choice": "Choose a team of the lead agency"},
+    )
+
+
+class AssignLeadProfessionalForm(GDSForm):
+    submit_label = "Assign lead professional"
+    lead_professional = forms.ModelChoiceField(
+        label="Lead professional",
+        queryset=User.objects.none(),
+        error_messages={"required": "Choose the lead professional", "invalid_choice": "Choose the lead professional"},
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = User.objects.filter(is_active=True, groups__name=Role.LEAD_PROFESSIONAL).select_related("agency")
+        if case is not None and case.lead_agency_id:
+            queryset = queryset.filter(agency_id=case.lead_agency_id)
+        self.fields["lead_professional"].queryset = queryset.distinct()
+        self.fields["lead_professional"].label_from_instance = lambda u: f"{u.get_full_name()}, {u.agency}"
+
+
+class ClosureForm(GDSForm):
+    submit_label = "Continue"
+    reason = forms.ModelChoiceField(
+        label="Why is the case closing?",
+        queryset=ClosureReason.objects.active(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why the case is closing",
+            "invalid_choice": "Choose why the case is closing",
+        },
+    )
+    summary = forms.CharField(
+        label="Summary of progress",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter a summary of the progress made and why the case can close"},
+    )
+
+
+class ManagerNoteForm(GDSForm):
+    note = forms.CharField(label="Manager's note", widget=forms.Textarea, required=False)
+
+
+class ReturnClosureForm(GDSForm):
+    submit_label = "Return to the lead professional"
+    note = forms.CharField(
+        label="What needs to happen before the case can close?",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what needs to happen before the case can close"},
+    )
+
+
+class ConsentForm(GDSForm):
+    submit_label = "Save consent"
+    person = forms.ModelChoiceField(
+        label="Who made the decision?",
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who made the decision", "invalid_choice": "Choose who made the decision"},
+    )
+    scope = forms.ChoiceField(
+        label="What is the consent for?",
+        choices=Consent.Scope.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the consent is for"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency (for sharing information)",
+        queryset=Agency.objects.filter(active=True),
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label="Decision",
+        choices=Consent.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the decision"},
+    )
+    evidence = forms.ChoiceField(
+        label="How was consent given?",
+        choices=[("", "Not applicable")] + list(Consent.Evidence.choices),
+        required=False,
+    )
+    decided_on = gds_date("Date of the decision", "Enter the date of the decision")
+    not_sought_reason = forms.CharField(
+        label="If consent was not sought: why would asking put a child at risk?",
+        widget=forms.Textarea,
+        required=False,
+    )
+
+    def __init__(self, *args, family=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if family is not None:
+            self.fields["person"].queryset = Person.objects.filter(memberships__family=family)

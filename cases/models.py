@@ -1,0 +1,554 @@
+"""The shared record: configuration, agencies and users, families and people, cases, the team
+around the family, consent, the chronology and the access log."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+
+from .roles import Role
+from .validators import validate_nhs_number, validate_postcode, validate_upn
+
+# --- Configuration as data ---------------------------------------------------------------------
+
+
+class ConfigQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class ConfigItem(models.Model):
+    """A council-editable list entry: a stable code, a label, an order, and whether it is offered."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    objects = ConfigQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LevelOfNeed(ConfigItem):
+    """A council's threshold model: Buckinghamshire's 1-4, Slough's 2a/2b/3, or its own."""
+
+    multi_agency = models.BooleanField(
+        default=False, help_text="Needs a lead professional and a team around the family"
+    )
+    statutory = models.BooleanField(default=False, help_text="Meets the threshold for children's social care")
+
+    class Meta(ConfigItem.Meta):
+        verbose_name_plural = "levels of need"
+
+
+class Destination(ConfigItem):
+    """Where the front door sends a referral that does not meet the social care threshold."""
+
+    opens_case = models.BooleanField(default=False, help_text="Early help is given: open a case for the family")
+    goes_to_panel = models.BooleanField(default=False)
+
+
+class ClosureReason(ConfigItem):
+    pass
+
+
+class AgencyType(ConfigItem):
+    pass
+
+
+class TimeUnit(models.TextChoices):
+    HOURS = "hours", "hours"
+    WORKING_DAYS = "working_days", "working days"
+    DAYS = "days", "days"
+    WEEKS = "weeks", "weeks"
+    MONTHS = "months", "months"
+
+
+class Timescale(models.Model):
+    """Each clock the service keeps, with its unit: 24 hours, 1 working day, 1 week, 1 month..."""
+
+    Unit = TimeUnit
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=TimeUnit.choices)
+    reminder_before_hours = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit__in=TimeUnit.values), name="timescale_unit_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount} {self.get_unit_display()}"
+
+
+class BankHoliday(models.Model):
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %B %Y})"
+
+
+# --- Agencies, teams and users --------------------------------------------------------------------
+
+
+class Locality(models.Model):
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    agency_type = models.ForeignKey(AgencyType, on_delete=models.PROTECT, related_name="agencies")
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.SET_NULL, related_name="agencies")
+    # The CIN census source code used when this agency refers (2A schools, 3B health visitor...).
+    referral_source_code = models.CharField(max_length=4, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.agency}"
+
+
+class User(AbstractUser):
+    """A practitioner of an agency. Roles are groups named by `Role` values."""
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> frozenset[str]:
+        if not hasattr(self, "_roles"):
+            self._roles = frozenset(self.groups.values_list("name", flat=True))
+        return self._roles
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in Role.values if r in self.roles]
+
+
+# --- Families and people ---------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    # DfE census codes
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known"
+    NOT_STATED = "9", "Not stated"
+
+
+class Ethnicity(models.TextChoices):
+    # DfE main ethnicity codes
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WOTH = "WOTH", "Any other White background"
+    WROM = "WROM", "Gypsy / Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Black Caribbean"
+    BAFR = "BAFR", "Black African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+@pghistory.track()
+class Family(models.Model):
+    """A household: who lives together, where."""
+
+    name = models.CharField(max_length=200, help_text="How the family is known, for example 'Okafor family'")
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode], db_index=True)
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="families")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "families"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in [self.address_line_1, self.address_line_2, self.town, self.postcode] if p)
+
+
+@pghistory.track()
+class Person(models.Model):
+    class Kind(models.TextChoices):
+        CHILD = "child", "Child or young person"
+        UNBORN = "unborn", "Unborn child"
+        ADULT = "adult", "Adult"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    other_names = models.CharField(max_length=300, blank=True, help_text="Previous or alternative names")
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    first_language = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    disability = models.TextField(blank=True)
+    send_support = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("", "None"), ("sen_support", "SEN support"), ("ehcp", "Education, health and care plan")],
+    )
+    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
+    upn = models.CharField("Unique Pupil Number", max_length=13, blank=True, validators=[validate_upn])
+    local_id = models.CharField("local child ID", max_length=50, blank=True)
+    school = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils", help_text="School or setting"
+    )
+    families = models.ManyToManyField(Family, through="FamilyMembership", related_name="people")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="person_nhs_number_unique"
+            ),
+            models.UniqueConstraint(fields=["upn"], condition=~Q(upn=""), name="person_upn_unique"),
+            models.CheckConstraint(condition=Q(kind__in=["child", "unborn", "adult"]), name="person_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind="unborn") | Q(date_of_birth__isnull=True), name="unborn_has_no_date_of_birth"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="person_last_name_trgm"),
+            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="person_first_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class FamilyMembership(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    in_household = models.BooleanField(default=True)
+    parental_responsibility = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["family", "person"], name="family_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.family}"
+
+
+class Relationship(models.Model):
+    class Kind(models.TextChoices):
+        PARENT = "parent", "Parent"
+        STEP_PARENT = "step_parent", "Step-parent"
+        CARER = "carer", "Carer"
+        GUARDIAN = "guardian", "Special guardian"
+        SIBLING = "sibling", "Sibling"
+        HALF_SIBLING = "half_sibling", "Half-sibling"
+        GRANDPARENT = "grandparent", "Grandparent"
+        PARTNER = "partner", "Partner"
+        OTHER_RELATIVE = "other_relative", "Other relative"
+        FAMILY_FRIEND = "family_friend", "Family friend"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    related_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What the related person is to this person")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "related_person", "kind"], name="relationship_unique"),
+            models.CheckConstraint(condition=~Q(person=models.F("related_person")), name="relationship_not_self"),
+        ]
+
+    # --- Cases -----------------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.related_person} is {self.get_kind_display().lower()} of {self.person}"
+
+
+class CaseStatus(models.TextChoices):
+    AWAITING_ALLOCATION = "awaiting_allocation", "Awaiting allocation"
+    AWAITING_LEAD_PROFESSIONAL = "awaiting_lead_professional", "Awaiting lead professional"
+    ACTIVE = "active", "Active"
+    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+    CLOSED = "closed", "Closed"
+
+
+@pghistory.track()
+class Case(models.Model):
+    """One episode of help for a family, from opening to manager-signed closure."""
+
+    class Kind(models.TextChoices):
+        EARLY_HELP = "early_help", "Early help"
+        SECTION_17 = "section_17", "Child in need (section 17)"
+
+    reference = models.CharField(max_length=20, unique=True)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EARLY_HELP)
+    status = models.CharField(max_length=30, choices=CaseStatus.choices, default=CaseStatus.AWAITING_ALLOCATION)
+    level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="cases")
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    lead_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    lead_professional = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.ForeignKey(ClosureReason, null=True, blank=True, on_delete=models.PROTECT)
+    closure_summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        permissions = [("manage_case", "Lead the case: team, plan and closure")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & Q(closure_reason__isnull=False)),
+                name="closed_case_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["active", "closure_requested"]) | Q(lead_professional__isnull=False),
+                name="active_case_has_lead_professional",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
+            models.Index(fields=["locality", "status", "-opened_at"], name="case_locality_status_idx"),
+            models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_idx"),
+            models.Index(fields=["lead_agency", "status"], name="case_lead_agency_status_idx"),
+            models.Index(fields=["family", "-opened_at"], name="case_family_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key grants on cases (django-guardian), one indexed join per list query."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_grant_user_idx")]
+
+
+@pghistory.track()
+class CaseMember(models.Model):
+    """A practitioner in the Team Around the Family. Ended, never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_memberships")
+    role = models.CharField(max_length=200, help_text="What they do for this family, for example 'School nurse'")
+    is_lead = models.BooleanField(default=False)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_lead", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(ended_at__isnull=True), name="case_member_unique_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.case}"
+
+
+@pghistory.track()
+class Consent(models.Model):
+    """A recorded consent decision. A newer record for the same person, scope and agency supersedes
+    the older one; nothing is overwritten."""
+
+    class Scope(models.TextChoices):
+        REFERRAL = "referral", "Referral to early help"
+        ASSESSMENT = "assessment", "Early help assessment and support"
+        SHARING = "sharing", "Sharing information with an agency"
+
+    class Status(models.TextChoices):
+        GIVEN = "given", "Given"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        NOT_SOUGHT = "not_sought", "Not sought"
+
+    class Evidence(models.TextChoices):
+        WRITTEN = "written", "Signed form"
+        ELECTRONIC = "electronic", "Electronic signature or email"
+        VERBAL = "verbal", "Verbal, recorded by the practitioner"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents")
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    evidence = models.CharField(max_length=20, choices=Evidence.choices, blank=True)
+    decided_on = models.DateField()
+    not_sought_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(scope="sharing") | Q(agency__isnull=False), name="sharing_consent_names_agency"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_sought") | ~Q(not_sought_reason=""), name="consent_not_sought_has_reason"
+            ),
+            models.CheckConstraint(condition=~Q(status="given") | ~Q(evidence=""), name="consent_given_has_evidence"),
+        ]
+        indexes = [models.Index(fields=["family", "scope", "agency", "-recorded_at"], name="consent_family_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()}: {self.get_status_display()}"
+
+
+@pghistory.track()
+class ChronologyEntry(models.Model):
+    """One dated line of a family's timeline: an event the system recorded or a practitioner's note."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        NOTE = "note", "Case note"
+        CONTACT = "contact", "Contact with the family"
+        MEETING = "meeting", "Meeting"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="chronology")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="chronology")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    event = models.SlugField(max_length=60, blank=True, help_text="Machine name of a recorded event")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "chronology entries"
+        indexes = [
+            models.Index(fields=["family", "-occurred_at", "-id"], name="chronology_family_idx"),
+            models.Index(fields=["case", "-occurred_at", "-id"], name="chronology_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class AccessLog(models.Model):
+    """Append-only: who viewed, printed or exported which record, or was refused, from where.
+    A database trigger refuses every update and delete."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        PRINT = "print", "Printed"
+        EXPORT = "export", "Exported"
+        DENIED = "denied", "Refused access"
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    record_type = models.CharField(max_length=30)
+    record_id = models.BigIntegerField()
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["person", "-at"], name="accesslog_person_idx"),
+            models.Index(fields=["case", "-at"], name="accesslog_case_idx"),
+            models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.record_type} {self.record_id}"

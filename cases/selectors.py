@@ -1,0 +1,193 @@
+"""Reads of the shared record, filtered by what the user may see. Query counts are designed here."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .audit import access_log_record
+from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Person, User
+from .permissions import VIEW_CASE, case_details_visible, cases_for_user
+from .roles import Role
+
+
+def case_list_for_user(
+    *, user: User, status: str | None = None, locality_id: int | None = None, mine: bool = False
+) -> QuerySet[Case]:
+    queryset = cases_for_user(user, VIEW_CASE).select_related(
+        "family", "level_of_need", "locality", "lead_agency", "lead_professional"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if locality_id:
+        queryset = queryset.filter(locality_id=locality_id)
+    if mine:
+        queryset = queryset.filter(
+            Exists(CaseMember.objects.filter(case=OuterRef("pk"), user=user, ended_at__isnull=True))
+        )
+    return queryset.order_by("-opened_at", "-id")
+
+
+def case_get_for_user(
+    *, user: User, case_id: int, perm: str = VIEW_CASE, request: HttpRequest | None = None, log: bool = True
+) -> Case:
+    """The case if `user` holds `perm` on it, else 404: the same answer for 'missing' and 'not
+    yours'. A view is written to the access log, and so is a refusal of a case that exists."""
+    with transaction.atomic():
+        case = (
+            cases_for_user(user, perm)
+            .select_related(
+                "family",
+                "family__locality",
+                "level_of_need",
+                "locality",
+                "lead_agency",
+                "team",
+                "lead_professional",
+                "closure_reason",
+            )
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            if Case.objects.filter(pk=case_id).exists():
+                access_log_record(
+                    user=user, action=AccessLog.Action.DENIED, record_type="case", record_id=case_id, request=request
+                )
+            raise Http404("No case found")
+        if log:
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.VIEW,
+                record_type="case",
+                record_id=case.pk,
+                case=case,
+                request=request,
+            )
+    case.details_visible = case_details_visible(user, case)
+    return case
+
+
+def case_members(*, case: Case) -> QuerySet[CaseMember]:
+    return case.members.filter(ended_at__isnull=True).select_related("user", "user__agency")
+
+
+def case_chronology(*, case: Case, user: User) -> QuerySet[ChronologyEntry]:
+    """The family's timeline as `user` may see it: everything when the family's details are visible
+    to them, otherwise only what their own agency wrote."""
+    queryset = ChronologyEntry.objects.filter(family_id=case.family_id).select_related(
+        "author", "author_agency", "case"
+    )
+    if not case.details_visible:
+        queryset = queryset.filter(author_agency_id=user.agency_id) if user.agency_id else queryset.none()
+    return queryset.order_by("-occurred_at", "-id")
+
+
+def case_people(*, case: Case) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(memberships__family_id=case.family_id)
+        .select_related("school")
+        .order_by("kind", "date_of_birth")
+    )
+
+
+def case_consents(*, case: Case) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(family_id=case.family_id)
+        .select_related("person", "agency", "recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | None = None) -> Person:
+    """A person's record, for users who may see the details of a case of one of the person's
+    families, or who work at the front door. Logged like a case."""
+    with transaction.atomic():
+        person = Person.objects.select_related("school").filter(pk=person_id).first()
+        allowed = person is not None and (
+            user.is_superuser
+            or user.has_role(Role.DUTY_MANAGER, Role.CONTACT_OFFICER)
+            or any(
+                case_details_visible(user, case)
+                for case in cases_for_user(user, VIEW_CASE).filter(family__memberships__person=person)
+            )
+        )
+        if not allowed:
+            if person is not None:
+                access_log_record(
+                    user=user,
+                    action=AccessLog.Action.DENIED,
+                    record_type="person",
+                    record_id=person_id,
+                    request=request,
+                )
+            raise Http404("No person found")
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.VIEW,
+            record_type="person",
+            record_id=person.pk,
+            person=person,
+            request=request,
+        )
+    return person
+
+
+def person_search(*, name: str = "", date_of_birth=None, nhs_number: str = "") -> QuerySet[Person]:
+    """People by similar name (pg_trgm), date of birth or NHS number, best match first."""
+    queryset = Person.objects.all()
+    if nhs_number:
+        queryset = queryset.filter(nhs_number=nhs_number)
+    if date_of_birth:
+        queryset = queryset.filter(date_of_birth=date_of_birth)
+    if name:
+        full = Q(first_name__trigram_similar=name) | Q(last_name__trigram_similar=name)
+        queryset = (
+            queryset.annotate(similarity=TrigramSimilarity("first_name", name) + TrigramSimilarity("last_name", name))
+            .filter(full)
+            .order_by("-similarity", "last_name", "id")
+        )
+    else:
+        queryset = queryset.order_by("last_name", "first_name", "id")
+    return queryset
+
+
+def person_viewers(*, person: Person) -> QuerySet[AccessLog]:
+    """Every logged view of this person's record, or of a case of one of their families."""
+    return (
+        AccessLog.objects.filter(Q(person=person) | Q(case__family__memberships__person=person))
+        .select_related("user", "user__agency", "case")
+        .order_by("-at", "-id")
+    )
+
+
+def case_figures() -> dict:
+    """Counts only, no names: open cases by status and locality, for analysts."""
+    by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")).order_by())
+    by_locality = list(
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .values("locality__name")
+        .annotate(n=Count("id"))
+        .order_by("locality__name")
+    )
+    by_level = list(
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .values("level_of_need__name")
+        .annotate(n=Count("id"))
+        .order_by("level_of_need__name")
+    )
+    by_lead_agency_type = list(
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .filter(lead_agency__isnull=False)
+        .values("lead_agency__agency_type__name")
+        .annotate(n=Count("id"))
+        .order_by("lead_agency__agency_type__name")
+    )
+    return {
+        "by_status": [(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
+        "by_locality": by_locality,
+        "by_level": by_level,
+        "by_lead_agency_type": by_lead_agency_type,
+    }

@@ -1,0 +1,412 @@
+"""Writes to the shared record. Each service takes the acting user, checks what must hold,
+saves inside a transaction and records what happened in the family's chronology."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .models import (
+    Agency,
+    Case,
+    CaseMember,
+    CaseStatus,
+    ChronologyEntry,
+    ClosureReason,
+    Consent,
+    Family,
+    LevelOfNeed,
+    Locality,
+    Person,
+    Team,
+    User,
+)
+from .permissions import CHANGE_CASE, LEAD_PROFESSIONAL_PERMS, MANAGE_CASE, MEMBER_PERMS, user_has_case_perm
+from .roles import Role
+
+S = CaseStatus
+
+# The case lifecycle: every allowed move, the action that makes it, and who may take that action
+# (besides holding the named permission on the case).
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.AWAITING_ALLOCATION, S.AWAITING_LEAD_PROFESSIONAL): "allocate",
+    (S.AWAITING_LEAD_PROFESSIONAL, S.ACTIVE): "assign_lead_professional",
+    (S.ACTIVE, S.CLOSURE_REQUESTED): "request_closure",
+    (S.CLOSURE_REQUESTED, S.ACTIVE): "return_closure",
+    (S.CLOSURE_REQUESTED, S.CLOSED): "sign_off_closure",
+    (S.AWAITING_ALLOCATION, S.CLOSED): "close_unallocated",
+    (S.AWAITING_LEAD_PROFESSIONAL, S.CLOSED): "close_unallocated",
+}
+ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
+    "allocate": (CHANGE_CASE, frozenset({Role.PANEL_COORDINATOR, Role.TEAM_MANAGER})),
+    "assign_lead_professional": (MANAGE_CASE, frozenset({Role.TEAM_MANAGER})),
+    "request_closure": (MANAGE_CASE, frozenset({Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER})),
+    "return_closure": (MANAGE_CASE, frozenset({Role.TEAM_MANAGER})),
+    "sign_off_closure": (MANAGE_CASE, frozenset({Role.TEAM_MANAGER})),
+    "close_unallocated": (CHANGE_CASE, frozenset({Role.PANEL_COORDINATOR, Role.TEAM_MANAGER})),
+}
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def action_allowed(*, actor: User, case: Case, action: str) -> bool:
+    """Whether `actor` may take `action` on `case` now: the move exists from the case's status, the
+    actor holds a role that takes it and the permission it needs on this case."""
+    if not any(frm == case.status and act == action for (frm, _to), act in ALLOWED_TRANSITIONS.items()):
+        return False
+    perm, roles = ACTION_RULES[action]
+    return (actor.is_superuser or actor.has_role(*roles)) and user_has_case_perm(actor, case, perm)
+
+
+def chronology_record(
+    *,
+    family: Family,
+    event: str,
+    summary: str,
+    actor: User | None,
+    case: Case | None = None,
+    body: str = "",
+    kind: str = ChronologyEntry.Kind.EVENT,
+    occurred_at: datetime.datetime | None = None,
+) -> ChronologyEntry:
+    return ChronologyEntry.objects.create(
+        family=family,
+        case=case,
+        kind=kind,
+        event=event,
+        summary=summary,
+        body=body,
+        author=actor,
+        author_agency_id=actor.agency_id if actor else None,
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def _next_case_reference() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('case_reference_seq')")
+        (number,) = cursor.fetchone()
+    return f"C-{timezone.localdate().year}-{number:06d}"
+
+
+def _transition(*, actor: User, case_id: int, to: str, action: str, summary: str, body: str = "", **fields) -> Case:
+    """Lock the case, check the move and the actor, save the new status and fields, record it."""
+    case = Case.objects.select_for_update().select_related("family").get(pk=case_id)
+    if ALLOWED_TRANSITIONS.get((case.status, to)) != action:
+        raise TransitionNotAllowed(
+            f"A case that is {case.get_status_display().lower()} cannot be moved to {CaseStatus(to).label.lower()}.",
+            code="transition",
+        )
+    if not action_allowed(actor=actor, case=case, action=action):
+        raise PermissionDenied("You cannot do that on this case.")
+    case.status = to
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=["status", *fields])
+    chronology_record(family=case.family, case=case, event=f"case_{action}", summary=summary, body=body, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User | None,
+    family: Family,
+    level_of_need: LevelOfNeed,
+    kind: str = Case.Kind.EARLY_HELP,
+    locality: Locality | None = None,
+) -> Case:
+    """Open an episode of help for `family`, awaiting allocation. A family has at most one open case
+    of a kind: the open one is returned instead of a second."""
+    Family.objects.select_for_update().get(pk=family.pk)
+    existing = Case.objects.filter(family=family, kind=kind).exclude(status=S.CLOSED).first()
+    if existing:
+        return existing
+    case = Case.objects.create(
+        reference=_next_case_reference(),
+        family=family,
+        kind=kind,
+        level_of_need=level_of_need,
+        locality=locality or family.locality,
+        created_by=actor,
+    )
+    chronology_record(
+        family=family,
+        case=case,
+        event="case_opened",
+        actor=actor,
+        summary=f"Case {case.reference} opened ({level_of_need.name})",
+    )
+    return case
+
+
+@transaction.atomic
+def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | None = None) -> Case:
+    """Record the lead agency (and its team) agreed for the case; its managers may then assign a
+    lead professional."""
+    if team is not None and team.agency_id != lead_agency.pk:
+        raise ValidationError({"team": "Choose a team of the lead agency"})
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.AWAITING_LEAD_PROFESSIONAL,
+        action="allocate",
+        summary=f"Lead agency: {lead_agency.name}",
+        lead_agency=lead_agency,
+        team=team,
+    )
+
+
+@transaction.atomic
+def case_assign_lead_professional(*, actor: User, case: Case, lead_professional: User) -> Case:
+    """Make `lead_professional` the family's lead: grants them the lead's permissions and a place at
+    the head of the team around the family; a previous lead stays in the team as a member."""
+    if not lead_professional.is_active or not lead_professional.has_role(Role.LEAD_PROFESSIONAL):
+        raise ValidationError({"lead_professional": "Choose a practitioner who can be a lead professional"})
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.lead_agency_id and lead_professional.agency_id != locked.lead_agency_id:
+        raise ValidationError({"lead_professional": "Choose a practitioner of the lead agency"})
+    summary = f"Lead professional: {lead_professional.get_full_name()}"
+    if locked.status == S.AWAITING_LEAD_PROFESSIONAL:
+        case = _transition(
+            actor=actor,
+            case_id=case.pk,
+            to=S.ACTIVE,
+            action="assign_lead_professional",
+            summary=summary,
+            lead_professional=lead_professional,
+        )
+    elif locked.status in (S.ACTIVE, S.CLOSURE_REQUESTED):
+        if not (actor.is_superuser or actor.has_role(Role.TEAM_MANAGER)) or not user_has_case_perm(
+            actor, locked, MANAGE_CASE
+        ):
+            raise PermissionDenied("You cannot do that on this case.")
+        previous = locked.lead_professional
+        locked.lead_professional = lead_professional
+        locked.save(update_fields=["lead_professional"])
+        chronology_record(family=locked.family, case=locked, event="case_lead_changed", summary=summary, actor=actor)
+        if previous is not None:
+            CaseMember.objects.filter(case=locked, user=previous, ended_at__isnull=True).update(is_lead=False)
+            for perm in set(LEAD_PROFESSIONAL_PERMS) - set(MEMBER_PERMS):
+                remove_perm(f"cases.{perm}", previous, locked)
+        case = locked
+    else:
+        raise TransitionNotAllowed("A lead professional cannot be assigned to this case now.", code="transition")
+    member = CaseMember.objects.filter(case=case, user=lead_professional, ended_at__isnull=True).first()
+    if member is None:
+        CaseMember.objects.create(
+            case=case, user=lead_professional, role="Lead professional", is_lead=True, added_by=actor
+        )
+    else:
+        member.is_lead = True
+        member.save(update_fields=["is_lead"])
+    for perm in LEAD_PROFESSIONAL_PERMS:
+        assign_perm(f"cases.{perm}", lead_professional, case)
+    return case
+
+
+@transaction.atomic
+def case_member_add(*, actor: User, case: Case, user: User, role: str) -> CaseMember:
+    """Add a practitioner to the team around the family, granting them the case."""
+    if not user_has_case_perm(actor, case, MANAGE_CASE):
+        raise PermissionDenied("Only the lead professional or their manager can change the team.")
+    if not user.is_active:
+        raise ValidationError({"user": "Choose a practitioner whose account is active"})
+    if not role.strip():
+        raise ValidationError({"role": "Enter what they will do for the family"})
+    Case.objects.select_for_update().get(pk=case.pk)
+    if CaseMember.objects.filter(case=case, user=user, ended_at__isnull=True).exists():
+        raise ValidationError({"user": f"{user.get_full_name()} is already in the team around the family"})
+    member = CaseMember.objects.create(case=case, user=user, role=role.strip(), added_by=actor)
+    for perm in MEMBER_PERMS:
+        assign_perm(f"cases.{perm}", user, case)
+    chronology_record(
+        family=case.family,
+        case=case,
+        event="team_member_added",
+        actor=actor,
+        summary=f"{user.get_full_name()} ({user.agency or 'no agency'}) joined the team as {member.role}",
+    )
+    return member
+
+
+@transaction.atomic
+def case_member_remove(*, actor: User, member: CaseMember) -> CaseMember:
+    """End a practitioner's place in the team and revoke every grant they held on the case."""
+    case = Case.objects.select_for_update().get(pk=member.case_id)
+    if not user_has_case_perm(actor, case, MANAGE_CASE):
+        raise PermissionDenied("Only the lead professional or their manager can change the team.")
+    if member.ended_at is not None:
+        return member
+    if case.lead_professional_id == member.user_id and case.status != S.CLOSED:
+        raise ValidationError("Assign a new lead professional before removing the current one.")
+    member.ended_at = timezone.now()
+    member.save(update_fields=["ended_at"])
+    for perm in LEAD_PROFESSIONAL_PERMS:
+        remove_perm(f"cases.{perm}", member.user, case)
+    chronology_record(
+        family=case.family,
+        case=case,
+        event="team_member_removed",
+        actor=actor,
+        summary=f"{member.user.get_full_name()} left the team around the family",
+    )
+    return member
+
+
+@transaction.atomic
+def case_request_closure(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter a summary of the progress made and why the case can close"})
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.CLOSURE_REQUESTED,
+        action="request_closure",
+        summary=f"Closure requested: {reason.name}",
+        body=summary,
+        closure_reason=reason,
+        closure_summary=summary.strip(),
+    )
+
+
+@transaction.atomic
+def case_return_closure(*, actor: User, case: Case, note: str) -> Case:
+    if not note.strip():
+        raise ValidationError({"note": "Enter what needs to happen before the case can close"})
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.ACTIVE,
+        action="return_closure",
+        summary="Closure not agreed: returned to the lead professional",
+        body=note,
+        closure_reason=None,
+    )
+
+
+@transaction.atomic
+def case_sign_off_closure(*, actor: User, case: Case, note: str = "") -> Case:
+    """The manager's sign-off of sustained and significant progress: the case closes."""
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.CLOSED,
+        action="sign_off_closure",
+        summary="Closure signed off by the manager",
+        body=note,
+        closed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
+    """Close a case that never reached a lead professional (the family declined, moved away...)."""
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter why the case is closing"})
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.CLOSED,
+        action="close_unallocated",
+        summary=f"Closed before allocation: {reason.name}",
+        body=summary,
+        closure_reason=reason,
+        closure_summary=summary.strip(),
+        closed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def chronology_note_add(
+    *,
+    actor: User,
+    case: Case,
+    summary: str,
+    body: str,
+    kind: str = ChronologyEntry.Kind.NOTE,
+    occurred_at: datetime.datetime | None = None,
+) -> ChronologyEntry:
+    if not user_has_case_perm(actor, case, CHANGE_CASE):
+        raise PermissionDenied("You cannot add notes to this case.")
+    errors = {}
+    if not summary.strip():
+        errors["summary"] = "Enter a short summary of the note"
+    if kind not in (ChronologyEntry.Kind.NOTE, ChronologyEntry.Kind.CONTACT, ChronologyEntry.Kind.MEETING):
+        errors["kind"] = "Choose what kind of note this is"
+    if occurred_at and occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors["occurred_at"] = "The date of the note must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    return chronology_record(
+        family=case.family,
+        case=case,
+        event="",
+        kind=kind,
+        summary=summary.strip(),
+        body=body.strip(),
+        actor=actor,
+        occurred_at=occurred_at,
+    )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    family: Family,
+    person: Person,
+    scope: str,
+    status: str,
+    decided_on: datetime.date,
+    evidence: str = "",
+    agency: Agency | None = None,
+    not_sought_reason: str = "",
+    case: Case | None = None,
+) -> Consent:
+    """Record a consent decision; it supersedes earlier ones for the same person, scope and agency.
+    Withdrawing sharing consent hides the family's details from that agency at once."""
+    errors = {}
+    if person.kind != Person.Kind.ADULT and status != Consent.Status.NOT_SOUGHT:
+        errors["person"] = "Choose an adult with parental responsibility, or the young person themselves"
+    if not family.memberships.filter(person=person).exists():
+        errors["person"] = "Choose a member of this family"
+    if scope == Consent.Scope.SHARING and agency is None:
+        errors["agency"] = "Choose the agency the family agreed to share information with"
+    if status == Consent.Status.GIVEN and not evidence:
+        errors["evidence"] = "Choose how consent was given"
+    if status == Consent.Status.NOT_SOUGHT and not not_sought_reason.strip():
+        errors["not_sought_reason"] = "Explain why asking for consent would put a child at risk"
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = "The date of the decision must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    if case is not None and not user_has_case_perm(actor, case, CHANGE_CASE):
+        raise PermissionDenied("You cannot record consent on this case.")
+    consent = Consent.objects.create(
+        family=family,
+        person=person,
+        case=case,
+        scope=scope,
+        status=status,
+        evidence=evidence,
+        agency=agency,
+        decided_on=decided_on,
+        not_sought_reason=not_sought_reason.strip(),
+        recorded_by=actor,
+    )
+    what = Consent.Scope(scope).label.lower() + (f" ({agency.name})" if agency else "")
+    chronology_record(
+        family=family,
+        case=case,
+        event="consent_recorded",
+        actor=actor,
+        summary=f"Consent {Consent.Status(status).label.lower()}: {what}",
+    )
+    return consent

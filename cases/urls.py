@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("<int:case_id>/", views.case_detail, name="case-detail"),
+    path("<int:case_id>/notes/add/", views.case_note_add, name="note-add"),
+    path("<int:case_id>/team/add/", views.case_member_add, name="member-add"),
+    path("<int:case_id>/team/<int:member_id>/remove/", views.case_member_remove, name="member-remove"),
+    path("<int:case_id>/consent/add/", views.consent_add, name="consent-add"),
+    path("<int:case_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("people/", views.person_search, name="person-search"),
+    path("people/<int:person_id>/", views.person_detail, name="person-detail"),
+    path("figures/", views.figures, name="figures"),
+    path("access-log/", views.access_log, name="access-log"),
+]

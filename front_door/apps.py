@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class FrontDoorConfig(AppConfig):
+    name = "front_door"
