@@ -3,10 +3,14 @@ crispy-forms-gds, browser validation off (errors come from the server, worded th
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Size, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
@@ -33,8 +37,44 @@ class GDSForm(forms.Form):
             self.add_error(None, error.messages)
 
 
-def gds_date(label: str, required_message: str, **kwargs) -> DateInputField:
-    field = DateInputField(label=label, **kwargs)
+class GDSDateField(DateInputField):
+    """The GOV.UK date input (day, month, year), with errors worded the GOV.UK way.
+
+    The library's own cleaning shows Python's words for an impossible date ("day is out of range
+    for month"), fails with a server error on very long numbers, takes a two-digit year as the first
+    century, and, when the date is optional, drops a half-filled date without a word."""
+
+    def __init__(self, *, noun: str, **kwargs):
+        self.noun = noun
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        parts = [str(part).strip() if part is not None else "" for part in (value or [])][:3]
+        parts += [""] * (3 - len(parts))
+        if not any(parts):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(f"{self.noun} must include a {' and '.join(missing)}", code="incomplete")
+        if not all(re.fullmatch(r"[0-9]{1,4}", part) for part in parts):
+            raise ValidationError(f"{self.noun} must be a real date", code="invalid_date")
+        day, month, year = parts
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers", code="invalid_year")
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.noun} must be a real date", code="invalid_date")
+        self.validate(value)
+        self.run_validators(value)
+        return value
+
+
+def gds_date(label: str, required_message: str, *, noun: str = "The date", **kwargs) -> GDSDateField:
+    """A date question; `noun` names the date in error messages ("The date of the decision")."""
+    field = GDSDateField(label=label, noun=noun, **kwargs)
     field.error_messages["required"] = required_message
     field.error_messages["incomplete"] = required_message
     return field
@@ -63,6 +103,7 @@ class NoteForm(GDSForm):
     occurred_on = gds_date(
         "When did this happen?",
         "Enter the date this happened",
+        noun="The date this happened",
         required=False,
         help_text="For example, 27 3 2026. Leave blank for today.",
     )
@@ -192,7 +233,7 @@ class ConsentForm(GDSForm):
         choices=[("", "Not applicable")] + list(Consent.Evidence.choices),
         required=False,
     )
-    decided_on = gds_date("Date of the decision", "Enter the date of the decision")
+    decided_on = gds_date("Date of the decision", "Enter the date of the decision", noun="The date of the decision")
     not_sought_reason = forms.CharField(
         label="If consent was not sought: why would asking put a child at risk?",
         widget=forms.Textarea,

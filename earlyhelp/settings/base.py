@@ -212,6 +212,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Three models have a `kind` choice set; name each enum after its model so partner systems
+    # get stable names in the schema (drf-spectacular warns at `check --deploy` otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.Case.Kind",
+        "PersonKindEnum": "cases.models.Person.Kind",
+        "ChronologyEntryKindEnum": "cases.models.ChronologyEntry.Kind",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL
