@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from earlyhelp.schedule import BEAT_SCHEDULE
@@ -26,6 +27,7 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Exampleshire Council")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Early Help")
 PHASE = env.str("PHASE", default="Beta")
@@ -155,7 +157,7 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": [SELF, NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
