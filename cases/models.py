@@ -552,3 +552,100 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.record_type} {self.record_id}"
+
+
+# --- Deadlines and notifications (shared by the front door, panels and reviews) --------------------
+
+
+class Deadline(models.Model):
+    """A clock that is running: created when it starts, met by the event that stops it, swept by
+    Celery beat for reminders before it is due and escalations once it is missed. Each reminder and
+    escalation is stamped in the same transaction that queues its notifications, so it is sent once."""
+
+    timescale = models.ForeignKey(Timescale, on_delete=models.PROTECT, related_name="deadlines")
+    subject_type = models.CharField(max_length=30, help_text="What the clock is about: referral, case ...")
+    subject_id = models.BigIntegerField()
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    reference = models.CharField(max_length=30, help_text="The human reference shown in reminders")
+    remind_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    remind_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    escalate_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    started_at = models.DateTimeField()
+    remind_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timescale", "subject_type", "subject_id"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True),
+                name="deadline_one_running_per_subject",
+            ),
+            models.CheckConstraint(condition=Q(remind_at__lte=models.F("due_at")), name="deadline_remind_before_due"),
+        ]
+        indexes = [
+            # The sweep's two questions, each answered from a small partial index.
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True, reminded_at__isnull=True),
+                name="deadline_reminder_due_idx",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True, escalated_at__isnull=True),
+                name="deadline_escalation_due_idx",
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timescale.name}: {self.reference}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+
+class Notification(models.Model):
+    """The outbox: a message to send, written in the transaction that decided to send it and sent
+    later by a Celery task with retries. `dedupe_key` makes a second copy impossible."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # A PDF to attach (a letter); Notify sends it as a file link.
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "failed"]), name="notification_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["send_after"], condition=Q(status="pending"), name="notification_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -3,6 +3,15 @@
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    "sweep-deadlines": {
+        "task": "cases.tasks.sweep_deadlines",
+        "schedule": 60.0,
+    },
+    "send-notifications": {
+        # Queued on commit too; this catches what a dead worker or a provider outage left behind.
+        "task": "cases.tasks.send_pending_notifications",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),  # hourly

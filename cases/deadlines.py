@@ -1,0 +1,197 @@
+"""Deadlines: the clocks of DOMAIN.md (24-hour decisions, 72-hour letters, 1-week allocation,
+1-month assessment, reviews) as rows, and the sweep that reminds and escalates exactly once.
+
+Exactly once: the sweep claims due rows with `FOR UPDATE SKIP LOCKED`, stamps them and queues
+their notifications (with unique dedupe keys) in one transaction. A sweep that dies mid-way rolls
+back and the next one redoes the work; two sweeps at once never take the same row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import BankHoliday, Case, Deadline, Timescale, TimeUnit, User
+from .notifications import notification_queue
+
+SWEEP_BATCH = 5000
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """`days` working days after `start`, skipping weekends and England and Wales bank holidays;
+    the time of day is kept."""
+    local = timezone.localtime(start)
+    holidays = set(
+        BankHoliday.objects.filter(
+            date__gt=local.date(), date__lte=local.date() + datetime.timedelta(days=days * 3 + 14)
+        ).values_list("date", flat=True)
+    )
+    current = local
+    remaining = days
+    while remaining > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5 and current.date() not in holidays:
+            remaining -= 1
+    return current
+
+
+def timescale_due(timescale: Timescale, start: datetime.datetime) -> datetime.datetime:
+    amount = timescale.amount
+    if timescale.unit == TimeUnit.HOURS:
+        return start + datetime.timedelta(hours=amount)
+    if timescale.unit == TimeUnit.DAYS:
+        return start + datetime.timedelta(days=amount)
+    if timescale.unit == TimeUnit.WEEKS:
+        return start + datetime.timedelta(weeks=amount)
+    if timescale.unit == TimeUnit.MONTHS:
+        return timezone.localtime(start) + relativedelta(months=amount)
+    if timescale.unit == TimeUnit.WORKING_DAYS:
+        return add_working_days(start, amount)
+    raise ValueError(f"unknown unit {timescale.unit}")
+
+
+def deadline_start(
+    *,
+    timescale_code: str,
+    subject_type: str,
+    subject_id: int,
+    reference: str,
+    started_at: datetime.datetime | None = None,
+    case: Case | None = None,
+    remind_role: str = "",
+    remind_user: User | None = None,
+    escalate_role: str = "",
+) -> Deadline:
+    """Start the clock (idempotent: the running deadline for this subject is returned if there is one)."""
+    timescale = Timescale.objects.get(code=timescale_code)
+    started_at = started_at or timezone.now()
+    due_at = timescale_due(timescale, started_at)
+    remind_at = max(started_at, due_at - datetime.timedelta(hours=timescale.reminder_before_hours))
+    deadline, _created = Deadline.objects.get_or_create(
+        timescale=timescale,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        met_at=None,
+        cancelled_at=None,
+        defaults={
+            "case": case,
+            "reference": reference,
+            "remind_role": remind_role,
+            "remind_user": remind_user,
+            "escalate_role": escalate_role,
+            "started_at": started_at,
+            "remind_at": remind_at,
+            "due_at": due_at,
+        },
+    )
+    return deadline
+
+
+def deadline_meet(
+    *, timescale_code: str, subject_type: str, subject_id: int, met_at: datetime.datetime | None = None
+) -> Deadline | None:
+    """Stop the clock: the event it waited for has happened. Returns None if none was running."""
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(
+            timescale__code=timescale_code,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            met_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .first()
+    )
+    if deadline is None:
+        return None
+    deadline.met_at = met_at or timezone.now()
+    deadline.save(update_fields=["met_at"])
+    return deadline
+
+
+def deadline_cancel(*, subject_type: str, subject_id: int, timescale_code: str | None = None) -> int:
+    """The clock no longer applies (the referral was withdrawn, the case closed)."""
+    queryset = Deadline.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, met_at__isnull=True, cancelled_at__isnull=True
+    )
+    if timescale_code:
+        queryset = queryset.filter(timescale__code=timescale_code)
+    return queryset.update(cancelled_at=timezone.now())
+
+
+def _recipients(role: str, user_id: int | None, cache: dict) -> list[User]:
+    key = (role, user_id)
+    if key not in cache:
+        if user_id:
+            cache[key] = list(User.objects.filter(pk=user_id, is_active=True))
+        else:
+            cache[key] = list(User.objects.filter(groups__name=role, is_active=True).exclude(email=""))
+    return cache[key]
+
+
+def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> list[int]:
+    """Stamp up to `limit` due, running deadlines and return their ids, skipping rows another sweep
+    holds. One statement, served by the partial index on `due_column`."""
+    table = Deadline._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET {stamp} = %s
+            WHERE id IN (
+                SELECT id FROM {table}
+                WHERE met_at IS NULL AND cancelled_at IS NULL AND {stamp} IS NULL AND {due_column} <= %s
+                ORDER BY {due_column}
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,  # noqa: S608 (column names are constants of this module)
+            [now, now, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
+    """Send the reminders and escalations that are due, once each. Returns how many of each."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    base_url = settings.SITE_URL.rstrip("/")
+    for kind, stamp, column in (("reminded", "reminded_at", "remind_at"), ("escalated", "escalated_at", "due_at")):
+        while True:
+            with transaction.atomic():
+                ids = _claim(stamp, column, now, batch)
+                if not ids:
+                    break
+                cache: dict = {}
+                for deadline in Deadline.objects.filter(pk__in=ids).select_related("timescale"):
+                    role = deadline.remind_role if kind == "reminded" else deadline.escalate_role
+                    user_id = deadline.remind_user_id if kind == "reminded" else None
+                    for user in _recipients(role, user_id, cache):
+                        when = (
+                            timezone.localtime(deadline.due_at)
+                            .strftime("%-d %B %Y at %-I:%M%p")
+                            .replace("AM", "am")
+                            .replace("PM", "pm")
+                        )
+                        if kind == "reminded":
+                            subject = f"Due soon: {deadline.timescale.name} for {deadline.reference}"
+                            body = f"{deadline.timescale.name} for {deadline.reference} is due by {when}."
+                        else:
+                            subject = f"Overdue: {deadline.timescale.name} for {deadline.reference}"
+                            body = (
+                                f"{deadline.timescale.name} for {deadline.reference} was due by {when} and is overdue."
+                            )
+                        notification_queue(
+                            dedupe_key=f"deadline:{deadline.pk}:{kind}:{user.pk}",
+                            recipient=user,
+                            subject=subject,
+                            body=f"{body}\n\n{base_url}/",
+                        )
+                counts[kind] += len(ids)
+            if len(ids) < batch:
+                break
+    return counts

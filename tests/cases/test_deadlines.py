@@ -1,0 +1,218 @@
+"""Deadlines as rows, swept once: reminders before, escalations after, never twice, never lost."""
+
+import datetime
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import override_settings
+
+from cases import deadlines
+from cases.deadlines import deadline_meet, deadline_start, deadlines_sweep, timescale_due
+from cases.models import Deadline, Notification, Timescale
+from cases.notifications import NotifySender, notifications_send_pending
+from cases.roles import Role
+from tests.factories import UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "start", "due"),
+    [
+        (24, "hours", at(2026, 3, 2, 9, 30), at(2026, 3, 3, 9, 30)),
+        (72, "hours", at(2026, 3, 6, 17, 0), at(2026, 3, 9, 17, 0)),
+        (10, "days", at(2026, 3, 2, 9, 0), at(2026, 3, 12, 9, 0)),
+        (1, "weeks", at(2026, 3, 2, 9, 0), at(2026, 3, 9, 9, 0)),
+        (1, "months", at(2026, 1, 31, 9, 0), at(2026, 2, 28, 9, 0)),
+        (6, "months", at(2026, 5, 15, 14, 0), at(2026, 11, 15, 14, 0)),
+        # Friday to Monday: the weekend does not count.
+        (1, "working_days", at(2026, 3, 6, 10, 0), at(2026, 3, 9, 10, 0)),
+        # Maundy Thursday: Good Friday, the weekend and Easter Monday 2026 do not count.
+        (1, "working_days", at(2026, 4, 2, 10, 0), at(2026, 4, 7, 10, 0)),
+        # Christmas Eve 2026: Christmas Day, the weekend and the Boxing Day substitute (28th) skipped.
+        (2, "working_days", at(2026, 12, 24, 10, 0), at(2026, 12, 30, 10, 0)),
+    ],
+)
+def test_due_time_for_each_unit(db, amount, unit, start, due):
+    timescale = Timescale(code="t", name="t", amount=amount, unit=unit)
+
+    assert timescale_due(timescale, start) == due
+
+
+@pytest.fixture
+def duty_managers(db):
+    return [UserFactory(roles=[Role.DUTY_MANAGER]), UserFactory(roles=[Role.DUTY_MANAGER])]
+
+
+@pytest.fixture
+def team_manager(db):
+    return UserFactory(roles=[Role.TEAM_MANAGER])
+
+
+def start(n: int, started_at: datetime.datetime) -> Deadline:
+    return deadline_start(
+        timescale_code="front-door-decision",
+        subject_type="referral",
+        subject_id=n,
+        reference=f"EH-2026-{n:06d}",
+        started_at=started_at,
+        remind_role=Role.DUTY_MANAGER,
+        escalate_role=Role.TEAM_MANAGER,
+    )
+
+
+def test_starting_twice_keeps_one_running_deadline(db):
+    first = start(1, at(2026, 3, 2, 9, 0))
+    second = start(1, at(2026, 3, 2, 10, 0))
+
+    assert first.pk == second.pk
+    assert first.due_at == at(2026, 3, 3, 9, 0)
+    assert first.remind_at == at(2026, 3, 3, 5, 0)  # 4 hours before, from the seeded timescale
+
+
+def test_reminder_then_escalation_each_sent_once_even_if_swept_twice(db, duty_managers, team_manager):
+    deadline = start(1, at(2026, 3, 2, 9, 0))
+
+    assert deadlines_sweep(now=at(2026, 3, 3, 4, 59)) == {"reminded": 0, "escalated": 0}
+    assert deadlines_sweep(now=at(2026, 3, 3, 5, 0)) == {"reminded": 1, "escalated": 0}
+    assert deadlines_sweep(now=at(2026, 3, 3, 6, 0)) == {"reminded": 0, "escalated": 0}
+    assert deadlines_sweep(now=at(2026, 3, 3, 9, 0)) == {"reminded": 0, "escalated": 1}
+    assert deadlines_sweep(now=at(2026, 3, 3, 10, 0)) == {"reminded": 0, "escalated": 0}
+
+    notes = Notification.objects.order_by("id")
+    assert {n.recipient for n in notes[:2]} == set(duty_managers)
+    assert [n.recipient for n in notes[2:]] == [team_manager]
+    assert notes[0].subject == "Due soon: Front door decision for EH-2026-000001"
+    assert notes[2].subject == "Overdue: Front door decision for EH-2026-000001"
+    deadline.refresh_from_db()
+    assert deadline.reminded_at == at(2026, 3, 3, 5, 0)
+    assert deadline.escalated_at == at(2026, 3, 3, 9, 0)
+
+
+def test_a_met_deadline_is_neither_reminded_nor_escalated(db, duty_managers, team_manager):
+    start(1, at(2026, 3, 2, 9, 0))
+    deadline_meet(
+        timescale_code="front-door-decision", subject_type="referral", subject_id=1, met_at=at(2026, 3, 2, 15, 0)
+    )
+
+    assert deadlines_sweep(now=at(2026, 3, 4, 9, 0)) == {"reminded": 0, "escalated": 0}
+    assert not Notification.objects.exists()
+
+
+def test_a_sweep_that_dies_midway_loses_nothing(db, duty_managers, team_manager, monkeypatch):
+    for n in range(1, 6):
+        start(n, at(2026, 3, 2, 9, 0))
+    real_queue = deadlines.notification_queue
+    calls = {"n": 0}
+
+    def crash_on_the_fourth(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("worker killed")
+        return real_queue(**kwargs)
+
+    monkeypatch.setattr(deadlines, "notification_queue", crash_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        deadlines_sweep(now=at(2026, 3, 3, 5, 0))
+
+    assert not Notification.objects.exists()
+    assert not Deadline.objects.filter(reminded_at__isnull=False).exists()
+
+    monkeypatch.setattr(deadlines, "notification_queue", real_queue)
+    assert deadlines_sweep(now=at(2026, 3, 3, 5, 0)) == {"reminded": 5, "escalated": 0}
+    assert Notification.objects.count() == 10
+
+
+def test_small_batches_cover_the_whole_backlog(db, duty_managers, team_manager):
+    for n in range(1, 8):
+        start(n, at(2026, 3, 2, 9, 0))
+
+    assert deadlines_sweep(now=at(2026, 3, 3, 10, 0), batch=3) == {"reminded": 7, "escalated": 7}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_reminder_once(duty_managers, team_manager):
+    for n in range(1, 41):
+        start(n, at(2026, 3, 2, 9, 0))
+    results = []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        barrier.wait()
+        try:
+            results.append(deadlines_sweep(now=at(2026, 3, 3, 5, 0), batch=7))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(r["reminded"] for r in results) == 40
+    assert Notification.objects.count() == 80
+    assert Notification.objects.values("dedupe_key").distinct().count() == 80
+
+
+def test_outbox_sends_by_email_and_marks_sent(db, duty_managers, django_capture_on_commit_callbacks):
+    start(1, at(2026, 3, 2, 9, 0))
+    with django_capture_on_commit_callbacks() as callbacks:
+        deadlines_sweep(now=at(2026, 3, 3, 5, 0))
+    assert len(callbacks) == 2  # each queued message asks a worker to send
+
+    assert notifications_send_pending() == 2
+    assert notifications_send_pending() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in duty_managers)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+class FakeNotifyClient:
+    """GOV.UK Notify, outside the system: records calls, fails when told to."""
+
+    def __init__(self, fail_times=0):
+        self.calls = []
+        self.fail_times = fail_times
+
+    def send_email_notification(self, **kwargs):
+        if self.fail_times:
+            self.fail_times -= 1
+            raise ConnectionError("notify unavailable")
+        self.calls.append(kwargs)
+        return {"id": f"notify-{len(self.calls)}"}
+
+
+@override_settings(NOTIFY_EMAIL_TEMPLATE_ID="template-1")
+def test_notify_failure_is_retried_later_and_sent_once(db, duty_managers):
+    from cases.notifications import notification_queue
+
+    note = notification_queue(dedupe_key="k1", recipient=duty_managers[0], subject="Subject", body="Body")
+    client = FakeNotifyClient(fail_times=1)
+
+    assert notifications_send_pending(sender=NotifySender(client)) == 0
+    note.refresh_from_db()
+    assert (note.status, note.attempts, note.last_error) == ("pending", 1, "ConnectionError")
+    assert note.send_after > note.created_at
+
+    Notification.objects.filter(pk=note.pk).update(send_after=note.created_at)
+    assert notifications_send_pending(sender=NotifySender(client)) == 1
+    note.refresh_from_db()
+    assert (note.status, note.provider_reference) == ("sent", "notify-1")
+    assert client.calls[0]["template_id"] == "template-1"
+    assert client.calls[0]["personalisation"] == {"subject": "Subject", "body": "Body"}
+
+
+def test_queueing_the_same_message_twice_keeps_one(db, duty_managers):
+    from cases.notifications import notification_queue
+
+    notification_queue(dedupe_key="same", recipient=duty_managers[0], subject="A", body="B")
+    notification_queue(dedupe_key="same", recipient=duty_managers[0], subject="A", body="B")
+
+    assert Notification.objects.count() == 1
