@@ -34,7 +34,7 @@ class BankHolidayAdmin(admin.ModelAdmin):
 
 @admin.register(models.Locality)
 class LocalityAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
+    list_display = ("name", "code", "postcode_districts")
 
 
 @admin.register(models.Agency)

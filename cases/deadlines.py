@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import BankHoliday, Case, Deadline, Timescale, TimeUnit, User
+from .models import Agency, BankHoliday, Case, Deadline, Timescale, TimeUnit, User
 from .notifications import notification_queue
 
 SWEEP_BATCH = 5000
@@ -64,6 +64,7 @@ def deadline_start(
     case: Case | None = None,
     remind_role: str = "",
     remind_user: User | None = None,
+    remind_agency: Agency | None = None,
     escalate_role: str = "",
 ) -> Deadline:
     """Start the clock (idempotent: the running deadline for this subject is returned if there is one)."""
@@ -82,6 +83,7 @@ def deadline_start(
             "reference": reference,
             "remind_role": remind_role,
             "remind_user": remind_user,
+            "remind_agency": remind_agency,
             "escalate_role": escalate_role,
             "started_at": started_at,
             "remind_at": remind_at,
@@ -123,13 +125,21 @@ def deadline_cancel(*, subject_type: str, subject_id: int, timescale_code: str |
     return queryset.update(cancelled_at=timezone.now())
 
 
-def _recipients(role: str, user_id: int | None, cache: dict) -> list[User]:
-    key = (role, user_id)
+def _recipients(role: str, user_id: int | None, agency_id: int | None, cache: dict) -> list[User]:
+    key = (role, user_id, agency_id)
     if key not in cache:
+        users = User.objects.filter(is_active=True).exclude(email="")
         if user_id:
-            cache[key] = list(User.objects.filter(pk=user_id, is_active=True))
+            users = users.filter(pk=user_id)
+        elif agency_id:
+            users = users.filter(agency_id=agency_id)
+            if role:
+                users = users.filter(groups__name=role)
+        elif role:
+            users = users.filter(groups__name=role)
         else:
-            cache[key] = list(User.objects.filter(groups__name=role, is_active=True).exclude(email=""))
+            users = users.none()
+        cache[key] = list(users.distinct())
     return cache[key]
 
 
@@ -168,9 +178,13 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_
                     break
                 cache: dict = {}
                 for deadline in Deadline.objects.filter(pk__in=ids).select_related("timescale"):
-                    role = deadline.remind_role if kind == "reminded" else deadline.escalate_role
-                    user_id = deadline.remind_user_id if kind == "reminded" else None
-                    for user in _recipients(role, user_id, cache):
+                    if kind == "reminded":
+                        recipients = _recipients(
+                            deadline.remind_role, deadline.remind_user_id, deadline.remind_agency_id, cache
+                        )
+                    else:
+                        recipients = _recipients(deadline.escalate_role, None, None, cache)
+                    for user in recipients:
                         when = (
                             timezone.localtime(deadline.due_at)
                             .strftime("%-d %B %Y at %-I:%M%p")

@@ -115,6 +115,9 @@ class BankHoliday(models.Model):
 class Locality(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
+    postcode_districts = models.CharField(
+        max_length=500, blank=True, help_text="Outward codes this locality covers, separated by spaces: EX1 EX2 EX4"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -569,6 +572,14 @@ class Deadline(models.Model):
     reference = models.CharField(max_length=30, help_text="The human reference shown in reminders")
     remind_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
     remind_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    remind_agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Remind this agency's practitioners (for example, of a MASH information request)",
+    )
     escalate_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
     started_at = models.DateTimeField()
     remind_at = models.DateTimeField()

@@ -1,0 +1,249 @@
+"""The front door: referrals (every contact, from any channel), the people named in them, the
+duty manager's decisions (amended, never overwritten), MASH information requests and the letters
+that tell referrers the outcome."""
+
+from __future__ import annotations
+
+import pghistory
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Agency, Case, Destination, Family, Gender, LevelOfNeed, Locality, Person, User
+from cases.validators import validate_nhs_number, validate_postcode, validate_upn
+
+
+class Channel(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner web form"
+    PUBLIC = "public", "Public web form"
+    API = "api", "Partner system (API)"
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+    MORE_INFORMATION = "more_information", "More information requested"
+    DECIDED = "decided", "Decided"
+
+
+class ReferrerRelationship(models.TextChoices):
+    PRACTITIONER = "practitioner", "A practitioner"
+    PARENT = "parent", "A parent or carer"
+    YOUNG_PERSON = "young_person", "The young person"
+    RELATIVE = "relative", "A relative or family friend"
+    PUBLIC = "public", "A member of the public"
+
+
+@pghistory.track()
+class Referral(models.Model):
+    """One contact or referral about a family. Nothing received is ever deleted: a repeat submission
+    is kept and linked to the first (`duplicate_of`)."""
+
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    # Who referred. A signed-in practitioner, or someone without an account (public form, phone).
+    referrer = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    referrer_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    referrer_relationship = models.CharField(
+        max_length=20, choices=ReferrerRelationship.choices, default=ReferrerRelationship.PRACTITIONER
+    )
+    referrer_name = models.CharField(max_length=200, blank=True)
+    referrer_role = models.CharField(max_length=200, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(max_length=40, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_in_writing_at = models.DateTimeField(null=True, blank=True)
+
+    # The family's address and the concerns.
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    concerns = models.TextField(blank=True)
+    tried_before = models.TextField(blank=True)
+    level_of_need = models.ForeignKey(
+        LevelOfNeed,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The referrer's view of the level of need",
+    )
+    expected_outcome = models.TextField(blank=True)
+
+    # Consent of those with parental responsibility, or why it was not sought.
+    consent_given = models.BooleanField(null=True)
+    consent_not_sought_reason = models.TextField(blank=True)
+
+    # Set when received.
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_due_at = models.DateTimeField(null=True, blank=True, help_text="When the 24-hour decision is due")
+
+    # Set at the front door.
+    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    claimed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="referral_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(reference__isnull=False) & Q(received_at__isnull=False)),
+                name="submitted_referral_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=~Q(consent_given=False) | ~Q(consent_not_sought_reason=""),
+                name="referral_without_consent_has_reason",
+            ),
+        ]
+        indexes = [
+            # The duty managers' queue: awaiting decision, oldest first.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(status__in=["awaiting_decision", "more_information"]),
+                name="referral_queue_idx",
+            ),
+            models.Index(
+                fields=["locality", "received_at", "id"],
+                condition=Q(status__in=["awaiting_decision", "more_information"]),
+                name="referral_queue_locality_idx",
+            ),
+            models.Index(
+                fields=["decision_due_at"],
+                condition=Q(status__in=["awaiting_decision", "more_information"]),
+                name="referral_queue_due_idx",
+            ),
+            models.Index(fields=["referrer", "-received_at"], name="referral_referrer_idx"),
+            models.Index(fields=["referrer_agency", "-received_at"], name="referral_agency_idx"),
+            models.Index(fields=["family", "-received_at"], name="referral_family_idx"),
+            models.Index(fields=["status", "-received_at"], name="referral_status_idx"),
+            models.Index(fields=["channel", "received_at"], name="referral_channel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"Draft {self.pk}"
+
+    @property
+    def children(self):
+        return [p for p in self.people.all() if p.kind != Person.Kind.ADULT]
+
+    @property
+    def adults(self):
+        return [p for p in self.people.all() if p.kind == Person.Kind.ADULT]
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in [self.address_line_1, self.address_line_2, self.town, self.postcode] if p)
+
+
+class ReferralPerson(models.Model):
+    """A child or adult as the referrer described them; linked to a known Person at triage."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="people")
+    kind = models.CharField(max_length=10, choices=Person.Kind.choices)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
+    upn = models.CharField("Unique Pupil Number", max_length=13, blank=True, validators=[validate_upn])
+    school = models.CharField("school or setting", max_length=200, blank=True)
+    relationship = models.CharField(max_length=100, blank=True, help_text="For adults: relationship to the children")
+    parental_responsibility = models.BooleanField(default=False)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["person"], name="referral_person_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class DecisionOutcome(models.TextChoices):
+    STEP_UP = "step_up", "Threshold for children's social care met"
+    MORE_INFORMATION = "more_information", "More information needed (MASH)"
+    EARLY_HELP = "early_help", "Early help or other support"
+
+
+class Decision(models.Model):
+    """The duty manager's decision. A correction is a new Decision that `amends` the old one."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(Destination, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    amends = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_valid"),
+            models.CheckConstraint(
+                condition=~Q(outcome="early_help") | Q(destination__isnull=False),
+                name="early_help_decision_has_destination",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral", "-decided_at"], name="decision_referral_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.get_outcome_display()}"
+
+
+class InformationRequest(models.Model):
+    """A MASH enquiry to a partner agency: what they know about the family, by a date."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="information_requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
+    question = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "agency"], condition=Q(answered_at__isnull=True), name="one_open_request_per_agency"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "answered_at", "due_at"], name="info_request_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referral} to {self.agency}"
+
+
+class ReferrerLetter(models.Model):
+    """The written outcome for the referrer (PDF), one per decision."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="letters")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="letter")
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Letter for {self.referral}"

@@ -31,6 +31,11 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Exampleshire Council")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Early Help")
 PHASE = env.str("PHASE", default="Beta")
+# The referrer letter: who signs it and the council's logo (a file path or URL; optional).
+LETTER_SIGNATORY = env.str("LETTER_SIGNATORY", default="Front Door Service Manager")
+COUNCIL_LOGO_PATH = env.str("COUNCIL_LOGO_PATH", default="")
+# Public referral form: submissions allowed per address per hour.
+PUBLIC_REFERRAL_RATE = env.int("PUBLIC_REFERRAL_RATE", default=5)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,233 @@
+"""Reads of the front door: the queue, a referral for triage with its matches and the family's
+history, 'my referrals', and the partners' information requests."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from cases.audit import access_log_record
+from cases.models import AccessLog, Case, CaseStatus, Person, User
+
+from .models import Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
+from .permissions import information_requests_for_user, referrals_for_user
+
+OPEN_STATUSES = (ReferralStatus.AWAITING_DECISION, ReferralStatus.MORE_INFORMATION)
+RE_REFERRAL_WINDOW = datetime.timedelta(days=365)
+MATCH_LIMIT = 8
+
+
+def referral_queue(
+    *,
+    locality_id: int | None = None,
+    level_id: int | None = None,
+    channel: str = "",
+    overdue: bool = False,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Referral]:
+    """Referrals awaiting a decision, oldest first, each with what the queue shows."""
+    queryset = (
+        Referral.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("locality", "level_of_need", "claimed_by", "referrer_agency", "duplicate_of")
+        .prefetch_related(Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")))
+        .order_by("received_at", "id")
+    )
+    if locality_id:
+        queryset = queryset.filter(locality_id=locality_id)
+    if level_id:
+        queryset = queryset.filter(level_of_need_id=level_id)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if overdue:
+        queryset = queryset.filter(decision_due_at__lt=now or timezone.now())
+    return queryset
+
+
+def referral_get_for_user(
+    *, user: User, referral_id: int, request: HttpRequest | None = None, log: bool = True
+) -> Referral:
+    """The referral if `user` may see it, else 404 (the same for missing and not yours); logged."""
+    with transaction.atomic():
+        referral = (
+            referrals_for_user(user)
+            .select_related(
+                "referrer",
+                "referrer_agency",
+                "level_of_need",
+                "family",
+                "case",
+                "duplicate_of",
+                "claimed_by",
+                "recorded_by",
+                "locality",
+            )
+            .filter(pk=referral_id)
+            .first()
+        )
+        if referral is None:
+            if Referral.objects.filter(pk=referral_id).exists():
+                access_log_record(
+                    user=user,
+                    action=AccessLog.Action.DENIED,
+                    record_type="referral",
+                    record_id=referral_id,
+                    request=request,
+                )
+        elif log:
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.VIEW,
+                record_type="referral",
+                record_id=referral.pk,
+                case=referral.case,
+                request=request,
+            )
+    if referral is None:
+        raise Http404("No referral found")
+    return referral
+
+
+def referral_decisions(*, referral: Referral) -> list[Decision]:
+    return list(
+        referral.decisions.select_related("destination", "level_of_need", "decided_by", "amends").order_by(
+            "decided_at", "id"
+        )
+    )
+
+
+def current_decision(*, referral: Referral) -> Decision | None:
+    """The latest decision not amended by a later one."""
+    return (
+        referral.decisions.filter(amended_by__isnull=True)
+        .select_related("destination", "level_of_need", "decided_by")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def person_candidates(referral_person: ReferralPerson, postcode: str = "") -> list[Candidate]:
+    """Known people who may be this person, best first, each with why it matched. One query, served
+    by the NHS number and UPN unique indexes, the trigram indexes on names and the date-of-birth index."""
+    rp = referral_person
+    condition = Q(last_name__trigram_similar=rp.last_name) & (
+        Q(first_name__trigram_similar=rp.first_name) | Q(date_of_birth=rp.date_of_birth)
+    )
+    if rp.date_of_birth:
+        condition |= Q(date_of_birth=rp.date_of_birth) & Q(first_name__trigram_similar=rp.first_name)
+    if rp.nhs_number:
+        condition |= Q(nhs_number=rp.nhs_number)
+    if rp.upn:
+        condition |= Q(upn=rp.upn)
+    people = (
+        Person.objects.filter(condition)
+        .annotate(
+            similarity=(TrigramSimilarity("first_name", rp.first_name) + TrigramSimilarity("last_name", rp.last_name))
+            / 2
+        )
+        .prefetch_related("families")
+        .order_by("-similarity", "id")[:50]
+    )
+    candidates = []
+    for person in people:
+        reasons, score = [], person.similarity
+        if rp.nhs_number and person.nhs_number == rp.nhs_number:
+            reasons.append("Same NHS number")
+            score += 2
+        if rp.upn and person.upn == rp.upn:
+            reasons.append("Same Unique Pupil Number")
+            score += 2
+        if rp.date_of_birth and person.date_of_birth == rp.date_of_birth:
+            reasons.append("Same date of birth")
+            score += 1
+        if person.similarity >= 0.99:
+            reasons.append("Same name")
+        elif person.similarity >= 0.3:
+            reasons.append(f"Similar name ({person.similarity:.0%})")
+        if postcode and any(f.postcode == postcode for f in person.families.all()):
+            reasons.append("Lives at the same postcode")
+            score += 0.5
+        candidates.append(Candidate(person=person, score=score, reasons=reasons))
+    candidates.sort(key=lambda c: (-c.score, c.person.pk))
+    return candidates[:MATCH_LIMIT]
+
+
+@dataclass
+class FamilyHistory:
+    referrals: list[Referral]
+    cases: list[Case]
+    re_referral_of: Case | None
+
+
+def family_history(*, referral: Referral) -> FamilyHistory:
+    """Earlier referrals and cases of the families of everyone linked, and whether this is a
+    re-referral within 12 months of a closed case."""
+    person_ids = [p.person_id for p in referral.people.all() if p.person_id]
+    family_filter = Q(family__memberships__person_id__in=person_ids)
+    if referral.family_id:
+        family_filter |= Q(family_id=referral.family_id)
+    if not person_ids and not referral.family_id:
+        return FamilyHistory(referrals=[], cases=[], re_referral_of=None)
+    earlier = list(
+        Referral.objects.filter(family_filter)
+        .exclude(pk=referral.pk)
+        .exclude(status=ReferralStatus.DRAFT)
+        .select_related("referrer_agency")
+        .distinct()
+        .order_by("-received_at")[:20]
+    )
+    cases = list(
+        Case.objects.filter(family_filter)
+        .select_related("level_of_need", "lead_professional", "closure_reason")
+        .distinct()
+        .order_by("-opened_at")[:20]
+    )
+    received = referral.received_at or timezone.now()
+    re_referral_of = next(
+        (
+            c
+            for c in cases
+            if c.status == CaseStatus.CLOSED
+            and c.closed_at
+            and received - RE_REFERRAL_WINDOW <= c.closed_at <= received
+        ),
+        None,
+    )
+    return FamilyHistory(referrals=earlier, cases=cases, re_referral_of=re_referral_of)
+
+
+def my_referrals(*, user: User) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(referrer=user)
+        .exclude(status=ReferralStatus.DRAFT)
+        .prefetch_related(
+            Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("destination")
+                .prefetch_related(Prefetch("letter", queryset=ReferrerLetter.objects.defer("pdf")))
+                .order_by("-decided_at", "-id"),
+            ),
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def information_requests_open(*, user: User) -> QuerySet[InformationRequest]:
+    return (
+        information_requests_for_user(user)
+        .select_related("referral", "requested_by")
+        .order_by("answered_at", "due_at", "id")
+    )

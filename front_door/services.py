@@ -1,0 +1,540 @@
+"""Writes of the front door: receive, claim, match, decide, amend, ask partners, tell the referrer.
+
+Every referral received gets a reference and starts two clocks: the 24-hour decision (reminding
+duty managers, escalating to team managers) and the 72-hour letter to the referrer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.deadlines import deadline_meet, deadline_start
+from cases.models import Agency, Destination, Family, FamilyMembership, LevelOfNeed, Person, User
+from cases.roles import Role
+from cases.selectors import locality_for_postcode
+from cases.validators import normalise_nhs_number, normalise_postcode, normalise_upn
+
+from .models import (
+    Channel,
+    Decision,
+    DecisionOutcome,
+    InformationRequest,
+    Referral,
+    ReferralPerson,
+    ReferralStatus,
+    ReferrerRelationship,
+)
+
+DUPLICATE_WINDOW = datetime.timedelta(days=7)
+DECISION_CLOCK = "front-door-decision"
+LETTER_CLOCK = "referrer-letter"
+MASH_CLOCK = "mash-information"
+
+S = ReferralStatus
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.AWAITING_DECISION): "submit",
+    (S.AWAITING_DECISION, S.MORE_INFORMATION): "request_information",
+    (S.AWAITING_DECISION, S.DECIDED): "decide",
+    (S.MORE_INFORMATION, S.MORE_INFORMATION): "request_information",
+    (S.MORE_INFORMATION, S.DECIDED): "decide",
+}
+
+
+class ReferralClaimed(ValidationError):
+    pass
+
+
+@dataclass
+class PersonData:
+    kind: str
+    first_name: str
+    last_name: str
+    date_of_birth: datetime.date | None = None
+    expected_date_of_birth: datetime.date | None = None
+    gender: str = "U"
+    nhs_number: str = ""
+    upn: str = ""
+    school: str = ""
+    relationship: str = ""
+    parental_responsibility: bool = False
+
+
+def _next_reference() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('referral_reference_seq')")
+        (number,) = cursor.fetchone()
+    return f"EH-{timezone.localdate().year}-{number:06d}"
+
+
+def referral_check_complete(referral: Referral) -> dict[str, str]:
+    """What a referral still needs before it can be submitted, as field errors in GOV.UK words."""
+    errors: dict[str, str] = {}
+    people = list(referral.people.all())
+    if not any(p.kind != Person.Kind.ADULT for p in people):
+        errors["children"] = "Add at least one child or unborn baby"
+    if not referral.concerns.strip():
+        errors["concerns"] = "Enter what you are worried about"
+    if referral.consent_given is None:
+        errors["consent_given"] = "Select whether the family agreed to this referral"
+    elif referral.consent_given is False and not referral.consent_not_sought_reason.strip():
+        errors["consent_not_sought_reason"] = "Explain why asking the family would put a child at risk"
+    if referral.referrer_id is None and not referral.referrer_name.strip():
+        errors["referrer_name"] = "Enter your name"
+    if referral.referrer_id is None and not (referral.referrer_email or referral.referrer_phone):
+        errors["referrer_email"] = "Enter an email address or phone number so we can tell you what happens next"
+    return errors
+
+
+def _find_duplicate(referral: Referral) -> Referral | None:
+    """An earlier referral from the same referrer about the same child, received within the window."""
+    since = timezone.now() - DUPLICATE_WINDOW
+    earlier = Referral.objects.filter(received_at__gte=since).exclude(pk=referral.pk).exclude(status=S.DRAFT)
+    if referral.referrer_id:
+        earlier = earlier.filter(referrer_id=referral.referrer_id)
+    elif referral.referrer_email:
+        earlier = earlier.filter(referrer_email__iexact=referral.referrer_email)
+    elif referral.referrer_phone:
+        earlier = earlier.filter(referrer_phone=referral.referrer_phone)
+    else:
+        return None
+    same_child = Q()
+    for child in referral.people.exclude(kind=Person.Kind.ADULT):
+        if child.nhs_number:
+            same_child |= Q(people__nhs_number=child.nhs_number)
+        same_child |= Q(
+            people__first_name__iexact=child.first_name,
+            people__last_name__iexact=child.last_name,
+            people__date_of_birth=child.date_of_birth,
+        )
+    if not same_child:
+        return None
+    original = earlier.filter(same_child).order_by("received_at", "id").first()
+    return (original.duplicate_of or original) if original else None
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    channel: str,
+    actor: User | None = None,
+    referrer_relationship: str = ReferrerRelationship.PRACTITIONER,
+    **fields,
+) -> Referral:
+    """A draft referral. A signed-in practitioner is its referrer, unless they are recording a
+    contact for someone else (contact officers: phone and email)."""
+    if channel in (Channel.PHONE, Channel.EMAIL):
+        if actor is None or not actor.has_role(Role.CONTACT_OFFICER, Role.DUTY_MANAGER):
+            raise PermissionDenied("Only contact officers and duty managers record phone and email contacts.")
+        referral = Referral(channel=channel, recorded_by=actor, referrer_relationship=referrer_relationship, **fields)
+    else:
+        referral = Referral(channel=channel, referrer=actor, referrer_relationship=referrer_relationship, **fields)
+        if actor is not None:
+            referral.referrer_agency = actor.agency
+            referral.referrer_name = referral.referrer_name or actor.get_full_name()
+            referral.referrer_role = referral.referrer_role or actor.job_title
+            referral.referrer_email = referral.referrer_email or actor.email
+            referral.referrer_phone = referral.referrer_phone or actor.phone
+    if referral.postcode:
+        referral.postcode = normalise_postcode(referral.postcode)
+    referral.full_clean(exclude=["reference", "family", "case", "duplicate_of"])
+    referral.save()
+    return referral
+
+
+def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPerson:
+    if referral.status != S.DRAFT:
+        raise ValidationError("A submitted referral cannot be changed; add a note at the front door instead.")
+    person = ReferralPerson(
+        referral=referral,
+        kind=data.kind,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        date_of_birth=data.date_of_birth,
+        expected_date_of_birth=data.expected_date_of_birth,
+        gender=data.gender or "U",
+        nhs_number=normalise_nhs_number(data.nhs_number),
+        upn=normalise_upn(data.upn),
+        school=data.school.strip(),
+        relationship=data.relationship.strip(),
+        parental_responsibility=data.parental_responsibility,
+    )
+    errors = {}
+    if not person.first_name:
+        errors["first_name"] = "Enter their first name"
+    if not person.last_name:
+        errors["last_name"] = "Enter their last name"
+    today = timezone.localdate()
+    if person.date_of_birth and person.date_of_birth > today:
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if (
+        person.kind == Person.Kind.CHILD
+        and person.date_of_birth
+        and person.date_of_birth < today.replace(year=today.year - 25)
+    ):
+        errors["date_of_birth"] = "A child's date of birth must be within the last 25 years"
+    if person.kind == Person.Kind.UNBORN:
+        if not person.expected_date_of_birth:
+            errors["expected_date_of_birth"] = "Enter the expected date of birth"
+        elif person.expected_date_of_birth < today - datetime.timedelta(days=31):
+            errors["expected_date_of_birth"] = "The expected date of birth must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean(exclude=["referral", "person"])
+    person.save()
+    return person
+
+
+@transaction.atomic
+def referral_submit(*, referral: Referral, actor: User | None = None) -> Referral:
+    """Receive a referral: give it a reference, link a repeat to the one it repeats, start the clocks."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != S.DRAFT:
+        return referral  # submitting twice (a double click) changes nothing
+    if actor is not None and referral.referrer_id not in (None, actor.pk) and referral.recorded_by_id != actor.pk:
+        raise PermissionDenied("This is someone else's draft.")
+    errors = referral_check_complete(referral)
+    if errors:
+        raise ValidationError(errors)
+    referral.reference = _next_reference()
+    referral.received_at = timezone.now()
+    referral.status = S.AWAITING_DECISION
+    referral.duplicate_of = _find_duplicate(referral)
+    referral.locality = locality_for_postcode(referral.postcode) or (
+        referral.referrer_agency.locality if referral.referrer_agency_id else None
+    )
+    decision_clock = deadline_start(
+        timescale_code=DECISION_CLOCK,
+        subject_type="referral",
+        subject_id=referral.pk,
+        reference=referral.reference,
+        started_at=referral.received_at,
+        remind_role=Role.DUTY_MANAGER,
+        escalate_role=Role.TEAM_MANAGER,
+    )
+    referral.decision_due_at = decision_clock.due_at
+    referral.save(update_fields=["reference", "received_at", "status", "duplicate_of", "locality", "decision_due_at"])
+    deadline_start(
+        timescale_code=LETTER_CLOCK,
+        subject_type="referral",
+        subject_id=referral.pk,
+        reference=referral.reference,
+        started_at=referral.received_at,
+        remind_role=Role.DUTY_MANAGER,
+        escalate_role=Role.TEAM_MANAGER,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_receive(*, channel: str, people: list[PersonData], actor: User | None = None, **fields) -> Referral:
+    """Create and submit in one go (public form, API, contact officer): all or nothing."""
+    referral = referral_create(channel=channel, actor=actor, **fields)
+    errors: dict[str, list[str]] = {}
+    for index, data in enumerate(people):
+        try:
+            referral_person_add(referral=referral, data=data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"people[{index}].{field}", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return referral_submit(referral=referral, actor=actor)
+
+
+@transaction.atomic
+def referral_confirm_in_writing(*, actor: User, referral: Referral) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.channel not in (Channel.PHONE, Channel.EMAIL):
+        raise ValidationError("Only phone and email contacts need confirming in writing.")
+    if referral.confirmed_in_writing_at is None:
+        referral.confirmed_in_writing_at = timezone.now()
+        referral.save(update_fields=["confirmed_in_writing_at"])
+    return referral
+
+
+def _require_duty_manager(actor: User) -> None:
+    if not (actor.is_superuser or actor.has_role(Role.DUTY_MANAGER)):
+        raise PermissionDenied("Only duty managers triage referrals.")
+
+
+@transaction.atomic
+def referral_claim(*, actor: User, referral: Referral) -> Referral:
+    """Take a referral to triage. The row lock makes two managers' claims queue behind each other;
+    the second sees the first's claim and is refused."""
+    _require_duty_manager(actor)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (S.AWAITING_DECISION, S.MORE_INFORMATION):
+        raise ValidationError("This referral is not waiting for a decision.")
+    if referral.claimed_by_id and referral.claimed_by_id != actor.pk:
+        raise ReferralClaimed(
+            f"{referral.claimed_by.get_full_name()} is already working on this referral.", code="claimed"
+        )
+    referral.claimed_by = actor
+    referral.claimed_at = timezone.now()
+    referral.save(update_fields=["claimed_by", "claimed_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_release(*, actor: User, referral: Referral) -> Referral:
+    _require_duty_manager(actor)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.claimed_by_id == actor.pk or actor.is_superuser:
+        referral.claimed_by = None
+        referral.claimed_at = None
+        referral.save(update_fields=["claimed_by", "claimed_at"])
+    return referral
+
+
+def _person_from(referral_person: ReferralPerson) -> Person:
+    return Person.objects.create(
+        kind=referral_person.kind,
+        first_name=referral_person.first_name,
+        last_name=referral_person.last_name,
+        date_of_birth=referral_person.date_of_birth if referral_person.kind != Person.Kind.UNBORN else None,
+        expected_date_of_birth=referral_person.expected_date_of_birth,
+        gender=referral_person.gender,
+        nhs_number=referral_person.nhs_number,
+        upn=referral_person.upn,
+    )
+
+
+@transaction.atomic
+def referral_person_link(*, actor: User, referral_person: ReferralPerson, person: Person | None = None) -> Person:
+    """Link someone named in a referral to a known person, or (person=None) record them as new."""
+    _require_duty_manager(actor)
+    if person is None:
+        person = _person_from(referral_person)
+    referral_person.person = person
+    referral_person.save(update_fields=["person"])
+    return person
+
+
+@transaction.atomic
+def referral_family_link(*, actor: User, referral: Referral, family: Family | None = None) -> Family:
+    """Attach the referral to a known family, or (family=None) create one from the referral. Everyone
+    named is linked (new records for those not yet matched) and made a member of the family."""
+    _require_duty_manager(actor)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if family is None:
+        family = referral.family
+    if family is None:
+        first = referral.people.order_by("kind", "id").first()
+        family = Family.objects.create(
+            name=f"{first.last_name} family" if first else "Family",
+            address_line_1=referral.address_line_1,
+            address_line_2=referral.address_line_2,
+            town=referral.town,
+            postcode=referral.postcode,
+        )
+    for referral_person in referral.people.select_related("person"):
+        person = referral_person.person or referral_person_link(actor=actor, referral_person=referral_person)
+        FamilyMembership.objects.get_or_create(
+            family=family,
+            person=person,
+            defaults={"parental_responsibility": referral_person.parental_responsibility},
+        )
+    if referral.family_id != family.pk:
+        referral.family = family
+        referral.save(update_fields=["family"])
+        case_services.chronology_record(
+            family=family,
+            event="referral_received",
+            actor=actor,
+            occurred_at=referral.received_at,
+            summary=f"Referral {referral.reference} received ({referral.get_channel_display().lower()})",
+        )
+    return family
+
+
+def _validate_decision(
+    outcome: str, destination: Destination | None, reason: str, information_requests: list[tuple[Agency, str]]
+) -> None:
+    errors = {}
+    if outcome not in DecisionOutcome.values:
+        errors["outcome"] = "Select the decision"
+    if outcome == DecisionOutcome.EARLY_HELP and destination is None:
+        errors["destination"] = "Select where the referral goes"
+    if outcome != DecisionOutcome.EARLY_HELP and destination is not None:
+        errors["destination"] = "Only an early help decision has a destination"
+    if not reason.strip():
+        errors["reason"] = "Enter the reason for the decision"
+    if outcome == DecisionOutcome.MORE_INFORMATION and not information_requests:
+        errors["agencies"] = "Select the agencies to ask for information"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_outcome(
+    *,
+    actor: User,
+    referral: Referral,
+    decision: Decision,
+    due_at: datetime.datetime | None,
+    information_requests: list[tuple[Agency, str]],
+) -> None:
+    family = referral_family_link(actor=actor, referral=referral)
+    referral.refresh_from_db(fields=["family"])
+    summary = f"Front door decision on {referral.reference}: {decision.get_outcome_display().lower()}"
+    if decision.destination:
+        summary += f", {decision.destination.name}"
+    case_services.chronology_record(
+        family=family,
+        event="referral_decided",
+        actor=actor,
+        summary=summary,
+        body=decision.reason,
+    )
+    if decision.outcome == DecisionOutcome.MORE_INFORMATION:
+        for agency, question in information_requests:
+            information_request_create(actor=actor, referral=referral, agency=agency, question=question, due_at=due_at)
+    elif decision.outcome == DecisionOutcome.EARLY_HELP and decision.destination.opens_case:
+        case = case_services.case_open(actor=actor, family=family, level_of_need=decision.level_of_need)
+        if referral.case_id != case.pk:
+            referral.case = case
+            referral.save(update_fields=["case"])
+    deadline_meet(timescale_code=DECISION_CLOCK, subject_type="referral", subject_id=referral.pk)
+
+
+@transaction.atomic
+def referral_decide(
+    *,
+    actor: User,
+    referral: Referral,
+    outcome: str,
+    level_of_need: LevelOfNeed,
+    reason: str,
+    destination: Destination | None = None,
+    information_requests: list[tuple[Agency, str]] = (),
+    due_at: datetime.datetime | None = None,
+) -> Decision:
+    """Record the duty manager's decision: step up to social care, ask partners (MASH), or early help
+    with a destination (opening a case, or joining the family's open one, where it gives early help).
+    Besides: stops the 24-hour clock, and queues the letter to the referrer on commit."""
+    _require_duty_manager(actor)
+    _validate_decision(outcome, destination, reason, list(information_requests))
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    to = S.MORE_INFORMATION if outcome == DecisionOutcome.MORE_INFORMATION else S.DECIDED
+    if (referral.status, to) not in ALLOWED_TRANSITIONS:
+        raise ValidationError("This referral has already been decided: amend the decision instead.", code="decided")
+    if referral.claimed_by_id and referral.claimed_by_id != actor.pk:
+        raise ReferralClaimed(f"{referral.claimed_by.get_full_name()} is working on this referral.", code="claimed")
+    decision = Decision.objects.create(
+        referral=referral,
+        outcome=outcome,
+        level_of_need=level_of_need,
+        destination=destination,
+        reason=reason.strip(),
+        decided_by=actor,
+    )
+    referral.status = to
+    referral.claimed_by = None
+    referral.claimed_at = None
+    referral.save(update_fields=["status", "claimed_by", "claimed_at"])
+    _apply_outcome(
+        actor=actor,
+        referral=referral,
+        decision=decision,
+        due_at=due_at,
+        information_requests=list(information_requests),
+    )
+    _queue_letter(decision)
+    return decision
+
+
+@transaction.atomic
+def decision_amend(
+    *,
+    actor: User,
+    decision: Decision,
+    outcome: str,
+    level_of_need: LevelOfNeed,
+    reason: str,
+    destination: Destination | None = None,
+) -> Decision:
+    """Correct a decision by recording a new one that amends it; the old one stays as it was."""
+    _require_duty_manager(actor)
+    if outcome == DecisionOutcome.MORE_INFORMATION:
+        raise ValidationError({"outcome": "To ask partners for information, use a MASH enquiry, not an amendment"})
+    _validate_decision(outcome, destination, reason, [])
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if Decision.objects.filter(amends=decision).exists():
+        raise ValidationError("This decision has already been amended: amend the latest one.", code="amended")
+    referral = Referral.objects.select_for_update().get(pk=decision.referral_id)
+    new = Decision.objects.create(
+        referral=referral,
+        outcome=outcome,
+        level_of_need=level_of_need,
+        destination=destination,
+        reason=reason.strip(),
+        decided_by=actor,
+        amends=decision,
+    )
+    if referral.status != S.DECIDED:
+        referral.status = S.DECIDED
+        referral.save(update_fields=["status"])
+    _apply_outcome(actor=actor, referral=referral, decision=new, due_at=None, information_requests=[])
+    _queue_letter(new)
+    return new
+
+
+def _queue_letter(decision: Decision) -> None:
+    from .tasks import send_referrer_letter
+
+    transaction.on_commit(lambda: send_referrer_letter.delay(decision.pk))
+
+
+@transaction.atomic
+def information_request_create(
+    *, actor: User, referral: Referral, agency: Agency, question: str, due_at: datetime.datetime | None = None
+) -> InformationRequest:
+    _require_duty_manager(actor)
+    if not question.strip():
+        raise ValidationError({"question": "Enter what you need to know from the agency"})
+    request = InformationRequest.objects.filter(referral=referral, agency=agency, answered_at__isnull=True).first()
+    if request:
+        return request
+    request = InformationRequest(
+        referral=referral, agency=agency, question=question.strip(), requested_by=actor, due_at=timezone.now()
+    )
+    request.save()
+    deadline = deadline_start(
+        timescale_code=MASH_CLOCK,
+        subject_type="information_request",
+        subject_id=request.pk,
+        reference=referral.reference,
+        remind_agency=agency,
+        escalate_role=Role.DUTY_MANAGER,
+    )
+    if due_at:
+        deadline.due_at = due_at
+        deadline.remind_at = min(deadline.remind_at, due_at)
+        deadline.save(update_fields=["due_at", "remind_at"])
+    request.due_at = deadline.due_at
+    request.save(update_fields=["due_at"])
+    return request
+
+
+@transaction.atomic
+def information_request_answer(*, actor: User, request: InformationRequest, answer: str) -> InformationRequest:
+    """A partner agency's answer to a MASH enquiry; it becomes part of the referral."""
+    request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    if actor.agency_id != request.agency_id:
+        raise PermissionDenied("Only the agency that was asked can answer.")
+    if request.answered_at:
+        raise ValidationError("This request has already been answered.")
+    if not answer.strip():
+        raise ValidationError({"answer": "Enter what your agency knows about the family"})
+    request.answer = answer.strip()
+    request.answered_by = actor
+    request.answered_at = timezone.now()
+    request.save(update_fields=["answer", "answered_by", "answered_at"])
+    deadline_meet(timescale_code=MASH_CLOCK, subject_type="information_request", subject_id=request.pk)
+    return request

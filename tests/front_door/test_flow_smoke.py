@@ -1,0 +1,29 @@
+from cases.models import Case, Deadline
+from front_door import services
+from front_door.letters import letter_create_and_send
+from front_door.models import DecisionOutcome, ReferralStatus
+
+
+def test_received_decided_letter(world, submit_referral, destinations, django_capture_on_commit_callbacks):
+    referral = submit_referral()
+    assert referral.reference.startswith("EH-")
+    assert referral.status == ReferralStatus.AWAITING_DECISION
+    assert Deadline.objects.filter(subject_type="referral", subject_id=referral.pk).count() == 2
+
+    services.referral_claim(actor=world.duty_manager, referral=referral)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        decision = services.referral_decide(
+            actor=world.duty_manager,
+            referral=referral,
+            outcome=DecisionOutcome.EARLY_HELP,
+            level_of_need=world.level3,
+            reason="Needs family support",
+            destination=destinations["targeted-family-support"],
+        )
+    assert len(callbacks) == 1
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECIDED
+    assert Case.objects.get(pk=referral.case_id).family_id == referral.family_id
+    letter = letter_create_and_send(decision_id=decision.pk)
+    assert bytes(letter.pdf).startswith(b"%PDF")
+    assert not Deadline.objects.filter(subject_type="referral", subject_id=referral.pk, met_at__isnull=True).exists()
