@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from .audit import access_log_record
-from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Person, User
+from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
 from .permissions import VIEW_CASE, case_details_visible, cases_for_user
 from .roles import Role
 
@@ -34,7 +34,9 @@ def case_get_for_user(
     *, user: User, case_id: int, perm: str = VIEW_CASE, request: HttpRequest | None = None, log: bool = True
 ) -> Case:
     """The case if `user` holds `perm` on it, else 404: the same answer for 'missing' and 'not
-    yours'. A view is written to the access log, and so is a refusal of a case that exists."""
+    yours'. A view is written to the access log, and so is a refusal of a case that exists.
+
+    The 404 is raised after the atomic block: raised inside it, it would roll back the refusal's row."""
     with transaction.atomic():
         case = (
             cases_for_user(user, perm)
@@ -56,8 +58,7 @@ def case_get_for_user(
                 access_log_record(
                     user=user, action=AccessLog.Action.DENIED, record_type="case", record_id=case_id, request=request
                 )
-            raise Http404("No case found")
-        if log:
+        elif log:
             access_log_record(
                 user=user,
                 action=AccessLog.Action.VIEW,
@@ -66,6 +67,8 @@ def case_get_for_user(
                 case=case,
                 request=request,
             )
+    if case is None:
+        raise Http404("No case found")
     case.details_visible = case_details_visible(user, case)
     return case
 
@@ -103,7 +106,8 @@ def case_consents(*, case: Case) -> QuerySet[Consent]:
 
 def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | None = None) -> Person:
     """A person's record, for users who may see the details of a case of one of the person's
-    families, or who work at the front door. Logged like a case."""
+    families, or who work at the front door. Logged like a case (the 404 raised after the atomic
+    block, so the refusal's row is kept)."""
     with transaction.atomic():
         person = Person.objects.select_related("school").filter(pk=person_id).first()
         allowed = person is not None and (
@@ -123,15 +127,17 @@ def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | No
                     record_id=person_id,
                     request=request,
                 )
-            raise Http404("No person found")
-        access_log_record(
-            user=user,
-            action=AccessLog.Action.VIEW,
-            record_type="person",
-            record_id=person.pk,
-            person=person,
-            request=request,
-        )
+        else:
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.VIEW,
+                record_type="person",
+                record_id=person.pk,
+                person=person,
+                request=request,
+            )
+    if not allowed:
+        raise Http404("No person found")
     return person
 
 
@@ -191,3 +197,14 @@ def case_figures() -> dict:
         "by_level": by_level,
         "by_lead_agency_type": by_lead_agency_type,
     }
+
+
+def locality_for_postcode(postcode: str) -> Locality | None:
+    """The locality whose postcode districts include this postcode's outward code."""
+    outward = (postcode or "").strip().upper().split(" ")[0]
+    if not outward:
+        return None
+    for locality in Locality.objects.exclude(postcode_districts=""):
+        if outward in locality.postcode_districts.upper().split():
+            return locality
+    return None
