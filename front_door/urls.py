@@ -1,0 +1,5 @@
+from . import intake_views, triage_views
+
+app_name = "front_door"
+
+urlpatterns = intake_views.urlpatterns + triage_views.urlpatterns
