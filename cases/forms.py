@@ -189,6 +189,13 @@ class ClosureForm(GDSForm):
         error_messages={"required": "Enter a summary of the progress made and why the case can close"},
     )
 
+    def __init__(self, *args, unallocated: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unallocated:
+            # The case never started: there is no progress to summarise, only why it is closing.
+            self.fields["summary"].label = "Why is the case closing before allocation?"
+            self.fields["summary"].error_messages["required"] = "Enter why the case is closing"
+
 
 class ManagerNoteForm(GDSForm):
     note = forms.CharField(label="Manager's note", widget=forms.Textarea, required=False)

@@ -192,7 +192,9 @@ def case_assign_lead_professional(*, actor: User, case: Case, lead_professional:
         locked.save(update_fields=["lead_professional"])
         chronology_record(family=locked.family, case=locked, event="case_lead_changed", summary=summary, actor=actor)
         if previous is not None:
-            CaseMember.objects.filter(case=locked, user=previous, ended_at__isnull=True).update(is_lead=False)
+            CaseMember.objects.filter(case=locked, user=previous, ended_at__isnull=True).update(
+                is_lead=False, role="Former lead professional"
+            )
             for perm in set(LEAD_PROFESSIONAL_PERMS) - set(MEMBER_PERMS):
                 remove_perm(f"cases.{perm}", previous, locked)
         case = locked
@@ -220,7 +222,8 @@ def case_member_add(*, actor: User, case: Case, user: User, role: str) -> CaseMe
         raise ValidationError({"user": "Choose a practitioner whose account is active"})
     if not role.strip():
         raise ValidationError({"role": "Enter what they will do for the family"})
-    Case.objects.select_for_update().get(pk=case.pk)
+    if Case.objects.select_for_update().get(pk=case.pk).status == S.CLOSED:
+        raise ValidationError("The case is closed: no one can join its team.")
     if CaseMember.objects.filter(case=case, user=user, ended_at__isnull=True).exists():
         raise ValidationError({"user": f"{user.get_full_name()} is already in the team around the family"})
     member = CaseMember.objects.create(case=case, user=user, role=role.strip(), added_by=actor)
@@ -288,6 +291,7 @@ def case_return_closure(*, actor: User, case: Case, note: str) -> Case:
         summary="Closure not agreed: returned to the lead professional",
         body=note,
         closure_reason=None,
+        closure_summary="",
     )
 
 
@@ -340,7 +344,9 @@ def chronology_note_add(
         errors["summary"] = "Enter a short summary of the note"
     if kind not in (ChronologyEntry.Kind.NOTE, ChronologyEntry.Kind.CONTACT, ChronologyEntry.Kind.MEETING):
         errors["kind"] = "Choose what kind of note this is"
-    if occurred_at and occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+    # Compared by date, as the message says: the note page sends a day (at noon), and a note for
+    # today written in the morning is not in the future.
+    if occurred_at and timezone.localdate(occurred_at) > timezone.localdate():
         errors["occurred_at"] = "The date of the note must be today or in the past"
     if errors:
         raise ValidationError(errors)
@@ -374,7 +380,7 @@ def consent_record(
     Withdrawing sharing consent hides the family's details from that agency at once."""
     errors = {}
     if person.kind != Person.Kind.ADULT and status != Consent.Status.NOT_SOUGHT:
-        errors["person"] = "Choose an adult with parental responsibility, or the young person themselves"
+        errors["person"] = "Choose an adult with parental responsibility"
     if not family.memberships.filter(person=person).exists():
         errors["person"] = "Choose a member of this family"
     if scope == Consent.Scope.SHARING and agency is None:

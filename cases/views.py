@@ -163,7 +163,12 @@ def case_note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     form = forms.NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["occurred_on"]
-        occurred_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))) if day else None
+        # A note about today is timed now; an earlier day at noon, so it sorts within its day.
+        occurred_at = (
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+            if day and day != timezone.localdate()
+            else None
+        )
         try:
             services.chronology_note_add(
                 actor=request.user,
@@ -267,7 +272,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         "allocate": lambda: forms.AllocateForm(data),
         "assign_lead_professional": lambda: forms.AssignLeadProfessionalForm(data, case=case),
         "request_closure": lambda: forms.ClosureForm(data),
-        "close_unallocated": lambda: forms.ClosureForm(data),
+        "close_unallocated": lambda: forms.ClosureForm(data, unallocated=True),
         "return_closure": lambda: forms.ReturnClosureForm(data),
         "sign_off_closure": lambda: forms.ManagerNoteForm(data),
     }[action]()

@@ -66,6 +66,7 @@ def open_case(w, *, status: str = "active", locality=None, lead=None, members=()
         team=team,
     )
     if status == "awaiting_lead_professional":
+        case.refresh_from_db()
         return case
     manager = w.team_manager if team == w.team else _manager_of(team)
     services.case_assign_lead_professional(actor=manager, case=case, lead_professional=lead or w.lead)

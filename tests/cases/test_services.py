@@ -1,0 +1,492 @@
+"""The shared record's services: opening a case, the team around the family, the lead professional,
+notes, and what is left behind when a service fails half way."""
+
+import datetime
+import re
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, User
+from cases.permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, user_has_case_perm
+from cases.roles import Role
+from tests.conftest import open_case as _open_case
+from tests.factories import UserFactory, family_with_members
+
+
+def open_case(world, **kwargs):
+    # conftest's open_case hands back an unrefreshed object when it stops at awaiting a lead.
+    case = _open_case(world, **kwargs)
+    case.refresh_from_db()
+    return case
+
+
+def events(case):
+    return list(ChronologyEntry.objects.filter(case=case).values_list("event", flat=True))
+
+
+def current_members(case):
+    return CaseMember.objects.filter(case=case, ended_at__isnull=True)
+
+
+# --- Opening a case ---------------------------------------------------------------------------------
+
+
+def test_case_open_awaits_allocation_and_records_it(world):
+    family = family_with_members(locality=world.north)
+
+    case = services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3)
+
+    assert case.status == CaseStatus.AWAITING_ALLOCATION
+    assert case.locality == world.north
+    assert case.created_by == world.duty_manager
+    entry = ChronologyEntry.objects.get(case=case)
+    assert entry.event == "case_opened"
+    assert entry.summary == f"Case {case.reference} opened ({world.level3.name})"
+
+
+def test_case_open_gives_a_reference_of_this_year_numbered_in_sequence(world):
+    year = timezone.localdate().year
+
+    first = services.case_open(
+        actor=world.duty_manager, family=family_with_members(locality=world.north), level_of_need=world.level3
+    )
+    second = services.case_open(
+        actor=world.duty_manager, family=family_with_members(locality=world.north), level_of_need=world.level3
+    )
+
+    assert re.fullmatch(rf"C-{year}-\d{{6}}", first.reference)
+    assert re.fullmatch(rf"C-{year}-\d{{6}}", second.reference)
+    assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
+
+
+def test_case_open_returns_the_familys_open_case_instead_of_a_second(world):
+    family = family_with_members(locality=world.north)
+    first = services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3)
+
+    again = services.case_open(actor=world.panel_coordinator, family=family, level_of_need=world.level3)
+
+    assert again.pk == first.pk
+    assert Case.objects.filter(family=family).count() == 1
+    assert events(first) == ["case_opened"]
+
+
+def test_case_open_returns_an_active_case_too(world):
+    case = open_case(world, status="active")
+
+    again = services.case_open(actor=world.duty_manager, family=case.family, level_of_need=world.level3)
+
+    assert again.pk == case.pk
+    assert Case.objects.filter(family=case.family).count() == 1
+
+
+def test_case_open_after_closure_opens_a_new_case(world):
+    closed = open_case(world, status="closed")
+
+    new = services.case_open(actor=world.duty_manager, family=closed.family, level_of_need=world.level3)
+
+    assert new.pk != closed.pk
+    assert new.status == CaseStatus.AWAITING_ALLOCATION
+    assert Case.objects.filter(family=closed.family).count() == 2
+
+
+def test_case_open_of_another_kind_is_a_separate_case(world):
+    family = family_with_members(locality=world.north)
+    early_help = services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3)
+
+    section_17 = services.case_open(
+        actor=world.duty_manager, family=family, level_of_need=world.level3, kind=Case.Kind.SECTION_17
+    )
+
+    assert section_17.pk != early_help.pk
+    assert section_17.kind == Case.Kind.SECTION_17
+
+
+# --- The team around the family ---------------------------------------------------------------------
+
+
+def test_case_member_add_grants_view_and_change_but_not_manage(world):
+    case = open_case(world, status="active")
+
+    member = services.case_member_add(
+        actor=world.lead, case=case, user=world.school_practitioner, role="  Attendance officer "
+    )
+
+    assert member.role == "Attendance officer"
+    assert member.is_lead is False
+    assert user_has_case_perm(world.school_practitioner, case, VIEW_CASE) is True
+    assert user_has_case_perm(world.school_practitioner, case, CHANGE_CASE) is True
+    assert user_has_case_perm(world.school_practitioner, case, MANAGE_CASE) is False
+    assert events(case)[0] == "team_member_added"
+
+
+def test_case_member_add_refuses_a_duplicate_member(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_add(actor=world.lead, case=case, user=world.school_practitioner, role="Teacher")
+
+    name = world.school_practitioner.get_full_name()
+    assert error.value.message_dict == {"user": [f"{name} is already in the team around the family"]}
+    assert current_members(case).filter(user=world.school_practitioner).count() == 1
+
+
+def test_case_member_add_refuses_the_lead_professional_as_a_second_member(world):
+    case = open_case(world, status="active")
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_add(actor=world.team_manager, case=case, user=world.lead, role="Keyworker")
+
+    assert error.value.message_dict == {
+        "user": [f"{world.lead.get_full_name()} is already in the team around the family"]
+    }
+
+
+@pytest.mark.parametrize("role", ["", "   "])
+def test_case_member_add_requires_a_role(world, role):
+    case = open_case(world, status="active")
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_add(actor=world.lead, case=case, user=world.health_practitioner, role=role)
+
+    assert error.value.message_dict == {"role": ["Enter what they will do for the family"]}
+    assert current_members(case).filter(user=world.health_practitioner).exists() is False
+
+
+def test_case_member_add_refuses_an_inactive_account(world):
+    case = open_case(world, status="active")
+    gone = UserFactory(agency=world.health, is_active=False)
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_add(actor=world.lead, case=case, user=gone, role="Health visitor")
+
+    assert error.value.message_dict == {"user": ["Choose a practitioner whose account is active"]}
+
+
+@pytest.mark.parametrize("actor_name", ["school_practitioner", "other_lead", "panel_coordinator", "analyst"])
+def test_case_member_add_needs_manage_permission(world, actor_name):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+
+    with pytest.raises(PermissionDenied):
+        services.case_member_add(
+            actor=getattr(world, actor_name), case=case, user=world.health_practitioner, role="Health visitor"
+        )
+
+    assert current_members(case).filter(user=world.health_practitioner).exists() is False
+
+
+def test_case_member_remove_ends_the_place_and_revokes_access(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    member = current_members(case).get(user=world.school_practitioner)
+
+    services.case_member_remove(actor=world.lead, member=member)
+
+    member.refresh_from_db()
+    assert member.ended_at is not None
+    assert user_has_case_perm(world.school_practitioner, case, VIEW_CASE) is False
+    assert user_has_case_perm(world.school_practitioner, case, CHANGE_CASE) is False
+    assert events(case)[0] == "team_member_removed"
+
+
+def test_a_removed_member_can_be_added_again(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    services.case_member_remove(actor=world.lead, member=current_members(case).get(user=world.school_practitioner))
+
+    services.case_member_add(actor=world.lead, case=case, user=world.school_practitioner, role="Teacher")
+
+    assert CaseMember.objects.filter(case=case, user=world.school_practitioner).count() == 2
+    assert current_members(case).get(user=world.school_practitioner).role == "Teacher"
+
+
+def test_case_member_remove_refuses_removing_the_current_lead(world):
+    case = open_case(world, status="active")
+    lead_member = current_members(case).get(user=world.lead)
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_remove(actor=world.team_manager, member=lead_member)
+
+    assert error.value.messages == ["Assign a new lead professional before removing the current one."]
+    lead_member.refresh_from_db()
+    assert lead_member.ended_at is None
+    assert user_has_case_perm(world.lead, case, MANAGE_CASE) is True
+
+
+def test_case_member_remove_needs_manage_permission(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    member = current_members(case).get(user=world.school_practitioner)
+
+    with pytest.raises(PermissionDenied):
+        services.case_member_remove(actor=world.school_practitioner, member=member)
+
+    member.refresh_from_db()
+    assert member.ended_at is None
+
+
+# --- The lead professional --------------------------------------------------------------------------
+
+
+def test_assign_lead_professional_refuses_a_user_without_the_role(world):
+    case = open_case(world, status="awaiting_lead_professional")
+
+    with pytest.raises(ValidationError) as error:
+        services.case_assign_lead_professional(
+            actor=world.team_manager, case=case, lead_professional=world.team_manager
+        )
+
+    assert error.value.message_dict == {"lead_professional": ["Choose a practitioner who can be a lead professional"]}
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_LEAD_PROFESSIONAL
+    assert case.lead_professional is None
+
+
+def test_assign_lead_professional_refuses_an_inactive_lead(world):
+    case = open_case(world, status="awaiting_lead_professional")
+    left = UserFactory(agency=world.council, is_active=False, roles=[Role.LEAD_PROFESSIONAL])
+
+    with pytest.raises(ValidationError) as error:
+        services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=left)
+
+    assert error.value.message_dict == {"lead_professional": ["Choose a practitioner who can be a lead professional"]}
+
+
+@pytest.mark.parametrize("status", ["awaiting_lead_professional", "active"])
+def test_assign_lead_professional_refuses_a_user_of_another_agency(world, status):
+    case = open_case(world, status=status)
+    health_lead = UserFactory(agency=world.health, roles=[Role.LEAD_PROFESSIONAL])
+
+    with pytest.raises(ValidationError) as error:
+        services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=health_lead)
+
+    assert error.value.message_dict == {"lead_professional": ["Choose a practitioner of the lead agency"]}
+    case.refresh_from_db()
+    assert case.status == status
+    assert case.lead_professional_id != health_lead.pk
+    assert current_members(case).filter(user=health_lead).exists() is False
+
+
+def test_assign_lead_professional_makes_the_case_active_with_the_lead_at_the_head_of_the_team(world):
+    case = open_case(world, status="awaiting_lead_professional")
+
+    services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.lead)
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+    assert case.lead_professional == world.lead
+    member = current_members(case).get(user=world.lead)
+    assert member.is_lead is True
+    assert user_has_case_perm(world.lead, case, MANAGE_CASE) is True
+    assert events(case)[0] == "case_assign_lead_professional"
+
+
+def test_changing_lead_keeps_the_old_lead_as_a_plain_member(world):
+    case = open_case(world, status="active")
+
+    services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.other_lead)
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+    assert case.lead_professional == world.other_lead
+    old = current_members(case).get(user=world.lead)
+    new = current_members(case).get(user=world.other_lead)
+    assert old.is_lead is False
+    assert old.ended_at is None
+    assert new.is_lead is True
+    assert current_members(case).filter(is_lead=True).count() == 1
+    assert user_has_case_perm(world.lead, case, VIEW_CASE) is True
+    assert user_has_case_perm(world.lead, case, CHANGE_CASE) is True
+    assert user_has_case_perm(world.lead, case, MANAGE_CASE) is False
+    assert user_has_case_perm(world.other_lead, case, MANAGE_CASE) is True
+    assert events(case)[0] == "case_lead_changed"
+
+
+def test_changing_lead_to_an_existing_member_promotes_them(world):
+    other_lead = UserFactory(agency=world.council, team=world.team, roles=[Role.LEAD_PROFESSIONAL])
+    case = open_case(world, status="active", members=[(other_lead, "Family support worker")])
+
+    services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=other_lead)
+
+    promoted = current_members(case).get(user=other_lead)
+    assert promoted.is_lead is True
+    assert current_members(case).filter(user=other_lead).count() == 1
+    assert user_has_case_perm(other_lead, case, MANAGE_CASE) is True
+
+
+@pytest.mark.parametrize("actor_name", ["lead", "other_manager", "panel_coordinator"])
+def test_changing_lead_needs_a_manager_of_the_case(world, actor_name):
+    case = open_case(world, status="active")
+
+    with pytest.raises(PermissionDenied):
+        services.case_assign_lead_professional(
+            actor=getattr(world, actor_name), case=case, lead_professional=world.other_lead
+        )
+
+    case.refresh_from_db()
+    assert case.lead_professional == world.lead
+    assert current_members(case).filter(user=world.other_lead).exists() is False
+
+
+# --- Notes --------------------------------------------------------------------------------------------
+
+
+def test_chronology_note_add_records_a_note(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+
+    note = services.chronology_note_add(
+        actor=world.school_practitioner,
+        case=case,
+        summary="  Attendance up to 92% ",
+        body=" Spoke to the class teacher. ",
+        kind=ChronologyEntry.Kind.CONTACT,
+        occurred_at=yesterday,
+    )
+
+    assert note.summary == "Attendance up to 92%"
+    assert note.body == "Spoke to the class teacher."
+    assert note.kind == ChronologyEntry.Kind.CONTACT
+    assert note.event == ""
+    assert note.author == world.school_practitioner
+    assert note.author_agency == world.school
+    assert note.occurred_at == yesterday
+
+
+@pytest.mark.parametrize("summary", ["", "   "])
+def test_chronology_note_add_refuses_an_empty_summary(world, summary):
+    case = open_case(world, status="active")
+
+    with pytest.raises(ValidationError) as error:
+        services.chronology_note_add(actor=world.lead, case=case, summary=summary, body="Text")
+
+    assert error.value.message_dict == {"summary": ["Enter a short summary of the note"]}
+    assert ChronologyEntry.objects.filter(case=case, kind=ChronologyEntry.Kind.NOTE).exists() is False
+
+
+def test_chronology_note_add_refuses_a_future_date(world):
+    case = open_case(world, status="active")
+    tomorrow_noon = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(12))
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.chronology_note_add(actor=world.lead, case=case, summary="Visit", body="", occurred_at=tomorrow_noon)
+
+    assert error.value.message_dict == {"occurred_at": ["The date of the note must be today or in the past"]}
+
+
+def test_chronology_note_add_accepts_any_time_today(world):
+    # The note page sends the day the user typed at noon: a note for today written at nine in the
+    # morning must not be refused as "in the future".
+    case = open_case(world, status="active")
+    late_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59)))
+
+    note = services.chronology_note_add(actor=world.lead, case=case, summary="Visit", body="", occurred_at=late_today)
+
+    assert note.occurred_at == late_today
+
+
+def test_chronology_note_add_refuses_a_system_kind(world):
+    case = open_case(world, status="active")
+
+    with pytest.raises(ValidationError) as error:
+        services.chronology_note_add(
+            actor=world.lead, case=case, summary="Closed", body="", kind=ChronologyEntry.Kind.EVENT
+        )
+
+    assert error.value.message_dict == {"kind": ["Choose what kind of note this is"]}
+
+
+@pytest.mark.parametrize(
+    "actor_name", ["analyst", "other_lead", "health_practitioner", "duty_manager", "administrator"]
+)
+def test_chronology_note_add_needs_change_permission(world, actor_name):
+    case = open_case(world, status="active")
+    before = events(case)
+
+    with pytest.raises(PermissionDenied):
+        services.chronology_note_add(actor=getattr(world, actor_name), case=case, summary="Visit", body="")
+
+    assert events(case) == before
+
+
+def test_a_removed_member_can_no_longer_add_notes(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    services.case_member_remove(actor=world.lead, member=current_members(case).get(user=world.school_practitioner))
+
+    with pytest.raises(PermissionDenied):
+        services.chronology_note_add(actor=world.school_practitioner, case=case, summary="Visit", body="")
+
+
+# --- A failure half way leaves nothing behind ---------------------------------------------------------
+
+CRASH = RuntimeError("the disk is full")
+
+
+def test_a_crash_after_the_status_is_saved_leaves_the_case_as_it_was(world):
+    case = open_case(world, status="active")
+    before = events(case)
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_request_closure(actor=world.lead, case=case, reason=world.outcomes_met, summary="Goals met")
+
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.status == CaseStatus.ACTIVE
+    assert stored.closure_reason is None
+    assert stored.closure_summary == ""
+    assert events(case) == before
+
+
+def test_a_crash_while_signing_off_leaves_the_case_open(world):
+    case = open_case(world, status="closure_requested")
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_sign_off_closure(actor=world.team_manager, case=case)
+
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.status == CaseStatus.CLOSURE_REQUESTED
+    assert stored.closed_at is None
+
+
+def test_a_crash_while_assigning_a_lead_leaves_no_lead_member_or_grant(world):
+    case = open_case(world, status="awaiting_lead_professional")
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.lead)
+
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.status == CaseStatus.AWAITING_LEAD_PROFESSIONAL
+    assert stored.lead_professional is None
+    assert current_members(case).exists() is False
+    assert user_has_case_perm(world.lead, case, VIEW_CASE) is False
+
+
+def test_a_crash_while_adding_a_member_leaves_no_member_or_grant(world):
+    case = open_case(world, status="active")
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_member_add(actor=world.lead, case=case, user=world.health_practitioner, role="Health visitor")
+
+    assert current_members(case).filter(user=world.health_practitioner).exists() is False
+    assert user_has_case_perm(world.health_practitioner, case, VIEW_CASE) is False
+
+
+def test_a_crash_while_removing_a_member_keeps_them_in_the_team(world):
+    case = open_case(world, status="active", members=[(world.school_practitioner, "Attendance officer")])
+    member = current_members(case).get(user=world.school_practitioner)
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_member_remove(actor=world.lead, member=member)
+
+    assert CaseMember.objects.get(pk=member.pk).ended_at is None
+    assert user_has_case_perm(User.objects.get(pk=world.school_practitioner.pk), case, CHANGE_CASE) is True
+
+
+def test_a_crash_while_opening_a_case_leaves_no_case(world):
+    family = family_with_members(locality=world.north)
+
+    with mock.patch("cases.services.chronology_record", side_effect=CRASH), pytest.raises(RuntimeError):
+        services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3)
+
+    assert Case.objects.filter(family=family).exists() is False
