@@ -2,7 +2,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 
 SESSION_STARTED = "_session_started"
 
@@ -22,5 +23,7 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED] = now
             elif now - started > settings.SESSION_MAX_AGE_SECONDS:
                 logout(request)
-                return redirect(settings.LOGIN_URL)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "Your session has ended. Sign in again."}, status=401)
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)

@@ -1,0 +1,141 @@
+"""Every demo user signs in through the real form in headless Chromium and lands on their home
+page; axe-core checks each page visited and any finding at all fails the test."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import launch_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+DEMO_PASSWORD = "demo-password-123"
+DEMO_USERS = [
+    ("duty.manager", "Dana Fielding"),
+    ("panel.coordinator", "Priya Coleman"),
+    ("lead.professional", "Leon Parry"),
+    ("school.practitioner", "Sam Okoro"),
+    ("team.manager", "Tessa Marsh"),
+    ("analyst", "Ali Nash"),
+    ("admin", "Ada Admin"),
+]
+
+
+@pytest.fixture
+def demo_data(transactional_db, live_server):
+    call_command("load_demo_data")
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page)
+    violations = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results.response["violations"]
+    ]
+    assert results.violations_count == 0, f"axe found on {page.url}:\n" + "\n".join(violations)
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/$"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize(("username", "full_name"), DEMO_USERS, ids=[username for username, _ in DEMO_USERS])
+def test_each_demo_user_signs_in_to_an_accessible_home_page(demo_data, page, username, full_name):
+    sign_in(page, username, DEMO_PASSWORD)
+
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("h1")).to_have_text(f"Hello, {full_name.split()[0]}")
+    expect(page.locator("header")).to_contain_text(full_name)
+    expect(page).to_have_title(re.compile(r"^Home - "))
+    assert_accessible(page)
+
+
+def test_the_sign_in_page_and_its_errors_are_accessible(demo_data, page):
+    page.goto("/accounts/sign-in/")
+    assert_accessible(page)
+
+    sign_in(page, "lead.professional", "not-the-password")
+
+    expect(page).to_have_title(re.compile(r"^Error: Sign in"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct username and password")
+    expect(page.get_by_label("Username")).to_have_value("lead.professional")
+    assert_accessible(page)
+
+
+def test_a_lead_professional_opens_a_case_and_adds_an_empty_note(demo_data, page):
+    sign_in(page, "lead.professional", DEMO_PASSWORD)
+    expect(page.locator("h1")).to_have_text("Hello, Leon")
+
+    page.locator("main table a").first.click()
+
+    expect(page).to_have_url(re.compile(r"/cases/\d+/$"))
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Add a note").click()
+
+    expect(page).to_have_url(re.compile(r"/cases/\d+/notes/add/$"))
+    expect(page.locator("h1")).to_have_text("Add a note")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save note").click()
+
+    expect(page).to_have_title(re.compile(r"^Error: Add a note"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Choose what kind of note this is")
+    expect(summary).to_contain_text("Enter a short summary of the note")
+    # GOV.UK Frontend moves focus to the summary, which shows its JavaScript ran under our CSP.
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+
+
+def test_the_pages_in_the_menu_are_accessible(demo_data, page):
+    # The administrator is a superuser, so the menu offers every section.
+    sign_in(page, "admin", DEMO_PASSWORD)
+    menu = page.get_by_role("navigation", name="Menu")
+
+    menu.get_by_role("link", name="Cases").click()
+    expect(page.locator("h1")).to_have_text("Cases")
+    assert_accessible(page)
+
+    menu.get_by_role("link", name="People").click()
+    expect(page.locator("h1")).to_have_text("Find a person")
+    assert_accessible(page)
+
+    menu.get_by_role("link", name="Figures").click()
+    expect(page.locator("h1")).to_have_text("Figures")
+    assert_accessible(page)
+
+    menu.get_by_role("link", name="Access log").click()
+    expect(page.locator("h1")).to_have_text("Who viewed a record")
+    assert_accessible(page)
+
+
+def test_without_chromium_ci_fails_instead_of_skipping(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+
+    with pytest.raises(pytest.fail.Exception, match="No Chromium for the browser tests"):
+        launch_chromium(playwright=None, executable=None)
+
+
+def test_without_chromium_elsewhere_the_tests_skip(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+
+    class MissingBrowser:
+        def launch(self, **options):
+            raise PlaywrightError("Executable doesn't exist at ~/.cache/ms-playwright/chromium/chrome")
+
+    with pytest.raises(pytest.skip.Exception, match="No Chromium installed and no Playwright browser either"):
+        launch_chromium(playwright=SimpleNamespace(chromium=MissingBrowser()), executable=None)

@@ -1,0 +1,190 @@
+"""Signing in and out: the GOV.UK sign-in page, lock-out after repeated failures (django-axes),
+POST-only sign-out, and the 30-minute idle and 12-hour absolute session limits."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from cases.middleware import SESSION_STARTED
+from tests.factories import UserFactory
+
+PASSWORD = "a-test-password-42"
+SIGN_IN = "/accounts/sign-in/"
+SIGN_OUT = "/accounts/sign-out/"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="demo.user", first_name="Robin", last_name="Ashby")
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _is_signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def test_sign_in_lands_on_the_home_page(client, user):
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert '<h1 class="govuk-heading-l">Hello, Robin</h1>' in response.content.decode()
+    assert "Robin Ashby" in response.content.decode()
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, user):
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD, "next": "/privacy/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/privacy/"
+
+
+def test_sign_in_does_not_send_users_to_another_site(client, user):
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD, "next": "https://example.com/"})
+
+    assert response["Location"] == "/"
+
+
+def test_wrong_password_shows_the_error_summary_and_keeps_the_username(client, user):
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": "not-the-password"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Sign in" in page
+    assert '<div class="govuk-error-summary" data-module="govuk-error-summary">' in page
+    assert '<a href="#id_username">Enter a correct username and password. Both are case sensitive.</a>' in page
+    assert 'name="username" type="text" autocomplete="username" spellcheck="false" value="demo.user"' in page
+    assert "not-the-password" not in page
+    assert not _is_signed_in(client)
+
+
+def test_empty_form_asks_for_both_fields(client, db):
+    response = client.post(SIGN_IN, {"username": "", "password": ""})
+
+    page = response.content.decode()
+    assert '<li><a href="#id_username">Enter your username</a></li>' in page
+    assert '<li><a href="#id_password">Enter your password</a></li>' in page
+
+
+def test_four_failures_do_not_lock_the_account(client, user):
+    for _ in range(4):
+        client.post(SIGN_IN, {"username": "demo.user", "password": "not-the-password"})
+
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert _is_signed_in(client)
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password(client, user):
+    failures = [client.post(SIGN_IN, {"username": "demo.user", "password": "not-the-password"}) for _ in range(5)]
+
+    response = client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD})
+
+    assert [failure.status_code for failure in failures[:4]] == [200, 200, 200, 200]
+    assert response.status_code in (403, 429)
+    assert "registration/locked_out.html" in [template.name for template in response.templates]
+    assert '<h1 class="govuk-heading-l">Your account is locked</h1>' in response.content.decode()
+    assert "Try again in 15 minutes." in response.content.decode()
+    assert not _is_signed_in(client)
+
+
+def test_sign_out_is_post_only(signed_in_client):
+    response = signed_in_client.get(SIGN_OUT)
+
+    assert response.status_code == 405
+    assert _is_signed_in(signed_in_client)
+
+
+def test_sign_out_ends_the_session(signed_in_client):
+    session_key = signed_in_client.session.session_key
+
+    response = signed_in_client.post(SIGN_OUT)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/"
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert not _is_signed_in(signed_in_client)
+
+
+def test_the_session_idles_out_after_30_minutes(signed_in_client):
+    signed_in_client.get("/")
+    session = Session.objects.get(session_key=signed_in_client.session.session_key)
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    # Renewed on every request: the idle limit runs from the last page, not from signing in.
+    assert timezone.now() + datetime.timedelta(minutes=29) < session.expire_date
+    assert session.expire_date <= timezone.now() + datetime.timedelta(minutes=30)
+
+
+def test_an_idle_session_is_signed_out(signed_in_client):
+    Session.objects.filter(session_key=signed_in_client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    response = signed_in_client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/?next=/"
+
+
+def _started(client, seconds_ago: int) -> None:
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - seconds_ago
+    session.save()
+
+
+def test_the_session_start_is_recorded_on_the_first_page(signed_in_client):
+    signed_in_client.get("/")
+
+    assert abs(signed_in_client.session[SESSION_STARTED] - time.time()) < 60
+
+
+def test_a_session_younger_than_12_hours_continues(signed_in_client):
+    signed_in_client.get("/")
+    _started(signed_in_client, 12 * 60 * 60 - 60)
+
+    assert _is_signed_in(signed_in_client)
+
+
+def test_a_session_older_than_12_hours_is_signed_out(signed_in_client):
+    signed_in_client.get("/")
+    _started(signed_in_client, 12 * 60 * 60 + 1)
+
+    response = signed_in_client.get("/cases/people/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/?next=/cases/people/"
+    assert "_auth_user_id" not in signed_in_client.session
+    assert not _is_signed_in(signed_in_client)
+
+
+def test_an_api_call_after_12_hours_gets_401_not_a_redirect(signed_in_client):
+    signed_in_client.get("/")
+    _started(signed_in_client, 12 * 60 * 60 + 1)
+
+    response = signed_in_client.get("/api/v1/cases/")
+
+    assert response.status_code == 401
+    assert not _is_signed_in(signed_in_client)
+
+
+def test_signing_in_again_starts_a_new_12_hours(signed_in_client):
+    signed_in_client.get("/")
+    _started(signed_in_client, 12 * 60 * 60 + 1)
+    signed_in_client.get("/")
+
+    signed_in_client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD})
+
+    assert _is_signed_in(signed_in_client)
