@@ -14,7 +14,7 @@ with the viewer's agency (`case_details_visible`).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from .models import Case, CaseUserObjectPermission, Consent, User
 from .roles import Role
@@ -60,7 +60,8 @@ def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
         if user.team_id:
             q |= Q(team_id=user.team_id)
         if user.agency_id:
-            q |= Q(lead_agency_id=user.agency_id)
+            # Cases allocated to the agency but not yet to one of its teams.
+            q |= Q(lead_agency_id=user.agency_id, team__isnull=True)
     return q
 
 
@@ -79,30 +80,45 @@ def user_locality_id(user: User) -> int | None:
     return user.team.locality_id if user.team_id else None
 
 
-def case_details_visible(user: User, case: Case) -> bool:
-    """Whether the family's details on this case may be shown to `user`.
+def details_visible_expression(user: User) -> Expression:
+    """A boolean SQL expression on Case: may the family's details be shown to `user`?
 
-    The lead professional, the lead agency, managers and the front door see them; a partner agency
-    sees them only while the family's latest decision on sharing with that agency is 'given' (for
-    each person who decided), never after a refusal or withdrawal.
+    The lead professional, the lead agency, the case's team manager, the panel coordinator of the
+    locality and the front door see them; a partner agency sees them only while the family's latest
+    decision on sharing with that agency is 'given' (for each person who decided), never while a
+    refusal or withdrawal is the latest word of anyone. Used per row on lists and for one case alike.
     """
     if user.is_superuser or user.has_role(Role.DUTY_MANAGER):
-        return True
-    if case.lead_professional_id == user.pk:
-        return True
-    if user.agency_id and user.agency_id == case.lead_agency_id:
-        return True
-    if user.has_role(Role.TEAM_MANAGER) and user.team_id and user.team_id == case.team_id:
-        return True
-    if user.has_role(Role.PANEL_COORDINATOR) and user_locality_id(user) in (None, case.locality_id):
-        return True
-    if not user.agency_id:
-        return False
-    latest = (
-        Consent.objects.filter(family_id=case.family_id, scope=Consent.Scope.SHARING, agency_id=user.agency_id)
-        .order_by("person_id", "-recorded_at", "-id")
-        .distinct("person_id")
-        .values_list("status", flat=True)
-    )
-    statuses = set(latest)
-    return Consent.Status.GIVEN in statuses and not statuses & {Consent.Status.REFUSED, Consent.Status.WITHDRAWN}
+        return Value(True)
+    if user.has_role(Role.PANEL_COORDINATOR) and user_locality_id(user) is None:
+        return Value(True)
+    condition = Q(lead_professional_id=user.pk)
+    if user.agency_id:
+        condition |= Q(lead_agency_id=user.agency_id)
+    if user.has_role(Role.TEAM_MANAGER) and user.team_id:
+        condition |= Q(team_id=user.team_id)
+    if user.has_role(Role.PANEL_COORDINATOR):
+        condition |= Q(locality_id=user_locality_id(user))
+    if user.agency_id:
+        sharing = Consent.objects.filter(scope=Consent.Scope.SHARING, agency_id=user.agency_id)
+        newer = sharing.filter(family_id=OuterRef("family_id"), person_id=OuterRef("person_id")).filter(
+            Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+        )
+        latest = sharing.filter(family_id=OuterRef("family_id")).exclude(Exists(newer))
+        given = Exists(latest.filter(status=Consent.Status.GIVEN))
+        blocked = Exists(latest.filter(status__in=[Consent.Status.REFUSED, Consent.Status.WITHDRAWN]))
+        condition |= Q(given) & ~Q(blocked)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate each case with `details_visible` for `user` (one query for the whole list)."""
+    return queryset.annotate(details_visible=details_visible_expression(user))
+
+
+def case_details_visible(user: User, case: Case) -> bool:
+    """Whether the family's details on this case may be shown to `user` (see `details_visible_expression`)."""
+    expression = details_visible_expression(user)
+    if isinstance(expression, Value):
+        return bool(expression.value)
+    return Case.objects.filter(pk=case.pk).annotate(v=expression).values_list("v", flat=True).get()

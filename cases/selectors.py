@@ -9,15 +9,18 @@ from django.http import Http404, HttpRequest
 
 from .audit import access_log_record
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
-from .permissions import VIEW_CASE, case_details_visible, cases_for_user
+from .permissions import VIEW_CASE, case_details_visible, cases_for_user, cases_with_visibility
 from .roles import Role
 
 
 def case_list_for_user(
     *, user: User, status: str | None = None, locality_id: int | None = None, mine: bool = False
 ) -> QuerySet[Case]:
-    queryset = cases_for_user(user, VIEW_CASE).select_related(
-        "family", "level_of_need", "locality", "lead_agency", "lead_professional"
+    queryset = cases_with_visibility(
+        user,
+        cases_for_user(user, VIEW_CASE).select_related(
+            "family", "level_of_need", "locality", "lead_agency", "lead_professional"
+        ),
     )
     if status:
         queryset = queryset.filter(status=status)

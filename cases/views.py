@@ -17,7 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import forms, selectors, services
 from .access import case_permission, public, roles_required, signed_in
 from .models import CaseMember, CaseStatus, Locality, Person
-from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, cases_for_user, user_has_case_perm, user_locality_id
+from .permissions import (
+    CHANGE_CASE,
+    MANAGE_CASE,
+    VIEW_CASE,
+    cases_for_user,
+    cases_with_visibility,
+    user_has_case_perm,
+    user_locality_id,
+)
 from .roles import Role
 
 PAGE_SIZE = 25
@@ -53,7 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """One page per role: each section lists the work that role does, a few rows each."""
     user = request.user
     sections = []
-    visible = cases_for_user(user, VIEW_CASE).select_related("family", "level_of_need", "lead_professional")
+    visible = cases_with_visibility(
+        user, cases_for_user(user, VIEW_CASE).select_related("family", "level_of_need", "lead_professional")
+    )
     if user.has_role(Role.LEAD_PROFESSIONAL):
         sections.append(
             (

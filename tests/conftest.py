@@ -39,6 +39,13 @@ def world(db):
     w.team, w.other_team = team, other_team
     w.duty_manager = UserFactory(username="duty", agency=council, roles=[Role.DUTY_MANAGER])
     w.panel_coordinator = UserFactory(username="panel", agency=council, team=panel_team, roles=[Role.PANEL_COORDINATOR])
+    # Runs the panel for the whole county (a team without a locality).
+    w.county_coordinator = UserFactory(
+        username="county-panel",
+        agency=council,
+        team=TeamFactory(name="County Panel", agency=council, locality=None),
+        roles=[Role.PANEL_COORDINATOR],
+    )
     w.lead = UserFactory(username="lead", agency=council, team=team, roles=[Role.LEAD_PROFESSIONAL])
     w.other_lead = UserFactory(username="lead2", agency=council, team=other_team, roles=[Role.LEAD_PROFESSIONAL])
     w.team_manager = UserFactory(username="manager", agency=council, team=team, roles=[Role.TEAM_MANAGER])
@@ -60,7 +67,7 @@ def open_case(w, *, status: str = "active", locality=None, lead=None, members=()
         return case
     team = w.team if (lead or w.lead).team_id == w.team.pk else w.other_team
     services.case_allocate(
-        actor=w.panel_coordinator if case.locality_id == w.north.pk else w.team_manager,
+        actor=w.panel_coordinator if case.locality_id == w.north.pk else w.county_coordinator,
         case=case,
         lead_agency=w.council,
         team=team,

@@ -29,6 +29,12 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_lead_professional(self, case) -> str | None:
         return case.lead_professional.get_full_name() if case.lead_professional else None
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if not getattr(case, "details_visible", False):
+            data["family"] = None
+        return data
+
 
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
@@ -72,12 +78,6 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_people(self, case) -> list[dict]:
         return PersonSerializer(self.context.get("people", []), many=True).data
-
-    def to_representation(self, case):
-        data = super().to_representation(case)
-        if not case.details_visible:
-            data["family"] = None
-        return data
 
 
 class ChronologyEntrySerializer(serializers.ModelSerializer):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "panels",
     "assessments",
     "outcomes",
+    "bench",
 ]
 
 MIDDLEWARE = [

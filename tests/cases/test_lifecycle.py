@@ -204,14 +204,11 @@ MAY = [
     ("allocate", S.AWAITING_ALLOCATION, "panel_coordinator"),
     ("allocate", S.AWAITING_ALLOCATION, "superuser"),
     ("assign_lead_professional", S.AWAITING_LEAD_PROFESSIONAL, "team_manager"),
-    # permissions.py: team managers act on the cases of their team *and of their agency*.
-    ("assign_lead_professional", S.AWAITING_LEAD_PROFESSIONAL, "council_manager_south"),
     ("assign_lead_professional", S.AWAITING_LEAD_PROFESSIONAL, "superuser"),
     ("request_closure", S.ACTIVE, "lead"),
     ("request_closure", S.ACTIVE, "team_manager"),
     ("return_closure", S.CLOSURE_REQUESTED, "team_manager"),
     ("sign_off_closure", S.CLOSURE_REQUESTED, "team_manager"),
-    ("sign_off_closure", S.CLOSURE_REQUESTED, "council_manager_south"),
     ("sign_off_closure", S.CLOSURE_REQUESTED, "superuser"),
     ("close_unallocated", S.AWAITING_ALLOCATION, "panel_coordinator"),
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "panel_coordinator"),
@@ -219,6 +216,9 @@ MAY = [
 ]
 
 MAY_NOT = [
+    # A team manager acts on their own team's cases, not another team's in the same agency.
+    ("assign_lead_professional", S.AWAITING_LEAD_PROFESSIONAL, "council_manager_south"),
+    ("sign_off_closure", S.CLOSURE_REQUESTED, "council_manager_south"),
     # The team manager has the role but no hold on a case not yet given to their team or agency.
     ("allocate", S.AWAITING_ALLOCATION, "team_manager"),
     ("allocate", S.AWAITING_ALLOCATION, "south_coordinator"),  # another locality's panel

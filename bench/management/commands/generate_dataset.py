@@ -1,0 +1,705 @@
+"""A deterministic, realistic synthetic county: `manage.py generate_dataset --families N --seed S`.
+
+For N = 60,000: about 150,000 people, 250,000 referrals (re-referrals and duplicates among them),
+40,000 cases in every state, 2,000,000 chronology entries, consents, MASH requests, decisions,
+deadlines, team memberships with their grants, and access-log rows. Rows go in with COPY, in one
+transaction, with triggers off for the load (the history triggers would double every write; the
+synthetic past has no history to keep). Everyone is synthetic.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bench.copy import IdAllocator, copy_rows
+from cases.models import (
+    AccessLog,
+    Agency,
+    AgencyType,
+    Case,
+    CaseMember,
+    CaseStatus,
+    CaseUserObjectPermission,
+    ChronologyEntry,
+    ClosureReason,
+    Consent,
+    Deadline,
+    Destination,
+    Family,
+    FamilyMembership,
+    LevelOfNeed,
+    Locality,
+    Person,
+    Relationship,
+    Team,
+    Timescale,
+    User,
+)
+from cases.roles import Role
+from cases.synthetic import FIRST_NAMES_ADULT, FIRST_NAMES_CHILD, LAST_NAMES, STREETS, synthetic_nhs_number
+from front_door.models import Decision, DecisionOutcome, InformationRequest, Referral, ReferralPerson
+
+BENCH_PASSWORD = "bench-password-123"
+TOWNS = ["Northbridge", "Exton", "Southmere", "Westford", "Eastleigh Vale", "Kingsholme", "Ashcombe", "Bramley"]
+MORE_LAST = [
+    "Fernández",
+    "Wiśniewski",
+    "Ó Súilleabháin",
+    "Nguyễn",
+    "Zoë-Ann",
+    "Østergaard",
+    "Kaur",
+    "Singh",
+    "Adeyemi",
+    "O'Brien",
+    "McAllister",
+    "Haddad",
+    "Kovács",
+    "Yılmaz",
+    "Popescu",
+    "Dubois",
+]
+MORE_FIRST = ["Zoë", "Oisín", "Saoirse", "Łukasz", "Anaïs", "Jesús", "Björn", "Chiamaka", "Aoife", "Renée"]
+NOTE_SUMMARIES = [
+    "Home visit",
+    "Phone call with mum",
+    "School attendance update",
+    "TAF meeting",
+    "Review of the family plan",
+    "Health visitor update",
+    "Housing officer update",
+    "Call with dad",
+    "Visit to the child at school",
+    "Family support session",
+    "Parenting course attended",
+    "Missed appointment",
+    "Text message to the family",
+]
+NOTE_BODIES = [
+    "Talked about morning routines and getting to school on time. Agreed to try a visual timetable.",
+    "Discussed the rent arrears letter and agreed to go to the housing advice drop-in together.",
+    "Attendance this half term is improving. The school will keep the breakfast club place open.",
+    "The family said things feel calmer at home. Next visit in two weeks.",
+]
+
+
+class Command(BaseCommand):
+    help = "Generate a deterministic synthetic county for benchmarks (see bench/README.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--families", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, families: int, seed: int, **options):
+        started = time.monotonic()
+        generator = Generator(families=families, seed=seed, log=self.stdout.write)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            counts = generator.run()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Generated in {time.monotonic() - started:.0f} s: "
+            + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        )
+
+
+class Generator:
+    def __init__(self, *, families: int, seed: int, log):
+        self.n = families
+        self.rng = random.Random(seed)
+        self.log = log
+        self.now = timezone.now().replace(microsecond=0)
+        self.counts: dict[str, int] = {}
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def when(self, days_back_max: int, days_back_min: int = 0) -> datetime.datetime:
+        seconds = self.rng.randint(days_back_min * 86400, days_back_max * 86400)
+        return self.now - datetime.timedelta(seconds=seconds)
+
+    def first_name(self, child: bool) -> str:
+        if self.rng.random() < 0.08:
+            return self.rng.choice(MORE_FIRST)
+        return self.rng.choice(FIRST_NAMES_CHILD if child else FIRST_NAMES_ADULT)
+
+    def last_name(self) -> str:
+        if self.rng.random() < 0.25:
+            return self.rng.choice(MORE_LAST)
+        return self.rng.choice(LAST_NAMES)
+
+    def count(self, name: str, n: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+        self.log(f"  {name}: {self.counts[name]:,}")
+
+    # --- the county ----------------------------------------------------------------------------------
+    def run(self) -> dict[str, int]:
+        self.reference_data()
+        self.families_and_people()
+        self.cases()
+        self.referrals()
+        self.chronology_and_audit()
+        for allocator in self.allocators.values():
+            allocator.finish()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval('case_reference_seq', %s)", [self.allocators["case"].next])
+            cursor.execute("SELECT setval('referral_reference_seq', %s)", [self.allocators["referral"].next])
+        return self.counts
+
+    def reference_data(self) -> None:
+        self.allocators = {
+            name: IdAllocator(model)
+            for name, model in {
+                "family": Family,
+                "person": Person,
+                "case": Case,
+                "referral": Referral,
+                "referral_person": ReferralPerson,
+                "decision": Decision,
+                "chronology": ChronologyEntry,
+                "member": CaseMember,
+                "consent": Consent,
+                "grant": CaseUserObjectPermission,
+                "deadline": Deadline,
+                "access": AccessLog,
+                "request": InformationRequest,
+                "membership": FamilyMembership,
+                "relationship": Relationship,
+            }.items()
+        }
+        n_localities = 8
+        self.localities = []
+        for i in range(n_localities):
+            locality, _ = Locality.objects.get_or_create(
+                code=f"bench-{i}",
+                defaults={
+                    "name": f"{TOWNS[i]} locality",
+                    "postcode_districts": " ".join(f"BX{i * 10 + d}" for d in range(10)),
+                },
+            )
+            self.localities.append(locality)
+        types = {t.code: t for t in AgencyType.objects.all()}
+        password = make_password(BENCH_PASSWORD)
+        groups = {g.name: g for g in Group.objects.all()}
+        self.agencies: dict[str, list[Agency]] = {
+            "school": [],
+            "health": [],
+            "police": [],
+            "housing": [],
+            "voluntary": [],
+            "council-early-help": [],
+        }
+        self.practitioners: dict[int, list[User]] = {}
+        schools = max(2, self.n // 300)
+        plan = [
+            ("school", schools, "School"),
+            ("health", max(1, self.n // 2000), "Health centre"),
+            ("police", 1, "Police"),
+            ("housing", max(1, self.n // 20000), "Homes"),
+            ("voluntary", max(1, self.n // 6000), "Family charity"),
+        ]
+        for type_code, count, label in plan:
+            for i in range(count):
+                agency, _ = Agency.objects.get_or_create(
+                    name=f"Bench {label} {i + 1}",
+                    defaults={
+                        "agency_type": types[type_code],
+                        "locality": self.localities[i % n_localities],
+                        "referral_source_code": {
+                            "school": "2A",
+                            "health": "3A",
+                            "police": "6",
+                            "housing": "4",
+                            "voluntary": "8",
+                        }[type_code],
+                    },
+                )
+                self.agencies[type_code].append(agency)
+        council, _ = Agency.objects.get_or_create(
+            name="Bench County Family Support",
+            defaults={"agency_type": types["council-early-help"], "referral_source_code": "5D"},
+        )
+        self.council = council
+        self.teams = [
+            Team.objects.get_or_create(agency=council, name=f"Bench {loc.name} team", defaults={"locality": loc})[0]
+            for loc in self.localities
+        ]
+        users, user_groups = [], []
+        names = random.Random(len(self.localities))  # users' names: their own stream, so people's stay the same
+
+        def user(username, agency, team, roles, title):
+            u = User(
+                username=username,
+                password=password,
+                first_name=names.choice(FIRST_NAMES_ADULT),
+                last_name=names.choice(LAST_NAMES),
+                email=f"{username}@example.org",
+                agency=agency,
+                team=team,
+                job_title=title,
+            )
+            users.append((u, roles))
+            return u
+
+        existing = set(User.objects.filter(username__startswith="bench.").values_list("username", flat=True))
+        if not existing:
+            for i in range(10):
+                user(f"bench.duty{i}", council, None, [Role.DUTY_MANAGER], "Duty manager")
+            for i, team in enumerate(self.teams):
+                user(f"bench.manager{i}", council, team, [Role.TEAM_MANAGER], "Team manager")
+                user(f"bench.panel{i}", council, team, [Role.PANEL_COORDINATOR], "Panel coordinator")
+                for j in range(max(2, self.n // 150 // len(self.teams))):
+                    user(
+                        f"bench.lead{i}.{j}",
+                        council,
+                        team,
+                        [Role.LEAD_PROFESSIONAL, Role.REFERRER],
+                        "Family support worker",
+                    )
+            for type_code, agencies in self.agencies.items():
+                for agency in agencies:
+                    for j in range(2):
+                        user(f"bench.{type_code}{agency.pk}.{j}", agency, None, [Role.REFERRER], "Practitioner")
+            for i in range(3):
+                user(f"bench.analyst{i}", council, None, [Role.ANALYST], "Analyst")
+            User.objects.bulk_create([u for u, _ in users], batch_size=2000)
+            through = User.groups.through
+            saved = {u.username: u.pk for u in User.objects.filter(username__startswith="bench.")}
+            for u, roles in users:
+                for role in roles:
+                    user_groups.append(through(user_id=saved[u.username], group_id=groups[role].pk))
+            through.objects.bulk_create(user_groups, batch_size=5000)
+        bench_users = list(User.objects.filter(username__startswith="bench.").prefetch_related("groups"))
+        self.leads_by_team: dict[int, list[User]] = {}
+        self.partners: list[User] = []
+        self.duty_managers = []
+        for u in bench_users:
+            roles = u.roles
+            if Role.LEAD_PROFESSIONAL in roles:
+                self.leads_by_team.setdefault(u.team_id, []).append(u)
+            elif Role.DUTY_MANAGER in roles:
+                self.duty_managers.append(u)
+            elif Role.REFERRER in roles:
+                self.partners.append(u)
+        self.levels = list(LevelOfNeed.objects.order_by("sort_order"))
+        self.destinations = list(Destination.objects.all())
+        self.reasons = list(ClosureReason.objects.all())
+        self.permissions = {
+            p.codename: p.pk
+            for p in Permission.objects.filter(
+                content_type__app_label="cases", codename__in=["view_case", "change_case", "manage_case"]
+            )
+        }
+        self.timescales = {t.code: t for t in Timescale.objects.all()}
+        self.count("users", len(bench_users))
+
+    def families_and_people(self) -> None:
+        rng, a = self.rng, self.allocators
+        families, people, memberships, relationships = [], [], [], []
+        self.family_people: dict[int, tuple[list[int], list[int]]] = {}
+        self.family_locality: dict[int, int] = {}
+        self.person_names: dict[int, tuple[str, str, datetime.date | None, str]] = {}
+        used_nhs: set[str] = set(Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
+        for _ in range(self.n):
+            family_id = a["family"].take()
+            last = self.last_name()
+            li = rng.randrange(len(self.localities))
+            locality = self.localities[li]
+            postcode = (
+                f"BX{li * 10 + rng.randrange(10)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            )
+            families.append(
+                {
+                    "id": family_id,
+                    "name": f"{last} family",
+                    "address_line_1": f"{rng.randint(1, 240)} {rng.choice(STREETS)}",
+                    "town": TOWNS[li],
+                    "postcode": postcode,
+                    "locality_id": locality.pk,
+                    "created_at": self.when(3650),
+                }
+            )
+            self.family_locality[family_id] = locality.pk
+            adults, children = [], []
+            for k in range(1 if rng.random() < 0.75 else 2):
+                pid = a["person"].take()
+                nhs = synthetic_nhs_number(rng)
+                while nhs in used_nhs:
+                    nhs = synthetic_nhs_number(rng)
+                used_nhs.add(nhs)
+                first = self.first_name(False)
+                dob = (self.now - datetime.timedelta(days=rng.randint(20 * 365, 50 * 365))).date()
+                people.append(
+                    {
+                        "id": pid,
+                        "kind": "adult",
+                        "first_name": first,
+                        "last_name": last if k == 0 else self.last_name(),
+                        "date_of_birth": dob,
+                        "gender": rng.choice("MF"),
+                        "ethnicity": rng.choice(["WBRI", "WBRI", "WBRI", "AIND", "BAFR", "WOTH", "MWBC"]),
+                        "nhs_number": nhs,
+                        "first_language": rng.choice(["English"] * 8 + ["Polish", "Urdu"]),
+                        "created_at": self.now,
+                    }
+                )
+                memberships.append(
+                    {
+                        "id": a["membership"].take(),
+                        "family_id": family_id,
+                        "person_id": pid,
+                        "in_household": True,
+                        "parental_responsibility": True,
+                    }
+                )
+                adults.append(pid)
+                self.person_names[pid] = (first, last, dob, nhs)
+            for _k in range(rng.choice([1, 1, 1, 1, 1, 2, 2, 3])):
+                pid = a["person"].take()
+                nhs = synthetic_nhs_number(rng)
+                while nhs in used_nhs:
+                    nhs = synthetic_nhs_number(rng)
+                used_nhs.add(nhs)
+                first = self.first_name(True)
+                dob = (self.now - datetime.timedelta(days=rng.randint(30, 17 * 365))).date()
+                people.append(
+                    {
+                        "id": pid,
+                        "kind": "child",
+                        "first_name": first,
+                        "last_name": last,
+                        "date_of_birth": dob,
+                        "gender": rng.choice("MF"),
+                        "ethnicity": "NOBT",
+                        "nhs_number": nhs,
+                        "created_at": self.now,
+                        "school_id": rng.choice(self.agencies["school"]).pk if rng.random() < 0.7 else None,
+                    }
+                )
+                memberships.append(
+                    {
+                        "id": a["membership"].take(),
+                        "family_id": family_id,
+                        "person_id": pid,
+                        "in_household": True,
+                        "parental_responsibility": False,
+                    }
+                )
+                relationships.append(
+                    {"id": a["relationship"].take(), "person_id": pid, "related_person_id": adults[0], "kind": "parent"}
+                )
+                children.append(pid)
+                self.person_names[pid] = (first, last, dob, nhs)
+            self.family_people[family_id] = (adults, children)
+        self.count("families", copy_rows(Family, families))
+        self.count("people", copy_rows(Person, people))
+        copy_rows(FamilyMembership, memberships)
+        copy_rows(Relationship, relationships)
+
+    def cases(self) -> None:
+        rng, a = self.rng, self.allocators
+        family_ids = list(self.family_people)
+        n_cases = round(self.n * 2 / 3)
+        chosen = [rng.choice(family_ids) for _ in range(n_cases)]
+        cases, members, grants, consents = [], [], [], []
+        self.case_rows: list[dict] = []
+        open_by_family: set[int] = set()
+        weights = [
+            (CaseStatus.CLOSED, 60),
+            (CaseStatus.ACTIVE, 25),
+            (CaseStatus.AWAITING_ALLOCATION, 4),
+            (CaseStatus.AWAITING_LEAD_PROFESSIONAL, 4),
+            (CaseStatus.CLOSURE_REQUESTED, 7),
+        ]
+        statuses = [s for s, w in weights for _ in range(w)]
+        p = self.permissions
+        for family_id in chosen:
+            status = rng.choice(statuses)
+            if status != CaseStatus.CLOSED and family_id in open_by_family:
+                status = CaseStatus.CLOSED  # a family has one open case at most
+            if status != CaseStatus.CLOSED:
+                open_by_family.add(family_id)
+            case_id = a["case"].take()
+            opened = self.when(3650, 5) if status == CaseStatus.CLOSED else self.when(400, 1)
+            li = self.family_locality[family_id]
+            team = next(t for t in self.teams if t.locality_id == li)
+            allocated = status not in (CaseStatus.AWAITING_ALLOCATION,)
+            has_lead = status in (CaseStatus.ACTIVE, CaseStatus.CLOSURE_REQUESTED, CaseStatus.CLOSED)
+            lead = rng.choice(self.leads_by_team[team.pk]) if has_lead else None
+            row = {
+                "id": case_id,
+                "reference": f"C-{opened.year}-{case_id:06d}",
+                "family_id": family_id,
+                "kind": "early_help" if rng.random() < 0.85 else "section_17",
+                "status": status,
+                "level_of_need_id": self.levels[rng.choice([1, 2, 2, 2, 3])].pk,
+                "locality_id": li,
+                "lead_agency_id": self.council.pk if allocated else None,
+                "team_id": team.pk if allocated else None,
+                "lead_professional_id": lead.pk if lead else None,
+                "opened_at": opened,
+            }
+            if status == CaseStatus.CLOSED:
+                row["closed_at"] = min(self.now, opened + datetime.timedelta(days=rng.randint(30, 400)))
+                row["closure_reason_id"] = rng.choice(self.reasons).pk
+                row["closure_summary"] = "Outcomes reviewed with the family at the final TAF."
+            elif status == CaseStatus.CLOSURE_REQUESTED:
+                row["closure_reason_id"] = self.reasons[0].pk
+                row["closure_summary"] = "Attendance has been good for two terms."
+            cases.append(row)
+            self.case_rows.append(row)
+            adults, _children = self.family_people[family_id]
+            if lead:
+                members.append(
+                    {
+                        "id": a["member"].take(),
+                        "case_id": case_id,
+                        "user_id": lead.pk,
+                        "role": "Lead professional",
+                        "is_lead": True,
+                        "added_at": opened,
+                        "ended_at": row.get("closed_at"),
+                    }
+                )
+                for codename in ("view_case", "change_case", "manage_case"):
+                    grants.append(
+                        {
+                            "id": a["grant"].take(),
+                            "content_object_id": case_id,
+                            "user_id": lead.pk,
+                            "permission_id": p[codename],
+                        }
+                    )
+                consents.append(
+                    {
+                        "id": a["consent"].take(),
+                        "family_id": family_id,
+                        "person_id": adults[0],
+                        "case_id": case_id,
+                        "scope": "assessment",
+                        "status": "given",
+                        "evidence": "written",
+                        "decided_on": opened.date(),
+                        "recorded_by_id": lead.pk,
+                        "recorded_at": opened,
+                    }
+                )
+                for partner in rng.sample(self.partners, k=rng.randint(0, 3)):
+                    members.append(
+                        {
+                            "id": a["member"].take(),
+                            "case_id": case_id,
+                            "user_id": partner.pk,
+                            "role": "Team around the family",
+                            "is_lead": False,
+                            "added_at": opened,
+                            "ended_at": row.get("closed_at"),
+                        }
+                    )
+                    if status != CaseStatus.CLOSED:
+                        for codename in ("view_case", "change_case"):
+                            grants.append(
+                                {
+                                    "id": a["grant"].take(),
+                                    "content_object_id": case_id,
+                                    "user_id": partner.pk,
+                                    "permission_id": p[codename],
+                                }
+                            )
+                    given = rng.random() < 0.85
+                    consents.append(
+                        {
+                            "id": a["consent"].take(),
+                            "family_id": family_id,
+                            "person_id": adults[0],
+                            "case_id": case_id,
+                            "scope": "sharing",
+                            "agency_id": partner.agency_id,
+                            "status": "given" if given else "refused",
+                            "evidence": "written" if given else "",
+                            "decided_on": opened.date(),
+                            "recorded_by_id": lead.pk,
+                            "recorded_at": opened,
+                        }
+                    )
+        self.count("cases", copy_rows(Case, cases))
+        self.count("team members", copy_rows(CaseMember, members))
+        self.count("grants", copy_rows(CaseUserObjectPermission, grants))
+        self.count("consents", copy_rows(Consent, consents))
+
+    def referrals(self) -> None:
+        rng, a = self.rng, self.allocators
+        target = round(self.n * 250 / 60)
+        referrals, people, decisions, requests, deadlines = [], [], [], [], []
+        cases_by_family: dict[int, list[dict]] = {}
+        for row in self.case_rows:
+            cases_by_family.setdefault(row["family_id"], []).append(row)
+        family_ids = list(self.family_people)
+        queue_size = max(20, round(target * 0.006))
+        decision_clock, letter_clock = self.timescales["front-door-decision"], self.timescales["referrer-letter"]
+        previous_by_referrer_child: dict[tuple, int] = {}
+        for index in range(target):
+            referral_id = a["referral"].take()
+            family_id = rng.choice(family_ids)
+            in_queue = index >= target - queue_size
+            received = self.when(2, 0) if in_queue else self.when(3650, 3)
+            partner = rng.choice(self.partners)
+            channel = rng.choice(["practitioner"] * 6 + ["public", "phone", "api", "email"])
+            adults, children = self.family_people[family_id]
+            li = self.family_locality[family_id]
+            row = {
+                "id": referral_id,
+                "reference": f"EH-{received.year}-{referral_id:06d}",
+                "status": "awaiting_decision" if in_queue else "decided",
+                "channel": channel,
+                "created_at": received,
+                "received_at": received,
+                "referrer_id": partner.pk if channel in ("practitioner", "api") else None,
+                "referrer_agency_id": partner.agency_id if channel in ("practitioner", "api") else None,
+                "referrer_relationship": "practitioner" if channel != "public" else "parent",
+                "referrer_name": partner.get_full_name(),
+                "referrer_email": partner.email,
+                "recorded_by_id": self.duty_managers[0].pk if channel in ("phone", "email") else None,
+                "concerns": rng.choice(NOTE_BODIES),
+                "level_of_need_id": self.levels[rng.choice([1, 2, 2, 3])].pk,
+                "consent_given": rng.random() > 0.03,
+                "locality_id": li,
+                "decision_due_at": received + datetime.timedelta(hours=24),
+                "family_id": None if in_queue else family_id,
+            }
+            if row["consent_given"] is False:
+                row["consent_not_sought_reason"] = "Asking the parent could put the child at risk of harm."
+            key = (partner.pk, children[0])
+            if key in previous_by_referrer_child and rng.random() < 0.3:
+                row["duplicate_of_id"] = previous_by_referrer_child[key]
+            previous_by_referrer_child.setdefault(key, referral_id)
+            family_cases = cases_by_family.get(family_id)
+            if family_cases and not in_queue and rng.random() < 0.5:
+                row["case_id"] = family_cases[0]["id"]
+            referrals.append(row)
+            for pid in [*children, adults[0]]:
+                first, last, dob, nhs = self.person_names[pid]
+                people.append(
+                    {
+                        "id": a["referral_person"].take(),
+                        "referral_id": referral_id,
+                        "kind": "adult" if pid == adults[0] else "child",
+                        "first_name": first,
+                        "last_name": last,
+                        "date_of_birth": dob,
+                        "gender": "U",
+                        "nhs_number": nhs if rng.random() < 0.5 else "",
+                        "parental_responsibility": pid == adults[0],
+                        "person_id": None if in_queue else pid,
+                    }
+                )
+            for clock in (decision_clock, letter_clock):
+                due = received + datetime.timedelta(hours=clock.amount)
+                deadlines.append(
+                    {
+                        "id": a["deadline"].take(),
+                        "timescale_id": clock.pk,
+                        "subject_type": "referral",
+                        "subject_id": referral_id,
+                        "reference": row["reference"],
+                        "remind_role": Role.DUTY_MANAGER,
+                        "escalate_role": Role.TEAM_MANAGER,
+                        "started_at": received,
+                        "due_at": due,
+                        "remind_at": due - datetime.timedelta(hours=clock.reminder_before_hours),
+                        "met_at": None
+                        if in_queue
+                        else received + datetime.timedelta(hours=rng.randint(1, clock.amount + 6)),
+                    }
+                )
+            if not in_queue:
+                outcome = rng.choice([DecisionOutcome.EARLY_HELP] * 8 + [DecisionOutcome.STEP_UP])
+                destination = rng.choice(self.destinations) if outcome == DecisionOutcome.EARLY_HELP else None
+                decisions.append(
+                    {
+                        "id": a["decision"].take(),
+                        "referral_id": referral_id,
+                        "outcome": outcome,
+                        "level_of_need_id": row["level_of_need_id"],
+                        "destination_id": destination.pk if destination else None,
+                        "reason": "Needs met by a family support worker with a team around the family.",
+                        "decided_by_id": rng.choice(self.duty_managers).pk,
+                        "decided_at": received + datetime.timedelta(hours=rng.randint(1, 30)),
+                    }
+                )
+                if rng.random() < 0.08:
+                    agency = rng.choice(self.agencies["school"] + self.agencies["health"])
+                    requests.append(
+                        {
+                            "id": a["request"].take(),
+                            "referral_id": referral_id,
+                            "agency_id": agency.pk,
+                            "question": "What do you know about the children's attendance and health?",
+                            "requested_by_id": self.duty_managers[0].pk,
+                            "requested_at": received,
+                            "due_at": received + datetime.timedelta(days=1),
+                            "answer": "Attendance 82% this year; two missed health appointments.",
+                            "answered_at": received + datetime.timedelta(hours=20),
+                        }
+                    )
+        self.count("referrals", copy_rows(Referral, referrals))
+        self.count("referral people", copy_rows(ReferralPerson, people))
+        self.count("decisions", copy_rows(Decision, decisions))
+        self.count("information requests", copy_rows(InformationRequest, requests))
+        self.count("deadlines", copy_rows(Deadline, deadlines))
+
+    def chronology_and_audit(self) -> None:
+        rng, a = self.rng, self.allocators
+        per_case = 50
+        bodies, summaries = NOTE_BODIES, NOTE_SUMMARIES
+
+        def entries():
+            for row in self.case_rows:
+                start = row["opened_at"]
+                end = row.get("closed_at") or self.now
+                span = max(1, int((end - start).total_seconds()))
+                author = row["lead_professional_id"]
+                for k in range(per_case):
+                    occurred = start + datetime.timedelta(seconds=rng.randrange(span))
+                    note = k % 4 != 0
+                    yield {
+                        "id": a["chronology"].take(),
+                        "family_id": row["family_id"],
+                        "case_id": row["id"],
+                        "kind": "note" if note else "event",
+                        "event": "" if note else "case_updated",
+                        "occurred_at": occurred,
+                        "recorded_at": occurred,
+                        "author_id": author,
+                        "author_agency_id": self.council.pk if author else None,
+                        "summary": rng.choice(summaries),
+                        "body": rng.choice(bodies) if note else "",
+                    }
+
+        self.count("chronology entries", copy_rows(ChronologyEntry, entries()))
+
+        def logs():
+            for row in self.case_rows:
+                for _ in range(5):
+                    yield {
+                        "id": a["access"].take(),
+                        "at": self.when(365),
+                        "user_id": row["lead_professional_id"] or self.duty_managers[0].pk,
+                        "action": "view",
+                        "record_type": "case",
+                        "record_id": row["id"],
+                        "case_id": row["id"],
+                        "ip_address": "10.0.0.1",
+                        "path": f"/cases/{row['id']}/",
+                    }
+
+        self.count("access log", copy_rows(AccessLog, logs()))
