@@ -57,9 +57,16 @@ def case_get_for_user(
             .first()
         )
         if case is None:
-            if Case.objects.filter(pk=case_id).exists():
+            refused = Case.objects.filter(pk=case_id).first()
+            if refused is not None:
+                # Naming the case lets "who viewed this child" show refused attempts too.
                 access_log_record(
-                    user=user, action=AccessLog.Action.DENIED, record_type="case", record_id=case_id, request=request
+                    user=user,
+                    action=AccessLog.Action.DENIED,
+                    record_type="case",
+                    record_id=case_id,
+                    case=refused,
+                    request=request,
                 )
         elif log:
             access_log_record(
@@ -128,6 +135,7 @@ def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | No
                     action=AccessLog.Action.DENIED,
                     record_type="person",
                     record_id=person_id,
+                    person=person,
                     request=request,
                 )
         else:

@@ -123,6 +123,7 @@ def test_a_refused_case_writes_a_denied_row(world, client_for, url):
         case.pk,
     )
     assert row.ip_address == ADDRESS
+    assert row.case == case
 
 
 def test_a_refused_person_writes_a_denied_row(world, client_for):
@@ -140,7 +141,7 @@ def test_a_refused_person_writes_a_denied_row(world, client_for):
         "person",
         child.pk,
     )
-    assert row.person is None  # a refusal does not link the record it did not show
+    assert row.person == child  # so the administrator's "who viewed this child" shows refusals too
 
 
 @pytest.mark.parametrize("url", [*CASE_ENDPOINTS, pytest.param("/cases/people/{}/", id="person page")])

@@ -2,8 +2,15 @@ from django.core.management import call_command
 
 from cases.models import Case, CaseStatus, Family, Person, User
 
-DEMO_USERS = ["duty.manager", "panel.coordinator", "lead.professional", "school.practitioner", "team.manager",
-              "analyst", "admin"]
+DEMO_USERS = [
+    "duty.manager",
+    "panel.coordinator",
+    "lead.professional",
+    "school.practitioner",
+    "team.manager",
+    "analyst",
+    "admin",
+]
 
 
 def test_demo_data_loads_once_with_every_role_and_state(db, client):
