@@ -165,8 +165,16 @@ def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
+def _when(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+
+
 def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
-    """Send the reminders and escalations that are due, once each. Returns how many of each."""
+    """Send the reminders and escalations that are due, once each. Returns how many of each.
+
+    Each batch is claimed, stamped and turned into one message per recipient (listing every
+    deadline of the batch that concerns them) in one transaction: a duty manager gets one email
+    about twelve referrals, not twelve emails."""
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
     base_url = settings.SITE_URL.rstrip("/")
@@ -177,34 +185,57 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_
                 if not ids:
                     break
                 cache: dict = {}
-                for deadline in Deadline.objects.filter(pk__in=ids).select_related("timescale"):
+                lines_for: dict[int, list[str]] = {}
+                users: dict[int, User] = {}
+                deadlines = (
+                    Deadline.objects.filter(pk__in=ids)
+                    .select_related("timescale")
+                    .only(
+                        "id",
+                        "reference",
+                        "due_at",
+                        "remind_role",
+                        "remind_user_id",
+                        "remind_agency_id",
+                        "escalate_role",
+                        "timescale__name",
+                    )
+                    .order_by("due_at", "id")
+                )
+                for deadline in deadlines:
                     if kind == "reminded":
                         recipients = _recipients(
                             deadline.remind_role, deadline.remind_user_id, deadline.remind_agency_id, cache
                         )
+                        line = f"{deadline.timescale.name} for {deadline.reference} is due by {_when(deadline.due_at)}."
                     else:
                         recipients = _recipients(deadline.escalate_role, None, None, cache)
+                        line = (
+                            f"{deadline.timescale.name} for {deadline.reference} was due by "
+                            f"{_when(deadline.due_at)} and is overdue."
+                        )
                     for user in recipients:
-                        when = (
-                            timezone.localtime(deadline.due_at)
-                            .strftime("%-d %B %Y at %-I:%M%p")
-                            .replace("AM", "am")
-                            .replace("PM", "pm")
+                        users[user.pk] = user
+                        lines_for.setdefault(user.pk, []).append((deadline, line))
+                for user_id, items in lines_for.items():
+                    if len(items) == 1:
+                        deadline, line = items[0]
+                        label = "Due soon" if kind == "reminded" else "Overdue"
+                        subject = f"{label}: {deadline.timescale.name} for {deadline.reference}"
+                    else:
+                        subject = (
+                            f"{len(items)} deadlines due soon"
+                            if kind == "reminded"
+                            else f"{len(items)} deadlines overdue"
                         )
-                        if kind == "reminded":
-                            subject = f"Due soon: {deadline.timescale.name} for {deadline.reference}"
-                            body = f"{deadline.timescale.name} for {deadline.reference} is due by {when}."
-                        else:
-                            subject = f"Overdue: {deadline.timescale.name} for {deadline.reference}"
-                            body = (
-                                f"{deadline.timescale.name} for {deadline.reference} was due by {when} and is overdue."
-                            )
-                        notification_queue(
-                            dedupe_key=f"deadline:{deadline.pk}:{kind}:{user.pk}",
-                            recipient=user,
-                            subject=subject,
-                            body=f"{body}\n\n{base_url}/",
-                        )
+                    body = "\n".join(line for _deadline, line in items)
+                    notification_queue(
+                        # The batch's ids are stamped in this transaction and never claimed again.
+                        dedupe_key=f"deadlines:{kind}:{min(ids)}:{len(ids)}:{user_id}",
+                        recipient=users[user_id],
+                        subject=subject,
+                        body=f"{body}\n\n{base_url}/",
+                    )
                 counts[kind] += len(ids)
             if len(ids) < batch:
                 break

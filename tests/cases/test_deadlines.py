@@ -1,7 +1,9 @@
 """Deadlines as rows, swept once: reminders before, escalations after, never twice, never lost."""
 
 import datetime
+import re
 import threading
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,28 +108,51 @@ def test_a_met_deadline_is_neither_reminded_nor_escalated(db, duty_managers, tea
     assert not Notification.objects.exists()
 
 
+def mentions() -> Counter:
+    """How many times each (recipient, reference) pair was told, across all messages."""
+    found = Counter()
+    for note in Notification.objects.all():
+        for reference in re.findall(r"EH-2026-\d{6}", note.body):
+            found[(note.recipient_id, reference)] += 1
+    return found
+
+
 def test_a_sweep_that_dies_midway_loses_nothing(db, duty_managers, team_manager, monkeypatch):
     for n in range(1, 6):
         start(n, at(2026, 3, 2, 9, 0))
     real_queue = deadlines.notification_queue
     calls = {"n": 0}
 
-    def crash_on_the_fourth(**kwargs):
+    def crash_in_the_second_batch(**kwargs):
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("worker killed")
         return real_queue(**kwargs)
 
-    monkeypatch.setattr(deadlines, "notification_queue", crash_on_the_fourth)
+    monkeypatch.setattr(deadlines, "notification_queue", crash_in_the_second_batch)
     with pytest.raises(RuntimeError):
-        deadlines_sweep(now=at(2026, 3, 3, 5, 0))
+        deadlines_sweep(now=at(2026, 3, 3, 5, 0), batch=2)
 
-    assert not Notification.objects.exists()
-    assert not Deadline.objects.filter(reminded_at__isnull=False).exists()
+    # The first batch was sent and stamped; the second rolled back whole.
+    assert Deadline.objects.filter(reminded_at__isnull=False).count() == 2
+    assert Notification.objects.count() == 2
 
     monkeypatch.setattr(deadlines, "notification_queue", real_queue)
-    assert deadlines_sweep(now=at(2026, 3, 3, 5, 0)) == {"reminded": 5, "escalated": 0}
-    assert Notification.objects.count() == 10
+    assert deadlines_sweep(now=at(2026, 3, 3, 5, 0), batch=2) == {"reminded": 3, "escalated": 0}
+    references = [f"EH-2026-{n:06d}" for n in range(1, 6)]
+    assert mentions() == Counter({(u.pk, r): 1 for u in duty_managers for r in references})
+
+
+def test_one_message_per_person_per_batch_lists_every_deadline(db, duty_managers, team_manager):
+    for n in range(1, 4):
+        start(n, at(2026, 3, 2, 9, 0))
+
+    deadlines_sweep(now=at(2026, 3, 3, 5, 0))
+
+    notes = list(Notification.objects.filter(recipient=duty_managers[0]))
+    assert len(notes) == 1
+    assert notes[0].subject == "3 deadlines due soon"
+    assert "Front door decision for EH-2026-000002 is due by 3 March 2026 at 9:00am." in notes[0].body
 
 
 def test_small_batches_cover_the_whole_backlog(db, duty_managers, team_manager):
@@ -158,8 +183,8 @@ def test_two_sweeps_at_once_send_each_reminder_once(duty_managers, team_manager)
         thread.join()
 
     assert sum(r["reminded"] for r in results) == 40
-    assert Notification.objects.count() == 80
-    assert Notification.objects.values("dedupe_key").distinct().count() == 80
+    references = [f"EH-2026-{n:06d}" for n in range(1, 41)]
+    assert mentions() == Counter({(u.pk, r): 1 for u in duty_managers for r in references})
 
 
 def test_outbox_sends_by_email_and_marks_sent(db, duty_managers, django_capture_on_commit_callbacks):
