@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Agency, BankHoliday, Case, Deadline, Timescale, TimeUnit, User
-from .notifications import notification_queue
+from .notifications import notification_queue, send_after_commit
 
 SWEEP_BATCH = 5000
 
@@ -143,9 +143,21 @@ def _recipients(role: str, user_id: int | None, agency_id: int | None, cache: di
     return cache[key]
 
 
-def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> list[int]:
-    """Stamp up to `limit` due, running deadlines and return their ids, skipping rows another sweep
-    holds. One statement, served by the partial index on `due_column`."""
+CLAIMED_COLUMNS = (
+    "id",
+    "reference",
+    "due_at",
+    "remind_role",
+    "remind_user_id",
+    "remind_agency_id",
+    "escalate_role",
+    "timescale_id",
+)
+
+
+def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> list[dict]:
+    """Stamp up to `limit` due, running deadlines and return what the messages need, skipping rows
+    another sweep holds. One statement, served by the partial index on `due_column`."""
     table = Deadline._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -158,11 +170,14 @@ def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> l
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED
             )
-            RETURNING id
+            RETURNING {", ".join(CLAIMED_COLUMNS)}
             """,  # noqa: S608 (column names are constants of this module)
             [now, now, limit],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return sorted(
+            (dict(zip(CLAIMED_COLUMNS, row, strict=True)) for row in cursor.fetchall()),
+            key=lambda d: (d["due_at"], d["id"]),
+        )
 
 
 def _when(moment: datetime.datetime) -> str:
@@ -178,65 +193,54 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
     base_url = settings.SITE_URL.rstrip("/")
+    names: dict[int, str] = {}
     for kind, stamp, column in (("reminded", "reminded_at", "remind_at"), ("escalated", "escalated_at", "due_at")):
         while True:
             with transaction.atomic():
-                ids = _claim(stamp, column, now, batch)
-                if not ids:
+                claimed = _claim(stamp, column, now, batch)
+                if not claimed:
                     break
+                ids = [d["id"] for d in claimed]
+                names = names or dict(Timescale.objects.values_list("id", "name"))
                 cache: dict = {}
-                lines_for: dict[int, list[str]] = {}
+                lines_for: dict[int, list[tuple[str, str]]] = {}
                 users: dict[int, User] = {}
-                deadlines = (
-                    Deadline.objects.filter(pk__in=ids)
-                    .select_related("timescale")
-                    .only(
-                        "id",
-                        "reference",
-                        "due_at",
-                        "remind_role",
-                        "remind_user_id",
-                        "remind_agency_id",
-                        "escalate_role",
-                        "timescale__name",
-                    )
-                    .order_by("due_at", "id")
-                )
-                for deadline in deadlines:
+                for deadline in claimed:
+                    name = names[deadline["timescale_id"]]
+                    when = _when(deadline["due_at"])
                     if kind == "reminded":
                         recipients = _recipients(
-                            deadline.remind_role, deadline.remind_user_id, deadline.remind_agency_id, cache
+                            deadline["remind_role"], deadline["remind_user_id"], deadline["remind_agency_id"], cache
                         )
-                        line = f"{deadline.timescale.name} for {deadline.reference} is due by {_when(deadline.due_at)}."
+                        line = f"{name} for {deadline['reference']} is due by {when}."
                     else:
-                        recipients = _recipients(deadline.escalate_role, None, None, cache)
-                        line = (
-                            f"{deadline.timescale.name} for {deadline.reference} was due by "
-                            f"{_when(deadline.due_at)} and is overdue."
-                        )
+                        recipients = _recipients(deadline["escalate_role"], None, None, cache)
+                        line = f"{name} for {deadline['reference']} was due by {when} and is overdue."
                     for user in recipients:
                         users[user.pk] = user
-                        lines_for.setdefault(user.pk, []).append((deadline, line))
+                        lines_for.setdefault(user.pk, []).append((f"{name} for {deadline['reference']}", line))
                 for user_id, items in lines_for.items():
                     if len(items) == 1:
-                        deadline, line = items[0]
                         label = "Due soon" if kind == "reminded" else "Overdue"
-                        subject = f"{label}: {deadline.timescale.name} for {deadline.reference}"
+                        subject = f"{label}: {items[0][0]}"
                     else:
                         subject = (
                             f"{len(items)} deadlines due soon"
                             if kind == "reminded"
                             else f"{len(items)} deadlines overdue"
                         )
-                    body = "\n".join(line for _deadline, line in items)
+                    body = "\n".join(line for _what, line in items)
                     notification_queue(
                         # The batch's ids are stamped in this transaction and never claimed again.
                         dedupe_key=f"deadlines:{kind}:{min(ids)}:{len(ids)}:{user_id}",
                         recipient=users[user_id],
                         subject=subject,
                         body=f"{body}\n\n{base_url}/",
+                        enqueue=False,
                     )
+                if lines_for:
+                    send_after_commit()
                 counts[kind] += len(ids)
-            if len(ids) < batch:
+            if len(claimed) < batch:
                 break
     return counts

@@ -27,9 +27,11 @@ def notification_queue(
     email: str = "",
     attachment_name: str = "",
     attachment: bytes | None = None,
+    enqueue: bool = True,
 ) -> Notification:
     """Put a message in the outbox (once: a second call with the same key returns the first) and
-    ask a worker to send it when the transaction commits."""
+    ask a worker to send it when the transaction commits (`enqueue=False` for callers that queue
+    many and ask once)."""
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
@@ -41,11 +43,15 @@ def notification_queue(
             "attachment": attachment,
         },
     )
-    if created:
-        from .tasks import send_pending_notifications
-
-        transaction.on_commit(send_pending_notifications.delay)
+    if created and enqueue:
+        send_after_commit()
     return notification
+
+
+def send_after_commit() -> None:
+    from .tasks import send_pending_notifications
+
+    transaction.on_commit(send_pending_notifications.delay)
 
 
 class EmailSender:
