@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 WITH_SERVICES := $(PY) -m earlyhelp.devservices --
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint check-migrations pytest assets migrations shell clean-data
+.PHONY: run test lint check-migrations pytest assets migrations shell clean-data bench
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ check-migrations:
 
 pytest:
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The county-scale benchmark: generates (once) or reuses a 60,000-family synthetic county in a
+# database of its own, then measures pages, search, PDFs, the deadline sweep and a load test.
+# BENCH_ARGS="--families 5000 --skip-load" for a quick look.
+bench: $(STAMP)
+	$(WITH_SERVICES) $(PY) manage.py run_bench $(BENCH_ARGS)
 
 # Rebuild the GOV.UK Frontend assets committed under static/ (needs Node.js and npm).
 assets:

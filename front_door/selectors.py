@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -45,7 +45,8 @@ def referral_queue(
     if channel:
         queryset = queryset.filter(channel=channel)
     if overdue:
-        queryset = queryset.filter(decision_due_at__lt=now or timezone.now())
+        # A MASH decision met the 24-hour clock: only referrals still awaiting one can be overdue.
+        queryset = queryset.filter(status=ReferralStatus.AWAITING_DECISION, decision_due_at__lt=now or timezone.now())
     return queryset
 
 
@@ -229,5 +230,6 @@ def information_requests_open(*, user: User) -> QuerySet[InformationRequest]:
     return (
         information_requests_for_user(user)
         .select_related("referral", "requested_by")
-        .order_by("answered_at", "due_at", "id")
+        # Open ones first (PostgreSQL puts nulls last in ascending order), then by due date.
+        .order_by(F("answered_at").asc(nulls_first=True), "due_at", "id")
     )

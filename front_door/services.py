@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import services as case_services
 from cases.deadlines import deadline_meet, deadline_start
-from cases.models import Agency, Destination, Family, FamilyMembership, LevelOfNeed, Person, User
+from cases.models import Agency, CaseStatus, Destination, Family, FamilyMembership, LevelOfNeed, Person, User
 from cases.roles import Role
 from cases.selectors import locality_for_postcode
 from cases.validators import normalise_nhs_number, normalise_postcode, normalise_upn
@@ -143,7 +143,15 @@ def referral_create(
             referral.referrer_phone = referral.referrer_phone or actor.phone
     if referral.postcode:
         referral.postcode = normalise_postcode(referral.postcode)
-    referral.full_clean(exclude=["reference", "family", "case", "duplicate_of"])
+    if referral.consent_given is False and not referral.consent_not_sought_reason.strip():
+        # The check constraint would refuse it in words nobody understands ("Constraint ... is violated").
+        raise ValidationError({"consent_not_sought_reason": "Explain why asking the family would put a child at risk"})
+    exclude = ["reference", "family", "case", "duplicate_of"]
+    if referral.consent_given is None:
+        # Not answered yet, as in a new draft: the model says null=True without blank=True, so
+        # full_clean would call it blank. referral_check_complete asks for it before submitting.
+        exclude.append("consent_given")
+    referral.full_clean(exclude=exclude)
     referral.save()
     return referral
 
@@ -173,11 +181,11 @@ def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPers
     today = timezone.localdate()
     if person.date_of_birth and person.date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
-    if (
-        person.kind == Person.Kind.CHILD
-        and person.date_of_birth
-        and person.date_of_birth < today.replace(year=today.year - 25)
-    ):
+    try:
+        twenty_five_years_ago = today.replace(year=today.year - 25)
+    except ValueError:  # 29 February, and 25 years before was no leap year
+        twenty_five_years_ago = today.replace(year=today.year - 25, day=28)
+    if person.kind == Person.Kind.CHILD and person.date_of_birth and person.date_of_birth < twenty_five_years_ago:
         errors["date_of_birth"] = "A child's date of birth must be within the last 25 years"
     if person.kind == Person.Kind.UNBORN:
         if not person.expected_date_of_birth:
@@ -294,6 +302,19 @@ def referral_release(*, actor: User, referral: Referral) -> Referral:
 
 
 def _person_from(referral_person: ReferralPerson) -> Person:
+    # The NHS number and UPN identify one person: a second record with the same one would break
+    # their unique constraints (a server error), so the duty manager is asked to link instead.
+    known = Q(pk__in=[])
+    if referral_person.nhs_number:
+        known |= Q(nhs_number=referral_person.nhs_number)
+    if referral_person.upn:
+        known |= Q(upn=referral_person.upn)
+    if Person.objects.filter(known).exists():
+        raise ValidationError(
+            f"{referral_person.full_name} has the NHS number or Unique Pupil Number of a known person: "
+            "link them to that record",
+            code="known_person",
+        )
     return Person.objects.create(
         kind=referral_person.kind,
         first_name=referral_person.first_name,
@@ -317,14 +338,32 @@ def referral_person_link(*, actor: User, referral_person: ReferralPerson, person
     return person
 
 
+def _family_of_linked_people(referral: Referral) -> Family | None:
+    """The known family of the people already linked (the one with an open case first, then the one
+    most of them belong to), so that a known family is joined rather than copied."""
+    person_ids = list(referral.people.filter(person__isnull=False).values_list("person_id", flat=True))
+    if not person_ids:
+        return None
+    return (
+        Family.objects.filter(memberships__person_id__in=person_ids)
+        .annotate(
+            open_cases=Count("cases", filter=~Q(cases__status=CaseStatus.CLOSED), distinct=True),
+            linked=Count("memberships", filter=Q(memberships__person_id__in=person_ids), distinct=True),
+        )
+        .order_by("-open_cases", "-linked", "-created_at", "-pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def referral_family_link(*, actor: User, referral: Referral, family: Family | None = None) -> Family:
-    """Attach the referral to a known family, or (family=None) create one from the referral. Everyone
-    named is linked (new records for those not yet matched) and made a member of the family."""
+    """Attach the referral to a known family, or (family=None) to the family of the people already
+    linked, else create one from the referral. Everyone named is linked (new records for those not
+    yet matched) and made a member of the family."""
     _require_duty_manager(actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if family is None:
-        family = referral.family
+        family = referral.family or _family_of_linked_people(referral)
     if family is None:
         first = referral.people.order_by("kind", "id").first()
         family = Family.objects.create(
@@ -333,6 +372,7 @@ def referral_family_link(*, actor: User, referral: Referral, family: Family | No
             address_line_2=referral.address_line_2,
             town=referral.town,
             postcode=referral.postcode,
+            locality=referral.locality,
         )
     for referral_person in referral.people.select_related("person"):
         person = referral_person.person or referral_person_link(actor=actor, referral_person=referral_person)

@@ -1,1 +1,444 @@
-urlpatterns: list = []
+"""Pages of the front door after a referral is received: the duty managers' queue, triage (matching,
+the family's history, claim, decision, amendment), the partners' answers to MASH enquiries, and the
+referrer's own referrals with their outcome letters."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.access import roles_required, signed_in
+from cases.audit import access_log_record
+from cases.models import AccessLog, LevelOfNeed, Locality, Person
+from cases.roles import Role
+
+from . import selectors, services
+from .models import Channel, Decision, DecisionOutcome, ReferralPerson, ReferralStatus, ReferrerLetter
+from .permissions import information_requests_for_user
+from .triage_forms import AnswerForm, DecisionAmendForm, DecisionForm
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _duration(seconds: float) -> str:
+    hours = int(seconds // 3600)
+    if hours >= 1:
+        return _plural(hours, "hour")
+    return _plural(max(1, int(seconds // 60)), "minute")
+
+
+def time_left(due_at: datetime.datetime | None, now: datetime.datetime) -> tuple[str, bool]:
+    """How long is left before the decision is due ("3 hours left"), or how overdue it is."""
+    if due_at is None:
+        return "No deadline", False
+    seconds = (due_at - now).total_seconds()
+    if seconds >= 0:
+        return f"{_duration(seconds)} left", False
+    return f"Overdue by {_duration(-seconds)}", True
+
+
+def _clock(referral, now: datetime.datetime) -> tuple[str, bool]:
+    # A MASH decision met the 24-hour clock: the referral now waits on the partners' answers.
+    if referral.status == ReferralStatus.MORE_INFORMATION:
+        return "Waiting for partner agencies", False
+    return time_left(referral.decision_due_at, now)
+
+
+def _age(person: ReferralPerson, today: datetime.date) -> str:
+    if person.kind == Person.Kind.UNBORN:
+        return "unborn"
+    born = person.date_of_birth
+    if born is None:
+        return "age not known"
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return "under 1" if years < 1 else str(years)
+
+
+def _children_summary(referral, today: datetime.date) -> list[str]:
+    return [f"{child.first_name} ({_age(child, today)})" for child in referral.children]
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+# --- The queue ---------------------------------------------------------------------------------
+
+
+@roles_required(Role.DUTY_MANAGER)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Referrals awaiting a decision, oldest first, with the time left on the 24-hour clock."""
+    locality_id = _int_param(request, "locality")
+    level_id = _int_param(request, "level")
+    channel = request.GET.get("channel", "")
+    channel = channel if channel in Channel.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    page, querystring = _page(
+        request,
+        selectors.referral_queue(locality_id=locality_id, level_id=level_id, channel=channel, overdue=overdue, now=now),
+    )
+    today = timezone.localdate(now)
+    rows = []
+    for referral in page.object_list:
+        left, is_overdue = _clock(referral, now)
+        rows.append(
+            {
+                "referral": referral,
+                "time_left": left,
+                "overdue": is_overdue,
+                "children": _children_summary(referral, today),
+            }
+        )
+    return render(
+        request,
+        "front_door/triage/queue.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "querystring": querystring,
+            "localities": Locality.objects.all(),
+            "levels": LevelOfNeed.objects.active(),
+            "channels": Channel.choices,
+            "locality_id": locality_id,
+            "level_id": level_id,
+            "channel": channel,
+            "overdue": overdue,
+        },
+    )
+
+
+# --- Triage --------------------------------------------------------------------------------------
+
+
+def _people_with_candidates(referral) -> list[dict]:
+    people = []
+    for referral_person in referral.people.select_related("person").order_by("kind", "id"):
+        candidates = (
+            [] if referral_person.person_id else selectors.person_candidates(referral_person, referral.postcode)
+        )
+        people.append({"referral_person": referral_person, "candidates": candidates})
+    return people
+
+
+def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, status: int = 200) -> HttpResponse:
+    decisions = selectors.referral_decisions(referral=referral)
+    amended_by = {d.amends_id: d for d in decisions if d.amends_id}
+    current = next((d for d in reversed(decisions) if d.pk not in amended_by), None)
+    history = selectors.family_history(referral=referral)
+    is_open = referral.status in selectors.OPEN_STATUSES
+    claimed_by_other = bool(referral.claimed_by_id and referral.claimed_by_id != request.user.pk)
+    now = timezone.now()
+    left, overdue = _clock(referral, now)
+    context = {
+        "referral": referral,
+        "people": _people_with_candidates(referral),
+        "history": history,
+        "decisions": [{"decision": d, "amended_by": amended_by.get(d.pk)} for d in decisions],
+        "current": current,
+        "can_amend": bool(
+            current
+            and referral.status == ReferralStatus.DECIDED
+            and current.outcome != DecisionOutcome.MORE_INFORMATION
+        ),
+        "information_requests": list(
+            referral.information_requests.select_related("agency", "requested_by", "answered_by").order_by(
+                "requested_at", "id"
+            )
+        ),
+        "letters": list(referral.letters.defer("pdf").select_related("decision").order_by("created_at", "id")),
+        "is_open": is_open,
+        "claimed_by_other": claimed_by_other,
+        "form": form if is_open else None,
+        "time_left": left,
+        "overdue": overdue,
+        "now": now,
+    }
+    return render(request, "front_door/triage/triage.html", context, status=status)
+
+
+@roles_required(Role.DUTY_MANAGER)
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """The referral, the people it names with their possible matches, the family's history, and
+    the decision form (a POST records the decision)."""
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, initial={"level_of_need": referral.level_of_need_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.referral_decide(
+                actor=request.user,
+                referral=referral,
+                outcome=data["outcome"],
+                level_of_need=data["level_of_need"],
+                reason=data["reason"],
+                destination=data["destination"],
+                information_requests=form.information_requests(),
+                due_at=data["due_at"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Decision recorded: {_decision_words(decision)}")
+            return redirect("front_door:triage", referral_id=referral.pk)
+    return _triage_page(request, referral, form)
+
+
+def _decision_words(decision: Decision) -> str:
+    words = decision.get_outcome_display()
+    if decision.destination_id:
+        words += f": {decision.destination.name}"
+    return words
+
+
+@roles_required(Role.DUTY_MANAGER)
+@require_POST
+def claim(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
+    try:
+        services.referral_claim(actor=request.user, referral=referral)
+    except ValidationError as error:  # ReferralClaimed too: someone else got there first
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "You are working on this referral")
+    return redirect("front_door:triage", referral_id=referral.pk)
+
+
+@roles_required(Role.DUTY_MANAGER)
+@require_POST
+def release(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
+    services.referral_release(actor=request.user, referral=referral)
+    messages.success(request, "You have released this referral for another duty manager")
+    return redirect("front_door:triage", referral_id=referral.pk)
+
+
+@roles_required(Role.DUTY_MANAGER)
+@require_POST
+def person_link(request: HttpRequest, referral_id: int, referral_person_id: int) -> HttpResponse:
+    """'This is the same person' (a candidate's id) or 'Record as a new person' ("new")."""
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
+    referral_person = get_object_or_404(ReferralPerson, pk=referral_person_id, referral=referral)
+    if referral_person.person_id:
+        messages.error(request, f"{referral_person.full_name} is already linked to a record")
+        return redirect("front_door:triage", referral_id=referral.pk)
+    choice = request.POST.get("person", "")
+    person = None
+    if choice != "new":
+        # Only a person the matching offered: never an id from the browser alone.
+        candidates = {c.person.pk: c.person for c in selectors.person_candidates(referral_person, referral.postcode)}
+        person = candidates.get(int(choice)) if choice.isdigit() else None
+        if person is None:
+            messages.error(request, f"Choose one of the records found for {referral_person.full_name}")
+            return redirect("front_door:triage", referral_id=referral.pk)
+    try:
+        services.referral_person_link(actor=request.user, referral_person=referral_person, person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("front_door:triage", referral_id=referral.pk)
+    if person is None:
+        messages.success(request, f"{referral_person.full_name} recorded as a new person")
+    else:
+        messages.success(request, f"{referral_person.full_name} linked to the existing record")
+    return redirect("front_door:triage", referral_id=referral.pk)
+
+
+@roles_required(Role.DUTY_MANAGER)
+@require_http_methods(["GET", "POST"])
+def decision_amend(request: HttpRequest, referral_id: int, decision_id: int) -> HttpResponse:
+    """Correct a decision by recording a new one that amends it; the old one is kept as it was."""
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
+    decision = get_object_or_404(
+        Decision.objects.select_related("destination", "level_of_need", "decided_by"), pk=decision_id, referral=referral
+    )
+    initial = {"outcome": decision.outcome, "level_of_need": decision.level_of_need_id}
+    if decision.destination_id:
+        initial["destination"] = decision.destination_id
+    form = DecisionAmendForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.decision_amend(
+                actor=request.user,
+                decision=decision,
+                outcome=data["outcome"],
+                level_of_need=data["level_of_need"],
+                reason=data["reason"],
+                destination=data["destination"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Decision amended: {_decision_words(new)}")
+            return redirect("front_door:triage", referral_id=referral.pk)
+    return render(request, "front_door/triage/amend.html", {"referral": referral, "decision": decision, "form": form})
+
+
+# --- Partners' answers to MASH enquiries ---------------------------------------------------------
+
+
+@signed_in
+def information_requests(request: HttpRequest) -> HttpResponse:
+    """The MASH enquiries addressed to the user's agency, open ones first."""
+    page, querystring = _page(request, selectors.information_requests_open(user=request.user))
+    now = timezone.now()
+    rows = [{"request": r, "overdue": r.answered_at is None and r.due_at < now} for r in page.object_list]
+    return render(
+        request,
+        "front_door/triage/information_requests.html",
+        {"page_obj": page, "rows": rows, "querystring": querystring},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    """One enquiry: the question, what identifies the family, and the agency's answer. Another
+    agency's enquiry is 404, as is one that does not exist."""
+    with transaction.atomic():
+        enquiry = (
+            information_requests_for_user(request.user)
+            .select_related("referral", "agency", "requested_by", "answered_by")
+            .filter(pk=request_id)
+            .first()
+        )
+        if enquiry is not None:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                record_type="information_request",
+                record_id=enquiry.pk,
+                request=request,
+            )
+    if enquiry is None:
+        raise Http404("No information request found")
+    referral = enquiry.referral
+    form = None
+    if enquiry.answered_at is None:
+        form = AnswerForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.information_request_answer(
+                    actor=request.user, request=enquiry, answer=form.cleaned_data["answer"]
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Answer sent to the front door for {referral.reference}")
+                return redirect("front_door:information-requests")
+    return render(
+        request,
+        "front_door/triage/information_request.html",
+        {
+            "information_request": enquiry,
+            "referral": referral,
+            "children": referral.children,
+            "form": form,
+            "overdue": enquiry.answered_at is None and enquiry.due_at < timezone.now(),
+        },
+    )
+
+
+# --- The referrer's own referrals -----------------------------------------------------------------
+
+
+@signed_in
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrals the user made, each with its current outcome and the letters sent."""
+    page, querystring = _page(request, selectors.my_referrals(user=request.user))
+    rows = []
+    for referral in page.object_list:
+        decisions = list(referral.decisions.all())  # newest first: the newest is never amended
+        letters = [letter for d in reversed(decisions) if (letter := _letter_or_none(d)) is not None]
+        rows.append(
+            {
+                "referral": referral,
+                "first_names": [child.first_name for child in referral.children],
+                "current": decisions[0] if decisions else None,
+                "letters": letters,
+            }
+        )
+    return render(
+        request, "front_door/triage/my_referrals.html", {"page_obj": page, "rows": rows, "querystring": querystring}
+    )
+
+
+def _letter_or_none(decision: Decision) -> ReferrerLetter | None:
+    try:
+        return decision.letter
+    except ReferrerLetter.DoesNotExist:
+        return None
+
+
+@signed_in
+def letter_download(request: HttpRequest, referral_id: int, letter_id: int) -> HttpResponse:
+    """The outcome letter as a PDF, for the referrer who made the referral and for duty managers;
+    anyone else gets 404. Each download is logged as an export."""
+    user = request.user
+    referral = selectors.referral_get_for_user(user=user, referral_id=referral_id, request=request, log=False)
+    is_duty_manager = user.is_superuser or user.has_role(Role.DUTY_MANAGER)
+    if not is_duty_manager and referral.referrer_id != user.pk:
+        # Contact officers see the front door's referrals but not the letters of others' referrals.
+        access_log_record(
+            user=user, action=AccessLog.Action.DENIED, record_type="referral", record_id=referral.pk, request=request
+        )
+        raise Http404("No letter found")
+    letter = get_object_or_404(ReferrerLetter, pk=letter_id, referral=referral)
+    access_log_record(
+        user=user,
+        action=AccessLog.Action.EXPORT,
+        record_type="referral_letter",
+        record_id=letter.pk,
+        case=referral.case,
+        request=request,
+    )
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns = [
+    path("front-door/", queue, name="queue"),
+    path("front-door/referrals/<int:referral_id>/", triage, name="triage"),
+    path("front-door/referrals/<int:referral_id>/claim/", claim, name="claim"),
+    path("front-door/referrals/<int:referral_id>/release/", release, name="release"),
+    path(
+        "front-door/referrals/<int:referral_id>/people/<int:referral_person_id>/link/",
+        person_link,
+        name="person-link",
+    ),
+    path(
+        "front-door/referrals/<int:referral_id>/decisions/<int:decision_id>/amend/",
+        decision_amend,
+        name="decision-amend",
+    ),
+    path("front-door/information-requests/", information_requests, name="information-requests"),
+    path("front-door/information-requests/<int:request_id>/", information_request, name="information-request"),
+    path("referrals/mine/", my_referrals, name="my-referrals"),
+    path("referrals/<int:referral_id>/letters/<int:letter_id>/", letter_download, name="letter-download"),
+]

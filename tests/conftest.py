@@ -14,8 +14,9 @@ from tests.factories import AgencyFactory, LocalityFactory, TeamFactory, UserFac
 
 @pytest.fixture(autouse=True)
 def _configuration(db):
-    # Migration 0002 seeds it; transactional tests flush it away, so make sure it is there.
-    seed_configuration(django_apps)
+    # Migration 0002 seeds it; transactional tests flush it away: then seed it again.
+    if not LevelOfNeed.objects.exists():
+        seed_configuration(django_apps)
 
 
 @pytest.fixture

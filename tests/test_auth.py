@@ -188,3 +188,14 @@ def test_signing_in_again_starts_a_new_12_hours(signed_in_client):
     signed_in_client.post(SIGN_IN, {"username": "demo.user", "password": PASSWORD})
 
     assert _is_signed_in(signed_in_client)
+
+
+def test_only_the_most_specific_navigation_item_is_active(db, client_for):
+    from cases.roles import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(roles=[Role.DUTY_MANAGER])
+    response = client_for(user).get("/front-door/information-requests/")
+
+    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["Information requests"]

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("referrals/", views.ReferralListCreate.as_view(), name="api-referral-list"),
+    path("referrals/<int:referral_id>/", views.ReferralDetail.as_view(), name="api-referral-detail"),
+    path("referrals/<int:referral_id>/claim/", views.ReferralClaim.as_view(), name="api-referral-claim"),
+    path("referrals/<int:referral_id>/release/", views.ReferralRelease.as_view(), name="api-referral-release"),
+    path("referrals/<int:referral_id>/decision/", views.ReferralDecide.as_view(), name="api-referral-decision"),
+    path(
+        "referrals/<int:referral_id>/decisions/<int:decision_id>/amend/",
+        views.DecisionAmend.as_view(),
+        name="api-decision-amend",
+    ),
+    path(
+        "referrals/<int:referral_id>/letters/<int:letter_id>/",
+        views.ReferralLetter.as_view(),
+        name="api-referral-letter",
+    ),
+]

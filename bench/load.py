@@ -1,0 +1,141 @@
+"""The load test: gunicorn serving the benchmark database on loopback, locust (headless) driving a
+mixed, signed-in workload. Two runs: 50 concurrent users flat out for throughput, then 100 requests
+per second for latency. Traffic goes to 127.0.0.1 only and stops by itself."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from cases.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+
+
+def _database_url(db: dict) -> str:
+    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
+
+
+def _start_server(database: dict) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        DATABASE_URL=_database_url(database),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECRET_KEY="bench-only-" + "k" * 50,
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+        AXES_FAILURE_LIMIT="1000000",
+        DJANGO_SETTINGS_MODULE="earlyhelp.settings.production",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "earlyhelp.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 (loopback)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _locust(users: int, seconds: int, rate_per_user: float, usernames: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = str(Path(folder) / "stats")
+        env = dict(os.environ, BENCH_USERS=",".join(usernames), BENCH_RATE_PER_USER=str(rate_per_user))
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            timeout=seconds + 120,
+        )
+        with open(f"{prefix}_stats.csv") as handle:
+            total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+    return {
+        "rps": float(total["Requests/s"]),
+        "errors": int(total["Failure Count"]),
+        "requests": int(total["Request Count"]),
+        "p95_ms": float(total["95%"]),
+    }
+
+
+def run_load(*, seconds: int, database: dict) -> dict:
+    usernames = list(
+        User.objects.filter(username__regex=r"^bench\.(duty|lead|manager|school|analyst)").values_list(
+            "username", flat=True
+        )[:200]
+    )
+    server = _start_server(database)
+    try:
+        flat_out = _locust(50, seconds, 0, usernames)
+        paced = _locust(50, max(60, seconds // 2), 2.0, usernames)  # 50 users x 2 requests/s = 100/s
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    return {
+        "rps": round(flat_out["rps"], 1),
+        "errors": flat_out["errors"] + paced["errors"],
+        "p95_ms_at_100rps": paced["p95_ms"],
+        "p95_ms_flat_out": flat_out["p95_ms"],
+        "paced_rps": round(paced["rps"], 1),
+    }

@@ -1,0 +1,288 @@
+"""`make bench`: the county-scale benchmark (issue: county scale). Generates or reuses the synthetic
+county in a database of its own (`<name>_bench`), then measures pages, search, the letter PDF, the
+deadline sweep and a load test, prints a table and writes var/bench/latest.json."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from pathlib import Path
+
+import psycopg2
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.utils import timezone
+
+from bench.copy import IdAllocator, copy_rows
+from bench.measure import explain, measure_page, percentile
+
+BUDGETS = {
+    "page_p95_ms": 100,
+    "dashboard_p95_ms": 500,
+    "search_db_ms": 50,
+    "sql_ratio": 5,
+    "queries": 12,
+    "sweep_run_ms": 100,
+    "backlog_300k_s": 10,
+    "pdf_s": 1.5,
+}
+
+
+class Command(BaseCommand):
+    help = "Run the county-scale benchmark (see README, Performance)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--families", type=int, default=60_000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--requests", type=int, default=50)
+        parser.add_argument("--skip-sweep", action="store_true")
+        parser.add_argument("--skip-load", action="store_true")
+        parser.add_argument("--load-seconds", type=int, default=300)
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "var" / "bench" / "latest.json"))
+
+    def handle(self, *args, **options):
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the in-process client
+        self.use_bench_database()
+        call_command("migrate", verbosity=0)
+        dataset = self.ensure_dataset(options["families"], options["seed"])
+        results: dict = {"dataset": dataset, "pages": {}, "explain": {}}
+        self.stdout.write(f"Dataset: {json.dumps(dataset)}")
+        results["pages"] = self.pages(options["requests"])
+        results["search_db_ms"] = self.search_db_ms()
+        results["pdf_case_report_s"] = self.pdf_seconds()
+        results["explain"] = self.explains()
+        if not options["skip_sweep"]:
+            results["sweep"] = self.sweep()
+        if not options["skip_load"]:
+            from bench.load import run_load
+
+            results["load"] = run_load(seconds=options["load_seconds"], database=settings.DATABASES["default"])
+        self.report(results)
+        output = Path(options["output"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=2, default=str))
+        self.stdout.write(f"Written {output}")
+
+    # --- the database ------------------------------------------------------------------------------
+    def use_bench_database(self) -> None:
+        db = settings.DATABASES["default"]
+        name = db["NAME"] if db["NAME"].endswith("_bench") else f"{db['NAME']}_bench"
+        admin = psycopg2.connect(
+            dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or None
+        )
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if not cursor.fetchone():
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        connections.close_all()
+        db["NAME"] = name
+        self.stdout.write(f"Benchmark database: {name}")
+
+    def ensure_dataset(self, families: int, seed: int) -> dict:
+        from cases.models import Family
+
+        have = Family.objects.count()
+        if have < families:
+            self.stdout.write(f"Generating {families - have:,} families (have {have:,})...")
+            call_command("generate_dataset", families=families - have, seed=seed + have)
+        counts = {}
+        with connection.cursor() as cursor:
+            for label, table in [
+                ("families", "cases_family"),
+                ("people", "cases_person"),
+                ("referrals", "front_door_referral"),
+                ("cases", "cases_case"),
+                ("chronology", "cases_chronologyentry"),
+                ("deadlines", "cases_deadline"),
+                ("access_log", "cases_accesslog"),
+                ("consents", "cases_consent"),
+            ]:
+                cursor.execute(f"SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])  # noqa: F541
+                counts[label] = cursor.fetchone()[0]
+        return counts
+
+    # --- pages ----------------------------------------------------------------------------------------
+    def scenarios(self) -> list[tuple[str, object, str]]:
+        from cases.models import Case, CaseStatus, Locality, User
+        from front_door.models import Referral, ReferralStatus
+
+        def user(prefix):
+            return User.objects.filter(username__startswith=prefix).order_by("id").first()
+
+        duty, lead = user("bench.duty"), user("bench.lead")
+        manager, panel, analyst = user("bench.manager"), user("bench.panel"), user("bench.analyst")
+        partner = User.objects.filter(username__startswith="bench.school", referrals__isnull=False).first()
+        case = Case.objects.filter(lead_professional=lead, status=CaseStatus.ACTIVE).order_by("id").first()
+        queued = Referral.objects.filter(status=ReferralStatus.AWAITING_DECISION).order_by("received_at").first()
+        locality = Locality.objects.filter(code__startswith="bench-").first()
+        queue_pages = max(1, Referral.objects.filter(status=ReferralStatus.AWAITING_DECISION).count() // 25)
+        return [
+            ("home_duty_manager", duty, "/"),
+            ("home_lead_professional", lead, "/"),
+            ("home_team_manager", manager, "/"),
+            ("home_panel_coordinator", panel, "/"),
+            ("home_partner", partner, "/"),
+            ("home_analyst", analyst, "/"),
+            ("queue", duty, "/front-door/"),
+            ("queue_deep", duty, f"/front-door/?page={queue_pages}"),
+            ("queue_filtered", duty, f"/front-door/?locality={locality.pk}&overdue=1"),
+            ("triage", duty, f"/front-door/referrals/{queued.pk}/"),
+            ("case", lead, f"/cases/{case.pk}/"),
+            ("case_list_team_manager", manager, "/cases/"),
+            ("case_list_deep", manager, "/cases/?page=40"),
+            ("person_search", duty, "/cases/people/?name=Okafor"),
+            ("my_referrals", partner, "/referrals/mine/"),
+            ("figures", analyst, "/cases/figures/"),
+            ("api_cases", lead, "/api/v1/cases/"),
+            ("api_referrals_queue", duty, "/api/v1/referrals/"),
+        ]
+
+    def pages(self, requests: int) -> dict:
+        results = {}
+        for name, user, url in self.scenarios():
+            client = Client()
+            client.force_login(user)
+            result = measure_page(client, name, url, requests=requests)
+            results[name] = result.as_json()
+            self.stdout.write(
+                f"  {name:<26} {result.status} p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms"
+                f"  {result.queries:2d} queries  sql {result.sql_ms:6.1f} ms  ratio "
+                f"{result.sql_ratio:4.1f}"
+            )
+        return results
+
+    def search_db_ms(self) -> float:
+        from cases.selectors import person_search
+
+        timings = []
+        for name in ["Okafor", "Nguyen", "Smyth", "Kowalsky", "Osullivan", "Patel", "Begum", "Chen"] * 7:
+            sql, params = person_search(name=name)[:25].query.sql_with_params()
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+        value = percentile(timings, 0.95)
+        self.stdout.write(f"  person search, database p95: {value:.1f} ms")
+        return round(value, 1)
+
+    def pdf_seconds(self) -> float:
+        from front_door.letters import letter_render
+        from front_door.models import Decision
+
+        decision = Decision.objects.select_related("referral", "destination", "level_of_need").first()
+        timings = []
+        for _ in range(10):
+            started = time.perf_counter()
+            letter_render(decision)
+            timings.append(time.perf_counter() - started)
+        value = percentile(timings, 0.95)
+        self.stdout.write(f"  referrer letter PDF p95: {value:.2f} s (the case report joins when it exists)")
+        return round(value, 3)
+
+    def explains(self) -> dict:
+        from cases.selectors import person_search
+        from front_door.selectors import referral_queue
+
+        plans = {
+            "queue": referral_queue()[:25],
+            "queue_overdue": referral_queue(overdue=True)[:25],
+            "person_search": person_search(name="Okafor")[:25],
+        }
+        out = {}
+        for name, queryset in plans.items():
+            sql, params = queryset.query.sql_with_params()
+            plan = explain(sql, params)
+            out[name] = plan
+            uses_index = "Index" in plan or "Bitmap" in plan
+            self.stdout.write(
+                f"  EXPLAIN {name}: {'uses an index' if uses_index else 'NO INDEX'}\n"
+                + "\n".join("      " + line for line in plan.splitlines()[:12])
+            )
+        return out
+
+    # --- the sweep ------------------------------------------------------------------------------------
+    def sweep(self) -> dict:
+        from cases.deadlines import deadlines_sweep
+        from cases.models import Deadline, Notification, Timescale
+
+        timescale = Timescale.objects.get(code="front-door-decision")
+        now = timezone.now()
+        Deadline.objects.filter(subject_type="bench").delete()
+        allocator = IdAllocator(Deadline)
+
+        def rows(total: int, due: int):
+            for i in range(total):
+                remind_at = now - datetime.timedelta(minutes=5) if i < due else now + datetime.timedelta(days=3)
+                yield {
+                    "id": allocator.take(),
+                    "timescale_id": timescale.pk,
+                    "subject_type": "bench",
+                    "subject_id": i,
+                    "reference": f"EH-BENCH-{i:07d}",
+                    "remind_role": "duty_manager",
+                    "escalate_role": "team_manager",
+                    "started_at": now - datetime.timedelta(hours=20),
+                    "remind_at": remind_at,
+                    "due_at": remind_at + datetime.timedelta(hours=4),
+                }
+
+        self.stdout.write("  loading 1,000,000 open deadlines...")
+        with transaction.atomic():
+            copy_rows(Deadline, rows(1_000_000, 3_000))
+        allocator.finish()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_deadline")
+        started = time.perf_counter()
+        counts = deadlines_sweep(now=now)
+        run_ms = (time.perf_counter() - started) * 1000
+        self.stdout.write(f"  sweep with 3,000 due of 1,000,000: {run_ms:.0f} ms ({counts})")
+        # An outage: 300,000 fall due at once.
+        Deadline.objects.filter(subject_type="bench", subject_id__lt=303_000, reminded_at__isnull=True).update(
+            remind_at=now - datetime.timedelta(minutes=1)
+        )
+        started = time.perf_counter()
+        counts = deadlines_sweep(now=now)
+        backlog_s = time.perf_counter() - started
+        self.stdout.write(f"  backlog of 300,000 due: {backlog_s:.1f} s ({counts})")
+        Deadline.objects.filter(subject_type="bench").delete()
+        Notification.objects.filter(dedupe_key__startswith="deadlines:").delete()
+        return {"run_ms": round(run_ms, 1), "backlog_300k_s": round(backlog_s, 2)}
+
+    # --- the report -----------------------------------------------------------------------------------
+    def report(self, results: dict) -> None:
+        self.stdout.write(
+            "\n{:<26} {:>8} {:>8} {:>8} {:>8}  {}".format("page", "p50 ms", "p95 ms", "queries", "sql x", "budget")
+        )
+        for name, page in results["pages"].items():
+            budget = BUDGETS["dashboard_p95_ms"] if name == "figures" else BUDGETS["page_p95_ms"]
+            ok = (
+                page["p95_ms"] < budget
+                and page["queries"] <= BUDGETS["queries"]
+                and page["sql_ratio"] <= BUDGETS["sql_ratio"]
+                and page["status"] == 200
+            )
+            self.stdout.write(
+                "{:<26} {:>8} {:>8} {:>8} {:>8}  {}".format(
+                    name, page["p50_ms"], page["p95_ms"], page["queries"], page["sql_ratio"], "ok" if ok else "OVER"
+                )
+            )
+        checks = [
+            ("person search db ms", results["search_db_ms"], BUDGETS["search_db_ms"]),
+            ("largest PDF s", results["pdf_case_report_s"], BUDGETS["pdf_s"]),
+        ]
+        if "sweep" in results:
+            checks += [
+                ("sweep run ms", results["sweep"]["run_ms"], BUDGETS["sweep_run_ms"]),
+                ("sweep backlog 300k s", results["sweep"]["backlog_300k_s"], BUDGETS["backlog_300k_s"]),
+            ]
+        for label, value, budget in checks:
+            self.stdout.write(f"{label:<26} {value:>8} (budget {budget}) {'ok' if value < budget else 'OVER'}")
+        if "load" in results:
+            self.stdout.write(f"load: {json.dumps(results['load'])}")

@@ -1,0 +1,428 @@
+"""The front door API for partner systems: send a referral, follow it, and (duty managers) claim,
+decide and amend. The same selectors and services as the pages decide who sees and does what.
+
+Errors are JSON. A 400 is a flat object of field paths to messages, the paths naming the field as
+sent: `{"children[0].nhs_number": ["Enter a valid NHS number..."], "consent_given": [...]}`, with
+`non_field_errors` for what belongs to no one field. 403, 404 and 409 carry a `detail` message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from cases.audit import access_log_record
+from cases.models import AccessLog, Person
+from cases.roles import Role
+from earlyhelp.api_parsers import JSONBodyParser
+
+from .. import selectors, services
+from ..models import Channel, Decision, ReferrerLetter
+from ..permissions import is_front_door
+from .serializers import (
+    DecisionAmendSerializer,
+    DecisionCreateSerializer,
+    DecisionSerializer,
+    QueueFilterSerializer,
+    ReferralCreatedSerializer,
+    ReferralCreateSerializer,
+    ReferralDetailSerializer,
+    ReferralSummarySerializer,
+)
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+PEOPLE_KEY = re.compile(r"people\[(\d+)\]\.(.+)")
+
+
+# --- Who may call -----------------------------------------------------------------------------------
+
+
+def is_duty_manager(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.DUTY_MANAGER)))
+
+
+class IsDutyManager(BasePermission):
+    message = "Only duty managers can claim, release and decide referrals."
+
+    def has_permission(self, request, view) -> bool:
+        return is_duty_manager(request.user)
+
+
+class MakesReferrals(BasePermission):
+    """Reading is for anyone signed in; a referral is made by a practitioner of an agency."""
+
+    message = "Only practitioners of an agency can make referrals: ask your administrator to set your agency."
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or bool(request.user.is_authenticated and request.user.agency_id)
+
+
+# --- Errors ---------------------------------------------------------------------------------------------
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else is working on this referral."
+    default_code = "conflict"
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as one level: {"children": [{}, {"upn": [...]}]} -> {"children[1].upn": [...]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in (NON_FIELD, NON_FIELD_ERRORS):
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flatten_errors(value, path).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list) and not any(isinstance(item, dict | list) for item in detail):
+        flat[prefix or NON_FIELD] = [str(message) for message in detail]
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            for field, messages in flatten_errors(item, f"{prefix}[{index}]").items():
+                flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or NON_FIELD] = [str(detail)]
+    return flat
+
+
+def validated(serializer: Serializer) -> dict:
+    if not serializer.is_valid():
+        raise ValidationError(flatten_errors(serializer.errors))
+    return serializer.validated_data
+
+
+@contextmanager
+def service_errors(*, people: Sequence[str] = (), rename: dict[str, str] | None = None) -> Iterator[None]:
+    """Turn a service's refusal into the API's answer: a claim by someone else is 409, any other
+    ValidationError 400 with the service's messages under the fields as the caller named them.
+    `people` names each PersonData passed, in order ("children[0]", "adults[0]", ...)."""
+    try:
+        yield
+    except services.ReferralClaimed as error:
+        raise Conflict(" ".join(error.messages))
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise ValidationError({NON_FIELD: error.messages})
+        errors: dict[str, list[str]] = {}
+        for key, messages in error.message_dict.items():
+            if match := PEOPLE_KEY.fullmatch(key):
+                person = people[int(match[1])]
+                key = person if match[2] == NON_FIELD_ERRORS else f"{person}.{match[2]}"
+            elif key == NON_FIELD_ERRORS:
+                key = NON_FIELD
+            key = (rename or {}).get(key, key)
+            errors.setdefault(key, []).extend(messages)
+        raise ValidationError(errors)
+
+
+FIELD_ERRORS = OpenApiResponse(
+    response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    description=(
+        "The request was not valid. Each key is a field as sent (`children[0].nhs_number`, `consent_given`); "
+        "`non_field_errors` holds what belongs to no one field. A body that is not JSON gets `detail` instead."
+    ),
+    examples=[
+        OpenApiExample(
+            "Field errors",
+            value={
+                "children[0].nhs_number": ["Enter a valid NHS number: check the digits are in the right order"],
+                "consent_given": ["Select whether the family agreed to this referral: true or false"],
+            },
+        )
+    ],
+)
+DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+FORBIDDEN = OpenApiResponse(DETAIL, description="Not signed in, or not allowed to do this")
+NOT_FOUND = OpenApiResponse(DETAIL, description="No such referral, or not one the caller may see (the same answer)")
+CONFLICT = OpenApiResponse(DETAIL, description="Another duty manager is working on this referral")
+
+
+def _context(request, **extra) -> dict:
+    return {"request": request, **extra}
+
+
+def _detail_url(request, referral_id: int) -> str:
+    return request.build_absolute_uri(reverse("api-referral-detail", args=[referral_id]))
+
+
+# --- Referrals -----------------------------------------------------------------------------------------
+
+
+class ReferralListCreate(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated, MakesReferrals]
+    parser_classes = [JSONBodyParser]
+    serializer_class = ReferralSummarySerializer
+
+    @extend_schema(
+        summary="The queue (duty managers) or your own referrals (everyone else)",
+        description=(
+            "Duty managers get the referrals awaiting a decision, oldest first, filtered by `locality`, `level`, "
+            "`channel` and `overdue`. Everyone else gets the referrals they made, newest first; the filters "
+            "are checked but do not apply."
+        ),
+        parameters=[QueueFilterSerializer],
+        responses={200: ReferralSummarySerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        filters = validated(QueueFilterSerializer(data=request.query_params))
+        if is_duty_manager(request.user):
+            locality, level = filters.get("locality"), filters.get("level")
+            queryset = selectors.referral_queue(
+                locality_id=locality.pk if locality else None,
+                level_id=level.pk if level else None,
+                channel=filters.get("channel", ""),
+                overdue=filters["overdue"],
+            )
+        else:
+            # The page's selector serves the decisions and letters; the summary also shows these.
+            queryset = selectors.my_referrals(user=request.user).select_related(
+                "locality", "level_of_need", "referrer_agency", "claimed_by", "duplicate_of"
+            )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ReferralSummarySerializer(page, many=True, context=_context(request)).data)
+
+    @extend_schema(
+        summary="Make a referral",
+        description=(
+            "A referral in one request, checked as the web form checks it. The caller is the referrer; "
+            "`referrer_name`, `referrer_role`, `referrer_email` and `referrer_phone` default to their account. "
+            "A child with `expected_date_of_birth` and no `date_of_birth` is an unborn baby. A repeat from the "
+            "same referrer about the same child within 7 days is kept and linked: `duplicate_of` gives the "
+            "reference of the first."
+        ),
+        request=ReferralCreateSerializer,
+        responses={201: ReferralCreatedSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def post(self, request):
+        data = dict(validated(ReferralCreateSerializer(data=request.data)))
+        children, adults = data.pop("children"), data.pop("adults")
+        people = [
+            services.PersonData(
+                kind=Person.Kind.UNBORN
+                if child["expected_date_of_birth"] and not child["date_of_birth"]
+                else Person.Kind.CHILD,
+                **child,
+            )
+            for child in children
+        ] + [services.PersonData(kind=Person.Kind.ADULT, **adult) for adult in adults]
+        names = [f"children[{i}]" for i in range(len(children))] + [f"adults[{i}]" for i in range(len(adults))]
+        with service_errors(people=names):
+            referral = services.referral_receive(channel=Channel.API, actor=request.user, people=people, **data)
+        return Response(
+            ReferralCreatedSerializer(referral, context=_context(request)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _detail_url(request, referral.pk)},
+        )
+
+
+class ReferralDetail(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReferralDetailSerializer
+
+    @extend_schema(
+        summary="A referral, its people, the current decision and the letters",
+        description=(
+            "For its referrer and the front door; 404 for anyone else. Referrers get the outcome, as in "
+            "their letter: `decision.reason` and `decision.decided_by` are null for them. Every view is logged."
+        ),
+        responses={200: ReferralDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, referral_id: int):
+        referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
+        context = _context(
+            request,
+            decision=selectors.current_decision(referral=referral),
+            letters=list(referral.letters.defer("pdf").order_by("created_at", "id")),
+            front_door=is_front_door(request.user),
+        )
+        return Response(ReferralDetailSerializer(referral, context=context).data)
+
+
+class ReferralClaim(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated, IsDutyManager]
+    serializer_class = ReferralSummarySerializer
+
+    @extend_schema(
+        summary="Take a referral to triage (duty managers)",
+        request=None,
+        responses={
+            200: ReferralSummarySerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request, referral_id: int):
+        referral = selectors.referral_get_for_user(
+            user=request.user, referral_id=referral_id, request=request, log=False
+        )
+        with service_errors():
+            referral = services.referral_claim(actor=request.user, referral=referral)
+        return Response(ReferralSummarySerializer(referral, context=_context(request)).data)
+
+
+class ReferralRelease(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated, IsDutyManager]
+    serializer_class = ReferralSummarySerializer
+
+    @extend_schema(
+        summary="Give a claimed referral back to the queue (duty managers)",
+        description="Only the duty manager who claimed it can release it; 409 for anyone else.",
+        request=None,
+        responses={200: ReferralSummarySerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, referral_id: int):
+        referral = selectors.referral_get_for_user(
+            user=request.user, referral_id=referral_id, request=request, log=False
+        )
+        with service_errors():
+            referral = services.referral_release(actor=request.user, referral=referral)
+        if referral.claimed_by_id not in (None, request.user.pk):
+            # The service leaves someone else's claim alone; say so rather than answer 200.
+            raise Conflict(
+                f"{referral.claimed_by.get_full_name()} is working on this referral: only they can release it."
+            )
+        return Response(ReferralSummarySerializer(referral, context=_context(request)).data)
+
+
+class ReferralDecide(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated, IsDutyManager]
+    parser_classes = [JSONBodyParser]
+    serializer_class = DecisionCreateSerializer
+
+    @extend_schema(
+        summary="Decide a referral (duty managers)",
+        description=(
+            "`step_up` (social care threshold met), `more_information` (ask the agencies in "
+            "`information_requests`, answering by `due_at`) or `early_help` with a `destination`. A decided "
+            "referral is corrected through its decision's `amend`, not decided again."
+        ),
+        request=DecisionCreateSerializer,
+        responses={201: DecisionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, referral_id: int):
+        referral = selectors.referral_get_for_user(
+            user=request.user, referral_id=referral_id, request=request, log=False
+        )
+        data = validated(DecisionCreateSerializer(data=request.data))
+        with service_errors(rename={"agencies": "information_requests", "question": "information_requests"}):
+            decision = services.referral_decide(
+                actor=request.user,
+                referral=referral,
+                outcome=data["outcome"],
+                level_of_need=data["level_of_need"],
+                reason=data["reason"],
+                destination=data["destination"],
+                information_requests=[(item["agency"], item["question"]) for item in data["information_requests"]],
+                due_at=data["due_at"],
+            )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionAmend(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated, IsDutyManager]
+    parser_classes = [JSONBodyParser]
+    serializer_class = DecisionAmendSerializer
+
+    @extend_schema(
+        summary="Correct a decision with a new one (duty managers)",
+        description="The new decision `amends` the old, which stays as it was. Only the latest can be amended.",
+        request=DecisionAmendSerializer,
+        responses={201: DecisionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, referral_id: int, decision_id: int):
+        referral = selectors.referral_get_for_user(
+            user=request.user, referral_id=referral_id, request=request, log=False
+        )
+        decision = get_object_or_404(Decision, referral=referral, pk=decision_id)
+        data = validated(DecisionAmendSerializer(data=request.data))
+        with service_errors():
+            new = services.decision_amend(
+                actor=request.user,
+                decision=decision,
+                outcome=data["outcome"],
+                level_of_need=data["level_of_need"],
+                reason=data["reason"],
+                destination=data["destination"],
+            )
+        return Response(DecisionSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+# --- The referrer's letter ------------------------------------------------------------------------------
+
+
+class PDFRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class ReferralLetter(APIView):
+    permission_classes = [IsAuthenticated]
+    # PDF for `Accept: application/pdf`; errors are JSON whatever was asked for (handle_exception).
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        summary="The outcome letter as a PDF",
+        description="For the referrer and the front door; each download is logged as an export.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The letter"),
+            (403, "application/json"): FORBIDDEN,
+            (404, "application/json"): NOT_FOUND,
+        },
+    )
+    def get(self, request, referral_id: int, letter_id: int):
+        # The selector logs a refusal in its own transaction before its 404, so it is kept.
+        referral = selectors.referral_get_for_user(
+            user=request.user, referral_id=referral_id, request=request, log=False
+        )
+        with transaction.atomic():
+            letter = ReferrerLetter.objects.filter(referral=referral, pk=letter_id).first()
+            if letter is not None:
+                access_log_record(
+                    user=request.user,
+                    action=AccessLog.Action.EXPORT,
+                    record_type="referrer_letter",
+                    record_id=letter.pk,
+                    case=referral.case,
+                    request=request,
+                )
+        if letter is None:
+            raise Http404("No letter found")
+        response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{referral.reference}-letter-{letter.pk}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

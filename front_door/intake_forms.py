@@ -1,0 +1,784 @@
+"""Forms of the front door's intake: the practitioner's question pages, the public form and the
+contact officers' record of a phone call or email. Every form is a GDSForm: GOV.UK layout, browser
+validation off, errors worded the GOV.UK way. The forms check what a person can see is wrong with
+an answer; the services still decide what a complete referral is."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from crispy_forms_gds.layout import HTML, Field, Layout, Size, Submit
+from crispy_forms_gds.widgets import DateInputWidget
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.forms import GDSForm, gds_date
+from cases.models import Agency, Gender, LevelOfNeed, Person
+from cases.validators import (
+    normalise_nhs_number,
+    normalise_postcode,
+    normalise_upn,
+    validate_nhs_number,
+    validate_postcode,
+    validate_upn,
+)
+
+from .models import Channel, ReferrerRelationship
+from .services import PersonData
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+TEXT_LIMIT = 10_000
+# An expected date of birth more than this far ahead is a typing mistake (a pregnancy is 42 weeks).
+MAX_PREGNANCY = datetime.timedelta(weeks=42)
+CONSENT_HINT = (
+    "Early help is voluntary, so families must agree to a referral. The only reason to refer without "
+    "their agreement is that asking them would put a child at risk. If you think a child is at risk "
+    "of significant harm, contact children's social care now."
+)
+REASON_LABEL = "If no, why would asking them put a child at risk?"
+REASON_HINT = (
+    "For example, asking would warn someone who is harming a child. If asking would not put a child "
+    "at risk, ask them first."
+)
+REASON_REQUIRED = "Explain why asking the family would put a child at risk"
+
+
+# --- Fields and checks shared by every channel ---------------------------------------------------------------
+
+
+def name_field(label: str, who: str, which: str, *, required: bool = True) -> forms.CharField:
+    """`who` names the person in errors ("the child's"), `which` the part of the name ("first")."""
+    return forms.CharField(
+        label=label,
+        max_length=100,
+        required=required,
+        error_messages={
+            "required": f"Enter {who} {which} name",
+            "max_length": f"{who[0].upper()}{who[1:]} {which} name must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def text_field(label: str, required_message: str = "", *, what: str, required: bool = True, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": required_message,
+            "max_length": f"{what} must be {TEXT_LIMIT:,} characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+def yes_no_field(label: str, required_message: str, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+        **kwargs,
+    )
+
+
+def nhs_number_field(label: str = "NHS number (optional)") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=20,
+        help_text="10 digits, like 943 476 5919",
+        error_messages={"max_length": "Enter an NHS number with 10 digits, like 943 476 5919"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+def postcode_field(required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label="Postcode" if required else "Postcode (optional)",
+        required=required,
+        max_length=10,
+        error_messages={"required": "Enter the postcode", "max_length": "Enter a real postcode, like AA1 1AA"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+    )
+
+
+def address_fields(required: bool) -> dict[str, forms.Field]:
+    optional = "" if required else " (optional)"
+    return {
+        "address_line_1": forms.CharField(
+            label=f"Address line 1{optional}",
+            max_length=200,
+            required=required,
+            error_messages={
+                "required": "Enter the first line of the address",
+                "max_length": "Address line 1 must be 200 characters or fewer",
+            },
+            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        ),
+        "address_line_2": forms.CharField(
+            label="Address line 2 (optional)",
+            max_length=200,
+            required=False,
+            error_messages={"max_length": "Address line 2 must be 200 characters or fewer"},
+            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+        ),
+        "town": forms.CharField(
+            label=f"Town or city{optional}",
+            max_length=100,
+            required=required,
+            error_messages={
+                "required": "Enter the town or city",
+                "max_length": "The town or city must be 100 characters or fewer",
+            },
+            widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds", "autocomplete": "address-level2"}),
+        ),
+        "postcode": postcode_field(required),
+    }
+
+
+def clean_nhs_number(value: str) -> str:
+    value = normalise_nhs_number(value)
+    if value:
+        validate_nhs_number(value)
+    return value
+
+
+def clean_upn(value: str) -> str:
+    value = normalise_upn(value)
+    if value:
+        validate_upn(value)
+    return value
+
+
+def clean_postcode(value: str) -> str:
+    if not value.strip():
+        return ""
+    validate_postcode(value)
+    return normalise_postcode(value)
+
+
+def check_date_of_birth(value: datetime.date | None) -> datetime.date | None:
+    if value and value > timezone.localdate():
+        raise ValidationError("Enter a date of birth in the past")
+    return value
+
+
+def consent_values(cleaned_data: dict) -> dict:
+    """The model's consent fields from the yes/no answer; a reason given with 'yes' is not kept."""
+    given = cleaned_data["consent_given"] == "yes"
+    return {
+        "consent_given": given,
+        "consent_not_sought_reason": "" if given else cleaned_data["consent_not_sought_reason"].strip(),
+    }
+
+
+def any_input(form: forms.Form, names) -> bool:
+    """Whether the person typed anything into the named fields (dates arrive as three parts)."""
+    for name in names:
+        widget = form.fields[name].widget
+        keys = (
+            [f"{form.add_prefix(name)}_{i}" for i in range(3)]
+            if isinstance(widget, DateInputWidget)
+            else [form.add_prefix(name)]
+        )
+        if any(str(form.data.get(key, "")).strip() for key in keys):
+            return True
+    return False
+
+
+class ConsentMixin:
+    """'Have they agreed?' and, only for 'no', the one accepted reason: asking would put a child at risk."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("consent_given") == "no" and not cleaned_data.get("consent_not_sought_reason", "").strip():
+            self.add_error("consent_not_sought_reason", REASON_REQUIRED)
+        return cleaned_data
+
+
+def consent_fields(label: str, required_message: str) -> dict[str, forms.Field]:
+    return {
+        "consent_given": yes_no_field(label, required_message, help_text=CONSENT_HINT),
+        "consent_not_sought_reason": text_field(
+            REASON_LABEL, what="Why asking would put a child at risk", required=False, help_text=REASON_HINT
+        ),
+    }
+
+
+def send_button(label: str) -> Submit:
+    # GOV.UK Frontend ignores a second click within a second: one click, one referral.
+    return Submit("submit", label, data_module="govuk-button", data_prevent_double_click="true")
+
+
+def h2(text: str) -> HTML:
+    return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
+
+
+# --- Practitioner question pages ----------------------------------------------------------------------------
+
+
+class ChildForm(GDSForm):
+    first_name = name_field("First name", "the child's", "first")
+    last_name = name_field("Last name", "the child's", "last")
+    date_of_birth = gds_date(
+        "Date of birth",
+        "Enter the child's date of birth, or the expected date of birth for an unborn baby",
+        noun="Date of birth",
+        required=False,
+        help_text="For example, 27 3 2016",
+    )
+    expected_date_of_birth = gds_date(
+        "Or, for an unborn baby, the expected date of birth",
+        "Enter the expected date of birth",
+        noun="Expected date of birth",
+        required=False,
+        help_text="Leave this blank if the child has been born",
+    )
+    gender = forms.ChoiceField(
+        label="Gender",
+        choices=Gender.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the child's gender, or select Not known",
+            "invalid_choice": "Select the child's gender, or select Not known",
+        },
+    )
+    nhs_number = nhs_number_field()
+    upn = forms.CharField(
+        label="Unique Pupil Number (optional)",
+        required=False,
+        max_length=20,
+        help_text="13 characters: a letter and 12 digits, from the child's school",
+        error_messages={"max_length": "Enter a Unique Pupil Number with 13 characters: a letter followed by 12 digits"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+    )
+    school = forms.CharField(
+        label="School or setting (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, their school, nursery or childminder",
+        error_messages={"max_length": "The school or setting must be 200 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            *self.fields,
+            HTML('<div class="govuk-button-group">'),
+            Submit("continue", "Continue"),
+            Submit("add", "Add this child", css_class="govuk-button--secondary"),
+            HTML("</div>"),
+        )
+
+    def clean_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_upn(self):
+        return clean_upn(self.cleaned_data["upn"])
+
+    def clean_date_of_birth(self):
+        return check_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def clean_expected_date_of_birth(self):
+        value = self.cleaned_data["expected_date_of_birth"]
+        if value and value > timezone.localdate() + MAX_PREGNANCY:
+            raise ValidationError("The expected date of birth must be within the next 42 weeks")
+        return value
+
+    def clean(self):
+        cleaned_data = super().clean()
+        born, expected = cleaned_data.get("date_of_birth"), cleaned_data.get("expected_date_of_birth")
+        if "date_of_birth" in cleaned_data and "expected_date_of_birth" in cleaned_data:
+            if born is None and expected is None:
+                self.add_error("date_of_birth", self.fields["date_of_birth"].error_messages["required"])
+            elif born and expected:
+                self.add_error("expected_date_of_birth", "Enter a date of birth or an expected date of birth, not both")
+        return cleaned_data
+
+    def has_input(self) -> bool:
+        return any_input(self, self.fields)
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        unborn = d["expected_date_of_birth"] is not None
+        return PersonData(
+            kind=Person.Kind.UNBORN if unborn else Person.Kind.CHILD,
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            date_of_birth=d["date_of_birth"],
+            expected_date_of_birth=d["expected_date_of_birth"],
+            gender=d["gender"],
+            nhs_number=d["nhs_number"],
+            upn=d["upn"],
+            school=d["school"],
+        )
+
+
+class AdultForm(GDSForm):
+    first_name = name_field("First name", "their", "first")
+    last_name = name_field("Last name", "their", "last")
+    date_of_birth = gds_date(
+        "Date of birth (optional)",
+        "Enter their date of birth",
+        noun="Date of birth",
+        required=False,
+        help_text="For example, 3 2 1988",
+    )
+    relationship = forms.CharField(
+        label="Relationship to the children",
+        max_length=100,
+        help_text="For example, mother, stepfather or grandmother",
+        error_messages={
+            "required": "Enter their relationship to the children",
+            "max_length": "The relationship must be 100 characters or fewer",
+        },
+    )
+    parental_responsibility = yes_no_field(
+        "Do they have parental responsibility?",
+        "Select yes if they have parental responsibility for the children",
+        help_text="Birth mothers, and fathers named on the birth certificate, usually have it",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            *self.fields,
+            HTML('<div class="govuk-button-group">'),
+            Submit("continue", "Continue"),
+            Submit("add", "Add this person", css_class="govuk-button--secondary"),
+            HTML("</div>"),
+        )
+
+    def clean_date_of_birth(self):
+        return check_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def has_input(self) -> bool:
+        return any_input(self, self.fields)
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            kind=Person.Kind.ADULT,
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            date_of_birth=d["date_of_birth"],
+            relationship=d["relationship"],
+            parental_responsibility=d["parental_responsibility"] == "yes",
+        )
+
+
+class AddressForm(GDSForm):
+    submit_label = "Save and continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(address_fields(required=True))
+        self.helper.layout = Layout(*self.fields, Submit("submit", self.submit_label))
+
+    def clean_postcode(self):
+        return clean_postcode(self.cleaned_data["postcode"])
+
+
+class ConcernsForm(GDSForm):
+    submit_label = "Save and continue"
+    concerns = text_field(
+        "What are you worried about?",
+        "Enter what you are worried about",
+        what="What you are worried about",
+        help_text="What is happening for the child and family, how long it has been happening, and its effect",
+    )
+    tried_before = text_field(
+        "What has been tried already?",
+        "Enter what has been tried already, or say that nothing has",
+        what="What has been tried already",
+        help_text="Support your agency or others have given, and how it went",
+    )
+    level_of_need = forms.ModelChoiceField(
+        label="What level of need do you think the family has?",
+        queryset=LevelOfNeed.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select the level of need you think the family has",
+            "invalid_choice": "Select the level of need you think the family has",
+        },
+    )
+    expected_outcome = text_field(
+        "What do you expect to happen as a result of this referral?",
+        "Enter what you expect to happen as a result of this referral",
+        what="What you expect to happen",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level_of_need"].queryset = LevelOfNeed.objects.active()
+
+
+class ConsentForm(ConsentMixin, GDSForm):
+    submit_label = "Save and continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            consent_fields(
+                "Have the people with parental responsibility agreed to this referral?",
+                "Select yes if the people with parental responsibility have agreed to this referral",
+            )
+        )
+        self.helper.layout = Layout(
+            Field.radios("consent_given", legend_size=Size.MEDIUM),
+            "consent_not_sought_reason",
+            Submit("submit", self.submit_label),
+        )
+
+
+# --- The public form and contact officers' contacts: one page, one or two children ---------------------------------
+
+
+class OnePageReferralForm(ConsentMixin, GDSForm):
+    """What the public form and a contact officer's record share: the children, where they live, the
+    worry, the help wanted and the family's agreement."""
+
+    child_first_name = name_field("First name", "the child's", "first")
+    child_last_name = name_field("Last name", "the child's", "last")
+    child_date_of_birth = gds_date(
+        "Date of birth (optional)",
+        "Enter the child's date of birth",
+        noun="Date of birth",
+        required=False,
+        help_text="If you know it. For example, 27 3 2016",
+    )
+    child2_first_name = name_field("First name", "the second child's", "first", required=False)
+    child2_last_name = name_field("Last name", "the second child's", "last", required=False)
+    child2_date_of_birth = gds_date(
+        "Date of birth (optional)",
+        "Enter the second child's date of birth",
+        noun="Date of birth",
+        required=False,
+        help_text="If you know it. For example, 4 11 2019",
+    )
+    concerns = text_field(
+        "What are you worried about?",
+        "Enter what you are worried about",
+        what="What you are worried about",
+        help_text="Tell us what is happening and how long it has been happening",
+    )
+    help_wanted = text_field(
+        "What help would you like? (optional)",
+        what="The help you would like",
+        required=False,
+        help_text="If you are not sure, leave this blank",
+    )
+    child_fields = ("child_first_name", "child_last_name", "child_date_of_birth")
+    second_child_fields = ("child2_first_name", "child2_last_name", "child2_date_of_birth")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(address_fields(required=False))
+
+    def clean_child_date_of_birth(self):
+        return check_date_of_birth(self.cleaned_data["child_date_of_birth"])
+
+    def clean_child2_date_of_birth(self):
+        return check_date_of_birth(self.cleaned_data["child2_date_of_birth"])
+
+    def clean_postcode(self):
+        return clean_postcode(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if any_input(self, [*self.second_child_fields, *self.extra_child_fields("child2")]):
+            for name, which in (("child2_first_name", "first"), ("child2_last_name", "last")):
+                if name in cleaned_data and not cleaned_data[name].strip():
+                    self.add_error(name, f"Enter the second child's {which} name")
+        return cleaned_data
+
+    def children_layout(self, heading: str) -> list:
+        return [
+            h2(heading),
+            *self.child_fields,
+            *self.extra_child_fields("child"),
+            h2("A second child (optional)"),
+            HTML(
+                '<p class="govuk-body">If you are worried about another child in the family, '
+                "tell us about them too.</p>"
+            ),
+            *self.second_child_fields,
+            *self.extra_child_fields("child2"),
+        ]
+
+    def extra_child_fields(self, prefix: str) -> list[str]:
+        return []
+
+    def child_data(self, prefix: str) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            kind=Person.Kind.CHILD,
+            first_name=d[f"{prefix}_first_name"],
+            last_name=d[f"{prefix}_last_name"],
+            date_of_birth=d[f"{prefix}_date_of_birth"],
+            nhs_number=d.get(f"{prefix}_nhs_number", ""),
+        )
+
+    def people(self) -> list[PersonData]:
+        people = [self.child_data("child")]
+        if self.cleaned_data["child2_first_name"]:
+            people.append(self.child_data("child2"))
+        return people
+
+    def referral_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "address_line_1": d["address_line_1"],
+            "address_line_2": d["address_line_2"],
+            "town": d["town"],
+            "postcode": d["postcode"],
+            "concerns": d["concerns"],
+            "expected_outcome": d["help_wanted"],
+            **consent_values(d),
+        }
+
+    def service_error_field(self, key: str) -> str:
+        """The field of this form a service error names: people[1].first_name is child2_first_name."""
+        match = re.fullmatch(r"people\[(\d+)\]\.(\w+)", key)
+        if match:
+            prefix = "child" if match[1] == "0" else "child2"
+            return f"{prefix}_{match[2]}"
+        return {"expected_outcome": "help_wanted"}.get(key, key)
+
+    def add_service_errors(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {self.service_error_field(key): messages for key, messages in error.message_dict.items()}
+            )
+        super().add_service_errors(error)
+
+
+def phone_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=40,
+        required=False,
+        error_messages={"max_length": "Enter a phone number, like 01632 960 001 or 07700 900 982"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "class": "govuk-input--width-20"}),
+    )
+
+
+def email_field(label: str) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
+def clean_phone(value: str) -> str:
+    value = value.strip()
+    if value and (not re.fullmatch(r"[0-9 ()+\-]+", value) or not 10 <= len(re.sub(r"\D", "", value)) <= 15):
+        raise ValidationError("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
+    return value
+
+
+class ReachableMixin:
+    """At least one way to tell the referrer what happens next."""
+
+    reachable_message = "Enter an email address or phone number so we can tell you what happens next"
+
+    def clean_referrer_phone(self):
+        return clean_phone(self.cleaned_data["referrer_phone"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if (
+            "referrer_email" in cleaned_data
+            and "referrer_phone" in cleaned_data
+            and not (cleaned_data["referrer_email"] or cleaned_data["referrer_phone"])
+        ):
+            self.add_error("referrer_email", self.reachable_message)
+        return cleaned_data
+
+
+class PublicReferralForm(ReachableMixin, OnePageReferralForm):
+    submit_label = "Send"
+    referrer_relationship = forms.ChoiceField(
+        label="Who are you?",
+        choices=[c for c in ReferrerRelationship.choices if c[0] != ReferrerRelationship.PRACTITIONER],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who you are", "invalid_choice": "Select who you are"},
+    )
+    referrer_name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        error_messages={"required": "Enter your name", "max_length": "Your name must be 200 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    referrer_email = email_field("Email address")
+    referrer_phone = phone_field("Phone number")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            consent_fields(
+                "Does the family know you are asking for help, and do they agree?",
+                "Select yes if the family knows you are asking for help and agrees",
+            )
+        )
+        self.fields["consent_given"].help_text = (
+            "We work with families who agree to get help. If you have not asked them because asking would put "
+            "a child at risk, select no and tell us why."
+        )
+        self.fields["consent_not_sought_reason"].label = "If no, why would asking them put a child at risk?"
+        self.fields["consent_not_sought_reason"].help_text = ""
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            h2("About you"),
+            Field.radios("referrer_relationship"),
+            "referrer_name",
+            HTML(
+                '<p class="govuk-body">Give us an email address, a phone number or both, '
+                "so we can tell you what happens next.</p>"
+            ),
+            "referrer_email",
+            "referrer_phone",
+            *self.children_layout("About the child"),
+            h2("Where the child lives"),
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            h2("Your worries"),
+            "concerns",
+            "help_wanted",
+            h2("The family's agreement"),
+            "consent_given",
+            "consent_not_sought_reason",
+            send_button(self.submit_label),
+        )
+
+    def referral_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            **super().referral_fields(),
+            "referrer_relationship": d["referrer_relationship"],
+            "referrer_name": d["referrer_name"],
+            "referrer_email": d["referrer_email"],
+            "referrer_phone": d["referrer_phone"],
+        }
+
+
+class ContactForm(ReachableMixin, OnePageReferralForm):
+    submit_label = "Record the contact"
+    reachable_message = "Enter the caller's email address or phone number, so we can tell them what happens next"
+    channel = forms.ChoiceField(
+        label="How did they contact us?",
+        choices=[(Channel.PHONE.value, "Phone call"), (Channel.EMAIL.value, "Email")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how they contacted us",
+            "invalid_choice": "Select how they contacted us",
+        },
+    )
+    referrer_name = forms.CharField(
+        label="Their name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the name of the person who contacted us",
+            "max_length": "Their name must be 200 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    referrer_relationship = forms.ChoiceField(
+        label="Who are they?",
+        choices=ReferrerRelationship.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select who the person who contacted us is",
+            "invalid_choice": "Select who the person who contacted us is",
+        },
+    )
+    referrer_agency = forms.ModelChoiceField(
+        label="Their agency (optional)",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Not from an agency",
+        error_messages={"invalid_choice": "Select their agency from the list"},
+    )
+    referrer_role = forms.CharField(
+        label="Their job title (optional)",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The job title must be 200 characters or fewer"},
+    )
+    referrer_email = email_field("Their email address")
+    referrer_phone = phone_field("Their phone number")
+    child_nhs_number = nhs_number_field()
+    child2_nhs_number = nhs_number_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referrer_agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.fields["concerns"].label = "What are they worried about?"
+        self.fields["concerns"].error_messages["required"] = "Enter what they are worried about"
+        self.fields["help_wanted"].label = "What help would they like? (optional)"
+        self.fields["help_wanted"].help_text = ""
+        self.fields.update(
+            consent_fields(
+                "Have the people with parental responsibility agreed to this referral?",
+                "Select yes if the people with parental responsibility have agreed to this referral",
+            )
+        )
+        self.helper.layout = Layout(
+            Field.radios("channel", inline=True),
+            h2("Who contacted us"),
+            "referrer_name",
+            Field.radios("referrer_relationship"),
+            "referrer_agency",
+            "referrer_role",
+            "referrer_email",
+            "referrer_phone",
+            *self.children_layout("The child"),
+            h2("Where the child lives"),
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            h2("Their worries"),
+            "concerns",
+            "help_wanted",
+            h2("Consent"),
+            "consent_given",
+            "consent_not_sought_reason",
+            send_button(self.submit_label),
+        )
+
+    def extra_child_fields(self, prefix: str) -> list[str]:
+        return [f"{prefix}_nhs_number"]
+
+    def clean_child_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["child_nhs_number"])
+
+    def clean_child2_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["child2_nhs_number"])
+
+    def referral_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            **super().referral_fields(),
+            "referrer_relationship": d["referrer_relationship"],
+            "referrer_name": d["referrer_name"],
+            "referrer_agency": d["referrer_agency"],
+            "referrer_role": d["referrer_role"],
+            "referrer_email": d["referrer_email"],
+            "referrer_phone": d["referrer_phone"],
+        }
