@@ -416,3 +416,37 @@ def consent_record(
         summary=f"Consent {Consent.Status(status).label.lower()}: {what}",
     )
     return consent
+
+
+@transaction.atomic
+def consent_carry_from_referral(
+    *, actor: User, case: Case, person: Person, given: bool, not_sought_reason: str, reference: str
+) -> Consent | None:
+    """Carry the referrer's statement about consent into the case that the referral opened or
+    joined: given (as the referrer reported it), or not sought with the reason. Once per person and
+    case; the lead professional records the family's own written consent later."""
+    if Consent.objects.filter(case=case, person=person, scope=Consent.Scope.REFERRAL).exists():
+        return None
+    consent = Consent.objects.create(
+        family=case.family,
+        person=person,
+        case=case,
+        scope=Consent.Scope.REFERRAL,
+        status=Consent.Status.GIVEN if given else Consent.Status.NOT_SOUGHT,
+        evidence=Consent.Evidence.VERBAL if given else "",
+        not_sought_reason="" if given else not_sought_reason,
+        decided_on=timezone.localdate(),
+        recorded_by=actor,
+    )
+    chronology_record(
+        family=case.family,
+        case=case,
+        event="consent_recorded",
+        actor=actor,
+        summary=(
+            f"Consent to referral {reference}: given, as the referrer reported"
+            if given
+            else f"Consent to referral {reference}: not sought, because asking would put a child at risk"
+        ),
+    )
+    return consent

@@ -1,3 +1,3 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The project package. The Celery app lives in `earlyhelp.celery` and is loaded by
+`cases.apps.CasesConfig.ready`, not here: importing this package (as `python -m
+earlyhelp.devservices` does) must not set DJANGO_SETTINGS_MODULE for the commands it starts."""

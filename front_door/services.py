@@ -355,6 +355,22 @@ def _family_of_linked_people(referral: Referral) -> Family | None:
     )
 
 
+def _link_by_identifier(referral: Referral) -> None:
+    """Someone named with the NHS number or Unique Pupil Number of a known person is that person:
+    the identifiers are exact, so the link is made without asking (names and dates are only offered
+    as candidates at triage)."""
+    for referral_person in referral.people.filter(person__isnull=True):
+        known = Q(pk__in=[])
+        if referral_person.nhs_number:
+            known |= Q(nhs_number=referral_person.nhs_number)
+        if referral_person.upn:
+            known |= Q(upn=referral_person.upn)
+        match = Person.objects.filter(known).first()
+        if match is not None:
+            referral_person.person = match
+            referral_person.save(update_fields=["person"])
+
+
 @transaction.atomic
 def referral_family_link(*, actor: User, referral: Referral, family: Family | None = None) -> Family:
     """Attach the referral to a known family, or (family=None) to the family of the people already
@@ -362,6 +378,7 @@ def referral_family_link(*, actor: User, referral: Referral, family: Family | No
     yet matched) and made a member of the family."""
     _require_duty_manager(actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _link_by_identifier(referral)
     if family is None:
         family = referral.family or _family_of_linked_people(referral)
     if family is None:
@@ -412,6 +429,21 @@ def _validate_decision(
         raise ValidationError(errors)
 
 
+def _carry_consent(*, actor: User, referral: Referral, case) -> None:
+    """The referral's consent answer goes into the case, for each adult with parental responsibility."""
+    for referral_person in referral.people.filter(
+        kind=Person.Kind.ADULT, parental_responsibility=True, person__isnull=False
+    ).select_related("person"):
+        case_services.consent_carry_from_referral(
+            actor=actor,
+            case=case,
+            person=referral_person.person,
+            given=bool(referral.consent_given),
+            not_sought_reason=referral.consent_not_sought_reason,
+            reference=referral.reference,
+        )
+
+
 def _apply_outcome(
     *,
     actor: User,
@@ -440,6 +472,7 @@ def _apply_outcome(
         if referral.case_id != case.pk:
             referral.case = case
             referral.save(update_fields=["case"])
+        _carry_consent(actor=actor, referral=referral, case=case)
     deadline_meet(timescale_code=DECISION_CLOCK, subject_type="referral", subject_id=referral.pk)
 
 

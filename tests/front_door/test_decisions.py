@@ -137,17 +137,17 @@ def test_early_help_joins_the_familys_open_case(world, submit_referral, destinat
     assert child.memberships.count() == 1
 
 
-def test_an_unlinked_person_with_a_known_nhs_number_must_be_linked_first(world, submit_referral, destinations):
-    PersonFactory(first_name="Amara", last_name="Okafor", nhs_number="9434765919")
+def test_someone_named_with_a_known_nhs_number_is_linked_to_that_person(world, submit_referral, destinations):
+    known = PersonFactory(first_name="Amara", last_name="Okafor", nhs_number="9434765919")
     referral = submit_referral()
 
-    with pytest.raises(ValidationError, match="link them to that record"):
-        decide(world, referral, DecisionOutcome.EARLY_HELP, destinations["targeted-family-support"])
+    decide(world, referral, DecisionOutcome.EARLY_HELP, destinations["targeted-family-support"])
 
     referral.refresh_from_db()
-    assert referral.status == ReferralStatus.AWAITING_DECISION
-    assert not Decision.objects.exists()
+    assert referral.status == ReferralStatus.DECIDED
+    assert referral.people.get(first_name="Amara").person == known
     assert Person.objects.filter(nhs_number="9434765919").count() == 1
+    assert known.memberships.filter(family=referral.family).exists()
 
 
 @pytest.mark.parametrize("code", ["universal-advice", "specialist-service", "no-further-action"])

@@ -27,3 +27,38 @@ def test_received_decided_letter(world, submit_referral, destinations, django_ca
     letter = letter_create_and_send(decision_id=decision.pk)
     assert bytes(letter.pdf).startswith(b"%PDF")
     assert not Deadline.objects.filter(subject_type="referral", subject_id=referral.pk, met_at__isnull=True).exists()
+
+
+def test_the_referrals_consent_is_carried_into_the_case(world, submit_referral, destinations):
+    from cases.models import Consent
+
+    given = submit_referral()
+    services.referral_decide(
+        actor=world.duty_manager,
+        referral=given,
+        outcome=DecisionOutcome.EARLY_HELP,
+        level_of_need=world.level3,
+        reason="Family support",
+        destination=destinations["targeted-family-support"],
+    )
+    given.refresh_from_db()
+    consent = Consent.objects.get(case=given.case, scope="referral")
+    assert (consent.status, consent.evidence, consent.person.first_name) == ("given", "verbal", "Grace")
+
+    not_sought = submit_referral(
+        consent_given=False,
+        consent_not_sought_reason="Asking would alert the person harming the child.",
+        postcode="EX2 4QT",
+        concerns="Different worry.",
+    )
+    services.referral_decide(
+        actor=world.duty_manager,
+        referral=not_sought,
+        outcome=DecisionOutcome.EARLY_HELP,
+        level_of_need=world.level3,
+        reason="Family support",
+        destination=destinations["targeted-family-support"],
+    )
+    not_sought.refresh_from_db()
+    consents = Consent.objects.filter(case=not_sought.case, scope="referral", status="not_sought")
+    assert [c.not_sought_reason for c in consents] == ["Asking would alert the person harming the child."]

@@ -237,6 +237,9 @@ def test_a_letter_of_another_referral_is_404(world, decided, submit_referral, cl
 def test_my_referrals_shows_the_outcome_and_the_letter(world, decided, client_for):
     letter = letter_create_and_send(decision_id=decided.pk)
     reference = decided.referral.reference
+    # The header names the user: make sure that is not the adult named in the referral.
+    world.school_practitioner.first_name, world.school_practitioner.last_name = "Sam", "Okoro"
+    world.school_practitioner.save(update_fields=["first_name", "last_name"])
 
     content = client_for(world.school_practitioner).get(MY_REFERRALS).content.decode()
 
