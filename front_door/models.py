@@ -78,7 +78,7 @@ class Referral(models.Model):
     expected_outcome = models.TextField(blank=True)
 
     # Consent of those with parental responsibility, or why it was not sought.
-    consent_given = models.BooleanField(null=True)
+    consent_given = models.BooleanField(null=True, blank=True)
     consent_not_sought_reason = models.TextField(blank=True)
 
     # Set when received.

@@ -146,18 +146,16 @@ def referral_create(
     if referral.consent_given is False and not referral.consent_not_sought_reason.strip():
         # The check constraint would refuse it in words nobody understands ("Constraint ... is violated").
         raise ValidationError({"consent_not_sought_reason": "Explain why asking the family would put a child at risk"})
-    exclude = ["reference", "family", "case", "duplicate_of"]
-    if referral.consent_given is None:
-        # Not answered yet, as in a new draft: the model says null=True without blank=True, so
-        # full_clean would call it blank. referral_check_complete asks for it before submitting.
-        exclude.append("consent_given")
-    referral.full_clean(exclude=exclude)
+    # consent_given may be unanswered in a draft; referral_check_complete asks for it before submitting.
+    referral.full_clean(exclude=["reference", "family", "case", "duplicate_of"])
     referral.save()
     return referral
 
 
+@transaction.atomic
 def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPerson:
-    if referral.status != S.DRAFT:
+    # Locked and read again: another tab may have just sent the referral.
+    if Referral.objects.select_for_update().get(pk=referral.pk).status != S.DRAFT:
         raise ValidationError("A submitted referral cannot be changed; add a note at the front door instead.")
     person = ReferralPerson(
         referral=referral,
