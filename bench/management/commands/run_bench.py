@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 ("access_log", "cases_accesslog"),
                 ("consents", "cases_consent"),
             ]:
-                cursor.execute(f"SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])  # noqa: F541
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
                 counts[label] = cursor.fetchone()[0]
         return counts
 
