@@ -8,15 +8,19 @@ import datetime
 
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.forms import GDSForm, gds_date
-from cases.models import Agency, Destination, LevelOfNeed
+from cases.models import Agency, Destination, LevelOfNeed, Person
 
 from .models import DecisionOutcome
 
 # A date the partners are asked to answer by means the end of that working day.
 DUE_TIME = datetime.time(17, 0)
+
+
+SCHOOL_TYPES = ("school", "early-years")
 
 
 class DecisionForm(GDSForm):
@@ -72,14 +76,28 @@ class DecisionForm(GDSForm):
         help_text="For example, 27 3 2026. Leave blank for the usual 1 working day.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = self.outcome_choices
         self.fields["level_of_need"].queryset = LevelOfNeed.objects.active()
         self.fields["destination"].queryset = Destination.objects.active()
         if "agencies" in self.fields:
-            self.fields["agencies"].queryset = Agency.objects.filter(active=True).select_related("agency_type")
+            self.fields["agencies"].queryset = self.agencies_to_ask(referral)
             self.fields["agencies"].label_from_instance = lambda a: f"{a.name} ({a.agency_type.name})"
+
+    @staticmethod
+    def agencies_to_ask(referral):
+        """Every agency but the county's hundreds of schools and settings, of which only the
+        children's own and the referrer's are offered: a list a duty manager can read."""
+        agencies = Agency.objects.filter(active=True).select_related("agency_type")
+        if referral is None:
+            return agencies
+        known = ~Q(agency_type__code__in=SCHOOL_TYPES) | Q(
+            pk__in=Person.objects.filter(referrals__referral=referral, school__isnull=False).values("school_id")
+        )
+        if referral.referrer_agency_id:
+            known |= Q(pk=referral.referrer_agency_id)
+        return agencies.filter(known).order_by("agency_type__sort_order", "name")
 
     def clean(self):
         data = super().clean()

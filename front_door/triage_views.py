@@ -185,7 +185,9 @@ def triage(request: HttpRequest, referral_id: int) -> HttpResponse:
     the decision form (a POST records the decision)."""
     referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
     form = DecisionForm(
-        request.POST if request.method == "POST" else None, initial={"level_of_need": referral.level_of_need_id}
+        request.POST if request.method == "POST" else None,
+        initial={"level_of_need": referral.level_of_need_id},
+        referral=referral,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -588,3 +588,23 @@ def test_navigation_for_duty_managers_and_partners(world, client_for):
     assert {"Front door", "My referrals", "Information requests"} <= set(duty)
     assert {"My referrals", "Information requests"} <= set(school) and "Front door" not in school
     assert not {"Front door", "My referrals", "Information requests"} & set(nobody)
+
+
+def test_the_mash_list_offers_the_childrens_school_but_not_every_school(world, submit_referral, client_for):
+    from cases.models import AgencyType, Person
+    from tests.factories import AgencyFactory
+
+    school_type = AgencyType.objects.get(code="school")
+    own_school = AgencyFactory(name="Own Primary", agency_type=school_type)
+    AgencyFactory(name="Unrelated Academy", agency_type=school_type)
+    referral = submit_referral()
+    child = referral.people.get(first_name="Amara")
+    child.person = Person.objects.create(kind="child", first_name="Amara", last_name="Okafor", school=own_school)
+    child.save(update_fields=["person"])
+
+    content = client_for(world.duty_manager).get(f"/front-door/referrals/{referral.pk}/").content.decode()
+
+    assert "Own Primary" in content
+    assert "Unrelated Academy" not in content
+    assert "Hill School" in content  # the referrer's own agency
+    assert "Health Visiting" in content  # agencies that are not schools are always offered
