@@ -42,7 +42,7 @@ def case_get_for_user(
     The 404 is raised after the atomic block: raised inside it, it would roll back the refusal's row."""
     with transaction.atomic():
         case = (
-            cases_for_user(user, perm)
+            cases_with_visibility(user, cases_for_user(user, perm))
             .select_related(
                 "family",
                 "family__locality",
@@ -79,7 +79,6 @@ def case_get_for_user(
             )
     if case is None:
         raise Http404("No case found")
-    case.details_visible = case_details_visible(user, case)
     return case
 
 

@@ -21,9 +21,9 @@ from .permissions import (
     CHANGE_CASE,
     MANAGE_CASE,
     VIEW_CASE,
+    case_perms_for_user,
     cases_for_user,
     cases_with_visibility,
-    user_has_case_perm,
     user_locality_id,
 )
 from .roles import Role
@@ -142,10 +142,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get_for_user(user=user, case_id=case_id, request=request)
     chronology, querystring = _page(request, selectors.case_chronology(case=case, user=user), 20)
+    perms = case_perms_for_user(user, case)
     actions = [
         (action, label)
         for action, label in CASE_ACTION_LABELS.items()
-        if services.action_allowed(actor=user, case=case, action=action)
+        if services.action_allowed(actor=user, case=case, action=action, perms=perms)
     ]
     context = {
         "case": case,
@@ -153,8 +154,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "chronology": chronology,
         "querystring": querystring,
         "actions": actions,
-        "can_add_note": user_has_case_perm(user, case, CHANGE_CASE),
-        "can_manage": user_has_case_perm(user, case, MANAGE_CASE),
+        "can_add_note": CHANGE_CASE in perms,
+        "can_manage": MANAGE_CASE in perms,
     }
     if case.details_visible:
         context["people"] = selectors.case_people(case=case)

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# History context (who, which URL) is attached to requests that change records; a GET changes no
+# tracked record (its access-log row is append-only and not history-tracked), so it skips the cost.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 ROOT_URLCONF = "earlyhelp.urls"
 WSGI_APPLICATION = "earlyhelp.wsgi.application"
 

@@ -1,0 +1,53 @@
+"""The case page asks the database a fixed, small number of questions however busy the case is."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases import services
+from cases.permissions import CASE_PERMS, case_perms_for_user, user_has_case_perm
+from tests.conftest import open_case
+
+VIEWERS = [
+    "duty_manager",
+    "panel_coordinator",
+    "lead",
+    "other_lead",
+    "team_manager",
+    "other_manager",
+    "school_practitioner",
+    "health_practitioner",
+    "analyst",
+    "administrator",
+    "county_coordinator",
+]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_all_permissions_at_once_agree_with_asking_one_by_one(world, viewer):
+    case = open_case(world, members=[(world.school_practitioner, "School")])
+    user = getattr(world, viewer)
+
+    assert case_perms_for_user(user, case) == {p for p in CASE_PERMS if user_has_case_perm(user, case, p)}
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return len([q for q in captured.captured_queries if not q["sql"].startswith(control)])
+
+
+def test_the_case_page_takes_the_same_few_queries_for_a_quiet_or_a_busy_case(world, client_for):
+    quiet = open_case(world)
+    busy = open_case(world, members=[(world.school_practitioner, "School"), (world.health_practitioner, "Health")])
+    for n in range(40):
+        services.chronology_note_add(actor=world.lead, case=busy, summary=f"Visit {n}", body="Went well.")
+    client = client_for(world.lead)
+
+    quiet_count = count_queries(client, f"/cases/{quiet.pk}/")
+    busy_count = count_queries(client, f"/cases/{busy.pk}/")
+
+    assert quiet_count == busy_count
+    # Savepoints are how the test run shows transactions; they are not questions to the database.
+    assert busy_count <= 12
