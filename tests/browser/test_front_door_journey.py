@@ -20,7 +20,8 @@ def demo(transactional_db, live_server):
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
@@ -29,7 +30,8 @@ def test_refer_triage_decide_and_download_the_letter(demo, page: Page):
     sign_in(page, "school.practitioner", PASSWORD)
     page.goto("/referrals/new/")
     assert_accessible(page)
-    page.get_by_role("button", name="Start now").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start now").click()
 
     assert_accessible(page)
     page.locator("#id_first_name").fill("Amara")
@@ -38,31 +40,37 @@ def test_refer_triage_decide_and_download_the_letter(demo, page: Page):
     page.locator("#id_date_of_birth_1").fill("5")
     page.locator("#id_date_of_birth_2").fill("2016")
     page.get_by_label("Female", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
     assert_accessible(page)  # the adults page: nobody to add
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
     assert_accessible(page)
     page.get_by_label("Address line 1", exact=True).fill("12 Mill Lane")
     page.get_by_label("Town or city", exact=True).fill("Exton")
     page.get_by_label("Postcode", exact=True).fill("ex1 1ab")
-    page.get_by_role("button", name="Save and continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
 
     assert_accessible(page)
     page.get_by_label("What are you worried about?").fill("Amara has missed 20 days of school this term.")
     page.get_by_label("What has been tried already?").fill("Two meetings with her mum at school.")
     page.get_by_label("Level 3: Complex needs").check()
     page.get_by_label("What do you expect to happen as a result of this referral?").fill("Family support.")
-    page.get_by_role("button", name="Save and continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
 
     assert_accessible(page)
     page.get_by_label("Yes", exact=True).check()
-    page.get_by_role("button", name="Save and continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
 
     assert_accessible(page)  # check your answers
     expect(page.get_by_text("EX1 1AB")).to_be_visible()
-    page.get_by_role("button", name="Send referral").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send referral").click()
 
     assert_accessible(page)
     referral = Referral.objects.get(status="awaiting_decision", people__first_name="Amara")
@@ -73,15 +81,18 @@ def test_refer_triage_decide_and_download_the_letter(demo, page: Page):
     sign_in(page, "duty.manager", PASSWORD)
     page.goto("/front-door/")
     assert_accessible(page)
-    page.get_by_role("link", name=referral.reference).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=referral.reference).click()
     assert_accessible(page)
-    page.get_by_role("button", name="Claim this referral").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Claim this referral").click()
     assert_accessible(page)
     page.get_by_label("Early help or other support", exact=True).check()
     page.locator("form").filter(has_text="Record the decision").get_by_label("Level 3: Complex needs").check()
     page.get_by_label("Targeted family support", exact=True).check()
     page.get_by_label("Reason for the decision").fill("Needs a family support worker and a team around the family.")
-    page.get_by_role("button", name="Record the decision").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the decision").click()
     assert_accessible(page)
     expect(page.get_by_text("Targeted family support").first).to_be_visible()
     sign_out(page)

@@ -48,7 +48,8 @@ def sign_in(page: Page, username: str, password: str) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/$"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize(("username", "full_name"), DEMO_USERS, ids=[username for username, _ in DEMO_USERS])
