@@ -11,10 +11,25 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
 from .roles import Role
+
+
+class SingleQueryChoiceIterator(ModelChoiceIterator):
+    """Django's iterator asks COUNT and then opens a cursor for every list of choices; this one
+    reads the list once and counts what it read."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
 
 
 class GDSForm(forms.Form):
@@ -22,6 +37,10 @@ class GDSForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.iterator = SingleQueryChoiceIterator
+                field.widget.choices = field.choices
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.label_size = Size.SMALL
