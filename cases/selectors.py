@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from .audit import access_log_record
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
-from .permissions import VIEW_CASE, case_details_visible, cases_for_user, cases_with_visibility
+from .permissions import VIEW_CASE, cases_for_user, cases_with_visibility
 from .roles import Role
 
 
@@ -122,10 +122,9 @@ def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | No
         allowed = person is not None and (
             user.is_superuser
             or user.has_role(Role.DUTY_MANAGER, Role.CONTACT_OFFICER)
-            or any(
-                case_details_visible(user, case)
-                for case in cases_for_user(user, VIEW_CASE).filter(family__memberships__person=person)
-            )
+            or cases_with_visibility(user, cases_for_user(user, VIEW_CASE).filter(family__memberships__person=person))
+            .filter(details_visible=True)
+            .exists()
         )
         if not allowed:
             if person is not None:

@@ -215,6 +215,17 @@ def send_button(label: str) -> Submit:
     return Submit("submit", label, data_module="govuk-button", data_prevent_double_click="true")
 
 
+def add_another_layout(form: forms.Form, add_label: str) -> Layout:
+    """Every question, then "Continue" and a secondary button that adds this one and asks again."""
+    return Layout(
+        *form.fields,
+        HTML('<div class="govuk-button-group">'),
+        Submit("continue", "Continue"),
+        Submit("add", add_label, css_class="govuk-button--secondary"),
+        HTML("</div>"),
+    )
+
+
 def h2(text: str) -> HTML:
     return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
 
@@ -267,13 +278,7 @@ class ChildForm(GDSForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
-            *self.fields,
-            HTML('<div class="govuk-button-group">'),
-            Submit("continue", "Continue"),
-            Submit("add", "Add this child", css_class="govuk-button--secondary"),
-            HTML("</div>"),
-        )
+        self.helper.layout = add_another_layout(self, "Add this child")
 
     def clean_nhs_number(self):
         return clean_nhs_number(self.cleaned_data["nhs_number"])
@@ -346,13 +351,7 @@ class AdultForm(GDSForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
-            *self.fields,
-            HTML('<div class="govuk-button-group">'),
-            Submit("continue", "Continue"),
-            Submit("add", "Add this person", css_class="govuk-button--secondary"),
-            HTML("</div>"),
-        )
+        self.helper.layout = add_another_layout(self, "Add this person")
 
     def clean_date_of_birth(self):
         return check_date_of_birth(self.cleaned_data["date_of_birth"])
