@@ -9,7 +9,7 @@ Access comes from three sources, combined in one indexed query:
 - nothing else: analysts read aggregates only, administrators configure.
 
 What a permitted viewer may see of a family's details then depends on the family's consent to share
-with the viewer's agency (`case_details_visible`).
+with the viewer's agency (`details_visible_expression`, one SQL expression for lists and pages).
 """
 
 from __future__ import annotations
@@ -124,11 +124,3 @@ def details_visible_expression(user: User) -> Expression:
 def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Annotate each case with `details_visible` for `user` (one query for the whole list)."""
     return queryset.annotate(details_visible=details_visible_expression(user))
-
-
-def case_details_visible(user: User, case: Case) -> bool:
-    """Whether the family's details on this case may be shown to `user` (see `details_visible_expression`)."""
-    expression = details_visible_expression(user)
-    if isinstance(expression, Value):
-        return bool(expression.value)
-    return Case.objects.filter(pk=case.pk).annotate(v=expression).values_list("v", flat=True).get()
