@@ -5,7 +5,7 @@ Access comes from three sources, combined in one indexed query:
   the team services: the lead professional and every current member of the team around the family;
 - role scopes: duty managers read every case (the front door needs the history); panel coordinators
   work on the cases of their locality (all of them for a county-wide panel); team managers on the
-  cases of their team and of their agency;
+  cases of their team, and on their agency's cases not yet given to a team;
 - nothing else: analysts read aggregates only, administrators configure.
 
 What a permitted viewer may see of a family's details then depends on the family's consent to share
