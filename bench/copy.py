@@ -65,12 +65,10 @@ def copy_rows(model: type[Model], rows: Iterable[dict], chunk: int = 200_000) ->
     writer = csv.writer(buffer, lineterminator="\n")
 
     def flush():
-        buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                buffer,
-            )
+            sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            with cursor.copy(sql) as copy:
+                copy.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
 

@@ -6,4 +6,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Load the Celery app so that `shared_task`s queue to our broker from web processes too.
+        from django.db.models.signals import post_migrate
+
         from earlyhelp import celery  # noqa: F401
+
+        from .permissions import permission_ids_clear
+
+        # A flush (between transactional tests) or migrate may give permissions new ids.
+        post_migrate.connect(permission_ids_clear, dispatch_uid="cases-permission-ids")

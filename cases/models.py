@@ -391,6 +391,8 @@ class Case(models.Model):
             ),
         ]
         indexes = [
+            # Lists newest first, whatever the filter: the planner walks this and stops at a page.
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
             models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
             models.Index(fields=["locality", "status", "-opened_at"], name="case_locality_status_idx"),
             models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_idx"),

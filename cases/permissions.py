@@ -14,7 +14,8 @@ with the viewer's agency (`details_visible_expression`, one SQL expression for l
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.contrib.auth.models import Permission
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet, Value
 
 from .models import Case, CaseUserObjectPermission, Consent, User
 from .roles import Role
@@ -36,6 +37,23 @@ ROLE_SCOPE_PERMS = {
 }
 
 
+_PERMISSION_IDS: dict[str, int] = {}
+
+
+def case_permission_id(perm: str) -> int:
+    """The id of a case permission, read once per process (cleared after migrate and flush).
+
+    Lists filter grants on this constant rather than joining auth_permission and content types:
+    with the join, the planner expects one grant per user and scans every case."""
+    if perm not in _PERMISSION_IDS:
+        _PERMISSION_IDS[perm] = Permission.objects.get_by_natural_key(perm, "cases", "case").pk
+    return _PERMISSION_IDS[perm]
+
+
+def permission_ids_clear(**_kwargs) -> None:
+    _PERMISSION_IDS.clear()
+
+
 def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
     """A filter on Case for the cases `user` holds `perm` on; None means every case."""
     if perm not in CASE_PERMS:
@@ -46,11 +64,8 @@ def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
         return None
     if user.has_role(Role.DUTY_MANAGER) and perm in ROLE_SCOPE_PERMS[Role.DUTY_MANAGER]:
         return None
-    q = Q(
-        pk__in=CaseUserObjectPermission.objects.filter(
-            user_id=user.pk, permission__codename=perm, permission__content_type__app_label="cases"
-        ).values("content_object_id")
-    )
+    grants = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=case_permission_id(perm))
+    q = Q(pk__in=grants.values("content_object_id"))
     if user.has_role(Role.PANEL_COORDINATOR) and perm in ROLE_SCOPE_PERMS[Role.PANEL_COORDINATOR]:
         locality_id = user_locality_id(user)
         if locality_id is None:
@@ -90,6 +105,42 @@ def user_locality_id(user: User) -> int | None:
     return user.team.locality_id if user.team_id else None
 
 
+class CaseSQL(Expression):
+    """A boolean condition on the query's Case table written once as SQL, `{case}` standing for the
+    table's alias (so it holds in a subquery too). Compiling the same condition from Q objects and
+    nested Exists cost more than running it: about 5 ms a query."""
+
+    output_field = BooleanField()
+
+    def __init__(self, template: str, params: list):
+        super().__init__()
+        self.template, self.params = template, params
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.base_table or compiler.query.get_meta().db_table
+        return self.template.format(case=compiler.quote_name_unless_alias(alias)), list(self.params)
+
+    def get_group_by_cols(self):
+        return [self]
+
+    def __repr__(self) -> str:
+        return f"CaseSQL({self.template!r}, {self.params!r})"
+
+
+# The family's latest decision (per person) on sharing with an agency: a row of `latest` with no
+# newer row for the same person. `{status}` is the test on that latest row.
+_LATEST_SHARING = """EXISTS (
+    SELECT 1 FROM {consent} latest
+    WHERE latest.family_id = {{case}}."family_id" AND latest.scope = %s AND latest.agency_id = %s
+      AND latest.status {status}
+      AND NOT EXISTS (
+        SELECT 1 FROM {consent} newer
+        WHERE newer.family_id = latest.family_id AND newer.scope = latest.scope
+          AND newer.agency_id = latest.agency_id AND newer.person_id = latest.person_id
+          AND (newer.recorded_at > latest.recorded_at
+               OR (newer.recorded_at = latest.recorded_at AND newer.id > latest.id))))"""
+
+
 def details_visible_expression(user: User) -> Expression:
     """A boolean SQL expression on Case: may the family's details be shown to `user`?
 
@@ -102,23 +153,24 @@ def details_visible_expression(user: User) -> Expression:
         return Value(True)
     if user.has_role(Role.PANEL_COORDINATOR) and user_locality_id(user) is None:
         return Value(True)
-    condition = Q(lead_professional_id=user.pk)
+    terms, params = ['{case}."lead_professional_id" = %s'], [user.pk]
     if user.agency_id:
-        condition |= Q(lead_agency_id=user.agency_id)
+        terms.append('{case}."lead_agency_id" = %s')
+        params.append(user.agency_id)
     if user.has_role(Role.TEAM_MANAGER) and user.team_id:
-        condition |= Q(team_id=user.team_id)
+        terms.append('{case}."team_id" = %s')
+        params.append(user.team_id)
     if user.has_role(Role.PANEL_COORDINATOR):
-        condition |= Q(locality_id=user_locality_id(user))
+        terms.append('{case}."locality_id" = %s')
+        params.append(user_locality_id(user))
     if user.agency_id:
-        sharing = Consent.objects.filter(scope=Consent.Scope.SHARING, agency_id=user.agency_id)
-        newer = sharing.filter(family_id=OuterRef("family_id"), person_id=OuterRef("person_id")).filter(
-            Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
-        )
-        latest = sharing.filter(family_id=OuterRef("family_id")).exclude(Exists(newer))
-        given = Exists(latest.filter(status=Consent.Status.GIVEN))
-        blocked = Exists(latest.filter(status__in=[Consent.Status.REFUSED, Consent.Status.WITHDRAWN]))
-        condition |= Q(given) & ~Q(blocked)
-    return ExpressionWrapper(condition, output_field=BooleanField())
+        consent = Consent._meta.db_table
+        given = _LATEST_SHARING.format(consent=consent, status="= %s")
+        blocked = _LATEST_SHARING.format(consent=consent, status="IN (%s, %s)")
+        terms.append(f"({given} AND NOT {blocked})")
+        params += [Consent.Scope.SHARING, user.agency_id, Consent.Status.GIVEN]
+        params += [Consent.Scope.SHARING, user.agency_id, Consent.Status.REFUSED, Consent.Status.WITHDRAWN]
+    return CaseSQL("(" + " OR ".join(terms) + ")", params)
 
 
 def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:

@@ -105,6 +105,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/earlyhelp")}
+DATABASES["default"]["ENGINE"] = "earlyhelp.db"  # Django's PostgreSQL backend, see earlyhelp/db/base.py
 # An embedded server is reached through its socket directory, which arrives percent-encoded.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -114,6 +115,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c random_page_cost={env.float('DB_RANDOM_PAGE_COST', default=1.1)}"
 )
+# Parameters bound on the server, so psycopg 3 prepares a statement the fifth time a connection
+# runs it and PostgreSQL stops re-planning it (planning was most of the database time of a page).
+# DB_PREPARE_THRESHOLD= (empty) turns preparing off, for a transaction-pooling PgBouncer.
+DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+_prepare_threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare_threshold) if _prepare_threshold else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -9,7 +9,7 @@ import json
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -71,7 +71,7 @@ class Command(BaseCommand):
     def use_bench_database(self) -> None:
         db = settings.DATABASES["default"]
         name = db["NAME"] if db["NAME"].endswith("_bench") else f"{db['NAME']}_bench"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
             dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or None
         )
         admin.autocommit = True
