@@ -1,24 +1,30 @@
 """Deadlines: the clocks of DOMAIN.md (24-hour decisions, 72-hour letters, 1-week allocation,
 1-month assessment, reviews) as rows, and the sweep that reminds and escalates exactly once.
 
-Exactly once: the sweep claims due rows with `FOR UPDATE SKIP LOCKED`, stamps them and queues
-their notifications (with unique dedupe keys) in one transaction. A sweep that dies mid-way rolls
-back and the next one redoes the work; two sweeps at once never take the same row.
+Each running deadline has two alarms (`DeadlineAlarm`): the reminder before it is due and the
+escalation once it is missed. Exactly once: the sweep stamps the alarms that are due as gone off,
+with `FOR UPDATE SKIP LOCKED`, and queues their messages in the same transaction. A sweep that dies
+mid-way rolls back and the next one redoes the work; two sweeps at once never take the same alarm.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Agency, BankHoliday, Case, Deadline, Timescale, TimeUnit, User
-from .notifications import notification_queue, send_after_commit
+from .models import Agency, BankHoliday, Case, Deadline, DeadlineAlarm, Notification, Timescale, TimeUnit, User
+from .notifications import send_after_commit
 
-SWEEP_BATCH = 5000
+# Alarms handled per transaction: one message per person per batch, and rows held only that long.
+SWEEP_BATCH = 10_000
+# A message lists this many deadlines, soonest due first, and counts the rest.
+LISTED = 50
 
 
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
@@ -72,7 +78,7 @@ def deadline_start(
     started_at = started_at or timezone.now()
     due_at = timescale_due(timescale, started_at)
     remind_at = max(started_at, due_at - datetime.timedelta(hours=timescale.reminder_before_hours))
-    deadline, _created = Deadline.objects.get_or_create(
+    deadline, created = Deadline.objects.get_or_create(
         timescale=timescale,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -90,6 +96,13 @@ def deadline_start(
             "due_at": due_at,
         },
     )
+    if created:
+        DeadlineAlarm.objects.bulk_create(
+            [
+                DeadlineAlarm(deadline=deadline, kind=DeadlineAlarm.Kind.REMINDER, goes_off_at=remind_at),
+                DeadlineAlarm(deadline=deadline, kind=DeadlineAlarm.Kind.ESCALATION, goes_off_at=due_at),
+            ]
+        )
     return deadline
 
 
@@ -112,6 +125,7 @@ def deadline_meet(
         return None
     deadline.met_at = met_at or timezone.now()
     deadline.save(update_fields=["met_at"])
+    deadline.alarms.filter(went_off_at__isnull=True).delete()
     return deadline
 
 
@@ -122,7 +136,9 @@ def deadline_cancel(*, subject_type: str, subject_id: int, timescale_code: str |
     )
     if timescale_code:
         queryset = queryset.filter(timescale__code=timescale_code)
-    return queryset.update(cancelled_at=timezone.now())
+    with transaction.atomic():
+        DeadlineAlarm.objects.filter(deadline__in=queryset, went_off_at__isnull=True).delete()
+        return queryset.update(cancelled_at=timezone.now())
 
 
 def _recipients(role: str, user_id: int | None, agency_id: int | None, cache: dict) -> list[User]:
@@ -143,104 +159,134 @@ def _recipients(role: str, user_id: int | None, agency_id: int | None, cache: di
     return cache[key]
 
 
-CLAIMED_COLUMNS = (
-    "id",
-    "reference",
-    "due_at",
-    "remind_role",
-    "remind_user_id",
-    "remind_agency_id",
-    "escalate_role",
-    "timescale_id",
-)
+class Fired(NamedTuple):
+    """An alarm that went off, with what its message needs of the deadline."""
+
+    alarm_id: int
+    kind: str
+    running: bool
+    reference: str
+    due_at: datetime.datetime
+    remind_role: str
+    remind_user_id: int | None
+    remind_agency_id: int | None
+    escalate_role: str
+    timescale_id: int
 
 
-def _claim(stamp: str, due_column: str, now: datetime.datetime, limit: int) -> list[dict]:
-    """Stamp up to `limit` due, running deadlines and return what the messages need, skipping rows
-    another sweep holds. One statement, served by the partial index on `due_column`."""
-    table = Deadline._meta.db_table
+def _fire(now: datetime.datetime, limit: int) -> list[Fired]:
+    """Stamp up to `limit` due alarms as gone off, skipping rows another sweep holds, and return
+    what their messages need, soonest due first. One statement, served by the waiting alarms' index."""
+    alarms, deadlines = DeadlineAlarm._meta.db_table, Deadline._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {table} SET {stamp} = %s
-            WHERE id IN (
-                SELECT id FROM {table}
-                WHERE met_at IS NULL AND cancelled_at IS NULL AND {stamp} IS NULL AND {due_column} <= %s
-                ORDER BY {due_column}
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED
+            WITH fired AS (
+                UPDATE {alarms} SET went_off_at = %s WHERE id IN (
+                    SELECT id FROM {alarms} WHERE went_off_at IS NULL AND goes_off_at <= %s
+                    ORDER BY goes_off_at LIMIT %s
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id, deadline_id, kind
             )
-            RETURNING {", ".join(CLAIMED_COLUMNS)}
-            """,  # noqa: S608 (column names are constants of this module)
+            SELECT fired.id, fired.kind, d.met_at IS NULL AND d.cancelled_at IS NULL, d.reference, d.due_at,
+                   d.remind_role, d.remind_user_id, d.remind_agency_id, d.escalate_role, d.timescale_id
+            FROM fired JOIN {deadlines} d ON d.id = fired.deadline_id
+            ORDER BY d.due_at, d.id, fired.kind
+            """,  # noqa: S608 (table names are the models' own)
             [now, now, limit],
         )
-        return sorted(
-            (dict(zip(CLAIMED_COLUMNS, row, strict=True)) for row in cursor.fetchall()),
-            key=lambda d: (d["due_at"], d["id"]),
-        )
+        return [Fired(*row) for row in cursor.fetchall()]
 
 
 def _when(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
+def _digest(kind: str, items: list[Fired], names: dict[int, str]) -> tuple[str, str]:
+    """The subject and body of one person's message about `items` (soonest due first)."""
+
+    def what(item: Fired) -> str:
+        return f"{names[item.timescale_id]} for {item.reference}"
+
+    if len(items) == 1:
+        subject = f"{'Due soon' if kind == 'reminded' else 'Overdue'}: {what(items[0])}"
+    else:
+        subject = f"{len(items):,} deadlines {'due soon' if kind == 'reminded' else 'overdue'}"
+    lines = [
+        f"{what(item)} is due by {_when(item.due_at)}."
+        if kind == "reminded"
+        else f"{what(item)} was due by {_when(item.due_at)} and is overdue."
+        for item in items[:LISTED]
+    ]
+    if len(items) > LISTED:
+        lines.append(f"And {len(items) - LISTED:,} more, soonest due first in the service.")
+    return subject, "\n".join(lines) + f"\n\n{settings.SITE_URL.rstrip('/')}/"
+
+
+def _messages_queue(notifications: list[Notification]) -> None:
+    """Put a batch's messages in the outbox in one statement (a key seen before is skipped)."""
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    send_after_commit()
+
+
 def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
     """Send the reminders and escalations that are due, once each. Returns how many of each.
 
-    Each batch is claimed, stamped and turned into one message per recipient (listing every
+    Each batch of alarms is stamped and turned into one message per recipient (listing every
     deadline of the batch that concerns them) in one transaction: a duty manager gets one email
     about twelve referrals, not twelve emails."""
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
-    base_url = settings.SITE_URL.rstrip("/")
     names: dict[int, str] = {}
-    for kind, stamp, column in (("reminded", "reminded_at", "remind_at"), ("escalated", "escalated_at", "due_at")):
-        while True:
-            with transaction.atomic():
-                claimed = _claim(stamp, column, now, batch)
-                if not claimed:
-                    break
-                ids = [d["id"] for d in claimed]
+    cache: dict = {}
+    while True:
+        with transaction.atomic():
+            fired = _fire(now, batch)
+            # Who is told about what: the rows of each (kind, recipients) group, in due order.
+            groups: dict[tuple, list[Fired]] = {}
+            stale = []
+            for row in fired:
+                if not row.running:
+                    stale.append(row.alarm_id)  # stopped by a bulk update that left its alarms
+                    continue
+                if row.kind == DeadlineAlarm.Kind.REMINDER:
+                    key = ("reminded", row.remind_role, row.remind_user_id, row.remind_agency_id)
+                else:
+                    key = ("escalated", row.escalate_role, None, None)
+                groups.setdefault(key, []).append(row)
+            if stale:
+                # Nothing was sent about these: they must not read as reminded or escalated.
+                DeadlineAlarm.objects.filter(pk__in=stale).delete()
+            messages: dict[tuple[str, int], list[tuple]] = {}
+            users: dict[int, User] = {}
+            for key in groups:
+                counts[key[0]] += len(groups[key])
+                for user in _recipients(*key[1:], cache):
+                    users[user.pk] = user
+                    messages.setdefault((key[0], user.pk), []).append(key)
+            if messages:
                 names = names or dict(Timescale.objects.values_list("id", "name"))
-                cache: dict = {}
-                lines_for: dict[int, list[tuple[str, str]]] = {}
-                users: dict[int, User] = {}
-                for deadline in claimed:
-                    name = names[deadline["timescale_id"]]
-                    when = _when(deadline["due_at"])
-                    if kind == "reminded":
-                        recipients = _recipients(
-                            deadline["remind_role"], deadline["remind_user_id"], deadline["remind_agency_id"], cache
-                        )
-                        line = f"{name} for {deadline['reference']} is due by {when}."
-                    else:
-                        recipients = _recipients(deadline["escalate_role"], None, None, cache)
-                        line = f"{name} for {deadline['reference']} was due by {when} and is overdue."
-                    for user in recipients:
-                        users[user.pk] = user
-                        lines_for.setdefault(user.pk, []).append((f"{name} for {deadline['reference']}", line))
-                for user_id, items in lines_for.items():
-                    if len(items) == 1:
-                        label = "Due soon" if kind == "reminded" else "Overdue"
-                        subject = f"{label}: {items[0][0]}"
-                    else:
-                        subject = (
-                            f"{len(items)} deadlines due soon"
-                            if kind == "reminded"
-                            else f"{len(items)} deadlines overdue"
-                        )
-                    body = "\n".join(line for _what, line in items)
-                    notification_queue(
-                        # The batch's ids are stamped in this transaction and never claimed again.
-                        dedupe_key=f"deadlines:{kind}:{min(ids)}:{len(ids)}:{user_id}",
-                        recipient=users[user_id],
-                        subject=subject,
-                        body=f"{body}\n\n{base_url}/",
-                        enqueue=False,
+                first = min(row.alarm_id for row in fired)
+                notifications = []
+                for (kind, user_id), keys in messages.items():
+                    items = (
+                        groups[keys[0]]
+                        if len(keys) == 1
+                        else list(heapq.merge(*(groups[k] for k in keys), key=lambda row: row.due_at))
                     )
-                if lines_for:
-                    send_after_commit()
-                counts[kind] += len(ids)
-            if len(claimed) < batch:
-                break
+                    subject, body = _digest(kind, items, names)
+                    notifications.append(
+                        Notification(
+                            # The batch's alarms are stamped in this transaction and never fire again.
+                            dedupe_key=f"deadlines:{kind}:{first}:{len(fired)}:{user_id}",
+                            recipient=users[user_id],
+                            email=users[user_id].email,
+                            subject=subject,
+                            body=body,
+                        )
+                    )
+                _messages_queue(notifications)
+        if len(fired) < batch:
+            break
     return counts

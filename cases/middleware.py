@@ -6,11 +6,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 
 SESSION_STARTED = "_session_started"
+SESSION_TOUCHED = "_session_touched"
 
 
 class SessionLifetimeMiddleware:
-    """A session lasts 12 hours at most, however active (the idle limit is SESSION_COOKIE_AGE,
-    renewed on every request)."""
+    """A session lasts 12 hours at most, however active. The idle limit (SESSION_COOKIE_AGE) runs
+    from the last page: the session is saved again, renewing it, once SESSION_TOUCH_SECONDS have
+    passed since it last was, not on every request (a write and a commit per page otherwise)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,4 +28,6 @@ class SessionLifetimeMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Your session has ended. Sign in again."}, status=401)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SESSION_TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
+                request.session[SESSION_TOUCHED] = now  # modified: saved with a new expiry
         return self.get_response(request)

@@ -3,6 +3,8 @@ around the family, consent, the chronology and the access log."""
 
 from __future__ import annotations
 
+import datetime
+
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
@@ -563,9 +565,8 @@ class AccessLog(models.Model):
 
 
 class Deadline(models.Model):
-    """A clock that is running: created when it starts, met by the event that stops it, swept by
-    Celery beat for reminders before it is due and escalations once it is missed. Each reminder and
-    escalation is stamped in the same transaction that queues its notifications, so it is sent once."""
+    """A clock that is running: created when it starts, met by the event that stops it. Its
+    reminder before it is due and its escalation once it is missed wait as `DeadlineAlarm` rows."""
 
     timescale = models.ForeignKey(Timescale, on_delete=models.PROTECT, related_name="deadlines")
     subject_type = models.CharField(max_length=30, help_text="What the clock is about: referral, case ...")
@@ -588,8 +589,6 @@ class Deadline(models.Model):
     due_at = models.DateTimeField()
     met_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]
@@ -601,20 +600,7 @@ class Deadline(models.Model):
             ),
             models.CheckConstraint(condition=Q(remind_at__lte=models.F("due_at")), name="deadline_remind_before_due"),
         ]
-        indexes = [
-            # The sweep's two questions, each answered from a small partial index.
-            models.Index(
-                fields=["remind_at"],
-                condition=Q(met_at__isnull=True, cancelled_at__isnull=True, reminded_at__isnull=True),
-                name="deadline_reminder_due_idx",
-            ),
-            models.Index(
-                fields=["due_at"],
-                condition=Q(met_at__isnull=True, cancelled_at__isnull=True, escalated_at__isnull=True),
-                name="deadline_escalation_due_idx",
-            ),
-            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
-        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx")]
 
     def __str__(self) -> str:
         return f"{self.timescale.name}: {self.reference}"
@@ -622,6 +608,53 @@ class Deadline(models.Model):
     @property
     def is_running(self) -> bool:
         return self.met_at is None and self.cancelled_at is None
+
+    def _went_off(self, kind: str) -> datetime.datetime | None:
+        # Reads prefetched alarms when the caller used prefetch_related("alarms").
+        return next((alarm.went_off_at for alarm in self.alarms.all() if alarm.kind == kind), None)
+
+    @property
+    def reminded_at(self) -> datetime.datetime | None:
+        """When the reminder went out, if it has."""
+        return self._went_off(DeadlineAlarm.Kind.REMINDER)
+
+    @property
+    def escalated_at(self) -> datetime.datetime | None:
+        """When the escalation went out, if it has."""
+        return self._went_off(DeadlineAlarm.Kind.ESCALATION)
+
+
+class DeadlineAlarm(models.Model):
+    """A deadline's reminder before it is due, or its escalation once it is missed.
+
+    Waiting alarms are a small partial index of their own, so the sweep never walks the deadlines
+    table (a million running clocks at county scale). The sweep stamps `went_off_at` on the alarms
+    that are due in the same transaction that queues their messages, so each is sent once (a sweep
+    that dies rolls back and the alarm goes off again). Meeting or cancelling the deadline deletes
+    the alarms still waiting; those that went off stay as the record of when it was reminded and
+    escalated."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder before the deadline"
+        ESCALATION = "escalation", "Escalation after it was missed"
+
+    # Indexed by the unique constraint, whose first column it is.
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="alarms", db_index=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    goes_off_at = models.DateTimeField()
+    went_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "kind"], name="deadline_alarm_once"),
+            models.CheckConstraint(condition=Q(kind__in=["reminder", "escalation"]), name="deadline_alarm_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["goes_off_at"], condition=Q(went_off_at__isnull=True), name="deadline_alarm_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.deadline_id} at {self.goes_off_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from cases.middleware import SESSION_STARTED
+from cases.middleware import SESSION_STARTED, SESSION_TOUCHED
 from tests.factories import UserFactory
 
 PASSWORD = "a-test-password-42"
@@ -126,6 +126,22 @@ def test_the_session_idles_out_after_30_minutes(signed_in_client):
     # Renewed on every request: the idle limit runs from the last page, not from signing in.
     assert timezone.now() + datetime.timedelta(minutes=29) < session.expire_date
     assert session.expire_date <= timezone.now() + datetime.timedelta(minutes=30)
+
+
+def test_the_idle_limit_is_renewed_at_most_once_a_minute(signed_in_client):
+    signed_in_client.get("/")
+    key = signed_in_client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+
+    signed_in_client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == first  # no write within the minute
+
+    session = signed_in_client.session
+    session[SESSION_TOUCHED] = int(time.time()) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=first - datetime.timedelta(minutes=5))
+    signed_in_client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > first - datetime.timedelta(minutes=1)
 
 
 def test_an_idle_session_is_signed_out(signed_in_client):

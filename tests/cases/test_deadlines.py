@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 
 from cases import deadlines
 from cases.deadlines import deadline_meet, deadline_start, deadlines_sweep, timescale_due
-from cases.models import Deadline, Notification, Timescale
+from cases.models import Deadline, DeadlineAlarm, Notification, Timescale
 from cases.notifications import NotifySender, notifications_send_pending
 from cases.roles import Role
 from tests.factories import UserFactory
@@ -108,6 +108,42 @@ def test_a_met_deadline_is_neither_reminded_nor_escalated(db, duty_managers, tea
     assert not Notification.objects.exists()
 
 
+def test_meeting_a_reminded_deadline_keeps_when_it_was_reminded(db, duty_managers, team_manager):
+    deadline = start(1, at(2026, 3, 2, 9, 0))
+    deadlines_sweep(now=at(2026, 3, 3, 5, 0))
+    deadline_meet(
+        timescale_code="front-door-decision", subject_type="referral", subject_id=1, met_at=at(2026, 3, 3, 6, 0)
+    )
+
+    assert deadlines_sweep(now=at(2026, 3, 4, 9, 0)) == {"reminded": 0, "escalated": 0}
+    deadline.refresh_from_db()
+    assert deadline.reminded_at == at(2026, 3, 3, 5, 0)
+    assert deadline.escalated_at is None
+    assert list(deadline.alarms.values_list("kind", flat=True)) == ["reminder"]  # the escalation is gone
+
+
+def test_a_deadline_stopped_by_a_bulk_update_tells_nobody(db, duty_managers, team_manager):
+    start(1, at(2026, 3, 2, 9, 0))
+    Deadline.objects.update(met_at=at(2026, 3, 2, 10, 0))  # bypasses deadline_meet, alarms left behind
+
+    assert deadlines_sweep(now=at(2026, 3, 4, 9, 0)) == {"reminded": 0, "escalated": 0}
+    assert not Notification.objects.exists()
+    assert not DeadlineAlarm.objects.exists()  # not looked at again, and not read as reminded
+
+
+def test_a_long_digest_lists_the_soonest_and_counts_the_rest(db, duty_managers, team_manager, monkeypatch):
+    monkeypatch.setattr(deadlines, "LISTED", 3)
+    for n in range(1, 6):
+        start(n, at(2026, 3, 2, 9, n))
+
+    deadlines_sweep(now=at(2026, 3, 3, 6, 0))
+
+    note = Notification.objects.filter(recipient=duty_managers[0]).get()
+    assert note.subject == "5 deadlines due soon"
+    assert re.findall(r"EH-2026-\d{6}", note.body) == ["EH-2026-000001", "EH-2026-000002", "EH-2026-000003"]
+    assert "And 2 more, soonest due first in the service." in note.body
+
+
 def mentions() -> Counter:
     """How many times each (recipient, reference) pair was told, across all messages."""
     found = Counter()
@@ -120,24 +156,24 @@ def mentions() -> Counter:
 def test_a_sweep_that_dies_midway_loses_nothing(db, duty_managers, team_manager, monkeypatch):
     for n in range(1, 6):
         start(n, at(2026, 3, 2, 9, 0))
-    real_queue = deadlines.notification_queue
+    real_queue = deadlines._messages_queue
     calls = {"n": 0}
 
-    def crash_in_the_second_batch(**kwargs):
+    def crash_in_the_second_batch(notifications):
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_queue(**kwargs)
+        return real_queue(notifications)
 
-    monkeypatch.setattr(deadlines, "notification_queue", crash_in_the_second_batch)
+    monkeypatch.setattr(deadlines, "_messages_queue", crash_in_the_second_batch)
     with pytest.raises(RuntimeError):
         deadlines_sweep(now=at(2026, 3, 3, 5, 0), batch=2)
 
     # The first batch was sent and stamped; the second rolled back whole.
-    assert Deadline.objects.filter(reminded_at__isnull=False).count() == 2
+    assert DeadlineAlarm.objects.filter(kind="reminder", went_off_at__isnull=False).count() == 2
     assert Notification.objects.count() == 2
 
-    monkeypatch.setattr(deadlines, "notification_queue", real_queue)
+    monkeypatch.setattr(deadlines, "_messages_queue", real_queue)
     assert deadlines_sweep(now=at(2026, 3, 3, 5, 0), batch=2) == {"reminded": 3, "escalated": 0}
     references = [f"EH-2026-{n:06d}" for n in range(1, 6)]
     assert mentions() == Counter({(u.pk, r): 1 for u in duty_managers for r in references})

@@ -32,6 +32,7 @@ from cases.models import (
     ClosureReason,
     Consent,
     Deadline,
+    DeadlineAlarm,
     Destination,
     Family,
     FamilyMembership,
@@ -66,6 +67,16 @@ MORE_LAST = [
     "Yılmaz",
     "Popescu",
     "Dubois",
+]
+# The long tail of a county's surnames: hundreds of place-name surnames, each held by a few
+# households, as real registers have (the most common surname is about 1% of people).
+TAIL_LAST = [
+    head + tail
+    for head in (
+        "Ash Black Brad Brook Cald Chad Cran Dun East Fair Gold Green Hart Hazel Holl Kirk Lang Lind Marl Mid "
+        "North Ock Pem Red Rush Shel South Stan Thorn Under Wake West Whit Wood Al Bel Brom Cot Fen Hal"
+    ).split()
+    for tail in "ley ton worth ford wood field well more by ham stone bury dale cott ridge brook hurst wick".split()
 ]
 MORE_FIRST = ["Zoë", "Oisín", "Saoirse", "Łukasz", "Anaïs", "Jesús", "Björn", "Chiamaka", "Aoife", "Renée"]
 NOTE_SUMMARIES = [
@@ -132,9 +143,12 @@ class Generator:
         return self.rng.choice(FIRST_NAMES_CHILD if child else FIRST_NAMES_ADULT)
 
     def last_name(self) -> str:
-        if self.rng.random() < 0.25:
+        draw = self.rng.random()
+        if draw < 0.2:
+            return self.rng.choice(LAST_NAMES)
+        if draw < 0.3:
             return self.rng.choice(MORE_LAST)
-        return self.rng.choice(LAST_NAMES)
+        return self.rng.choice(TAIL_LAST)
 
     def count(self, name: str, n: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -169,6 +183,7 @@ class Generator:
                 "consent": Consent,
                 "grant": CaseUserObjectPermission,
                 "deadline": Deadline,
+                "alarm": DeadlineAlarm,
                 "access": AccessLog,
                 "request": InformationRequest,
                 "membership": FamilyMembership,
@@ -539,7 +554,7 @@ class Generator:
     def referrals(self) -> None:
         rng, a = self.rng, self.allocators
         target = round(self.n * 250 / 60)
-        referrals, people, decisions, requests, deadlines = [], [], [], [], []
+        referrals, people, decisions, requests, deadlines, alarms = [], [], [], [], [], []
         cases_by_family: dict[int, list[dict]] = {}
         for row in self.case_rows:
             cases_by_family.setdefault(row["family_id"], []).append(row)
@@ -604,23 +619,34 @@ class Generator:
                 )
             for clock in (decision_clock, letter_clock):
                 due = received + datetime.timedelta(hours=clock.amount)
-                deadlines.append(
-                    {
-                        "id": a["deadline"].take(),
-                        "timescale_id": clock.pk,
-                        "subject_type": "referral",
-                        "subject_id": referral_id,
-                        "reference": row["reference"],
-                        "remind_role": Role.DUTY_MANAGER,
-                        "escalate_role": Role.TEAM_MANAGER,
-                        "started_at": received,
-                        "due_at": due,
-                        "remind_at": due - datetime.timedelta(hours=clock.reminder_before_hours),
-                        "met_at": None
-                        if in_queue
-                        else received + datetime.timedelta(hours=rng.randint(1, clock.amount + 6)),
-                    }
-                )
+                deadline = {
+                    "id": a["deadline"].take(),
+                    "timescale_id": clock.pk,
+                    "subject_type": "referral",
+                    "subject_id": referral_id,
+                    "reference": row["reference"],
+                    "remind_role": Role.DUTY_MANAGER,
+                    "escalate_role": Role.TEAM_MANAGER,
+                    "started_at": received,
+                    "due_at": due,
+                    "remind_at": due - datetime.timedelta(hours=clock.reminder_before_hours),
+                    "met_at": None
+                    if in_queue
+                    else received + datetime.timedelta(hours=rng.randint(1, clock.amount + 6)),
+                }
+                deadlines.append(deadline)
+                if in_queue:
+                    # A running clock's alarms still to go off (those in the past were swept).
+                    for kind, at in (("reminder", deadline["remind_at"]), ("escalation", due)):
+                        if at > self.now:
+                            alarms.append(
+                                {
+                                    "id": a["alarm"].take(),
+                                    "deadline_id": deadline["id"],
+                                    "kind": kind,
+                                    "goes_off_at": at,
+                                }
+                            )
             if not in_queue:
                 outcome = rng.choice([DecisionOutcome.EARLY_HELP] * 8 + [DecisionOutcome.STEP_UP])
                 destination = rng.choice(self.destinations) if outcome == DecisionOutcome.EARLY_HELP else None
@@ -656,6 +682,7 @@ class Generator:
         self.count("decisions", copy_rows(Decision, decisions))
         self.count("information requests", copy_rows(InformationRequest, requests))
         self.count("deadlines", copy_rows(Deadline, deadlines))
+        self.count("deadline alarms", copy_rows(DeadlineAlarm, alarms))
 
     def chronology_and_audit(self) -> None:
         rng, a = self.rng, self.allocators
