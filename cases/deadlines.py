@@ -72,11 +72,13 @@ def deadline_start(
     remind_user: User | None = None,
     remind_agency: Agency | None = None,
     escalate_role: str = "",
+    due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    """Start the clock (idempotent: the running deadline for this subject is returned if there is one)."""
+    """Start the clock (idempotent: the running deadline for this subject is returned if there is one).
+    It is due after the timescale's time, unless `due_at` sets another (a date a duty manager gave)."""
     timescale = Timescale.objects.get(code=timescale_code)
     started_at = started_at or timezone.now()
-    due_at = timescale_due(timescale, started_at)
+    due_at = due_at or timescale_due(timescale, started_at)
     remind_at = max(started_at, due_at - datetime.timedelta(hours=timescale.reminder_before_hours))
     deadline, created = Deadline.objects.get_or_create(
         timescale=timescale,

@@ -291,8 +291,12 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
-            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="person_last_name_trgm"),
-            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="person_first_name_trgm"),
+            # fastupdate off: new people go straight into the index, so a search never reads a
+            # pending list of recent ones one by one (they are added a few at a time, at triage).
+            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="person_last_name_trgm", fastupdate=False),
+            GinIndex(
+                fields=["first_name"], opclasses=["gin_trgm_ops"], name="person_first_name_trgm", fastupdate=False
+            ),
         ]
 
     def __str__(self) -> str:

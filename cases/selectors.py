@@ -54,6 +54,7 @@ def case_get_for_user(
                 "closure_reason",
             )
             .filter(pk=case_id)
+            .order_by("pk")  # the model's newest-first order would make the planner walk that index
             .first()
         )
         if case is None:

@@ -99,6 +99,7 @@ def _own_referral(user, referral_id: int) -> Referral:
         Referral.objects.select_related("level_of_need", "referrer_agency", "duplicate_of")
         .prefetch_related(Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")))
         .filter(pk=referral_id, referrer=user, channel=Channel.PRACTITIONER)
+        .order_by("pk")
         .first()
     )
     if referral is None:

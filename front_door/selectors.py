@@ -8,12 +8,25 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as Conditional
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from cases.audit import access_log_record
-from cases.models import AccessLog, Case, CaseStatus, Person, User
+from cases.models import AccessLog, Case, CaseStatus, FamilyMembership, Person, User
 
 from .models import Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
 from .permissions import information_requests_for_user, referrals_for_user
@@ -69,6 +82,7 @@ def referral_get_for_user(
                 "locality",
             )
             .filter(pk=referral_id)
+            .order_by("pk")  # the model's newest-first order would make the planner walk that index
             .first()
         )
         if referral is None:
@@ -119,50 +133,89 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def person_candidates(referral_person: ReferralPerson, postcode: str = "") -> list[Candidate]:
-    """Known people who may be this person, best first, each with why it matched. One query, served
-    by the NHS number and UPN unique indexes, the trigram indexes on names and the date-of-birth index."""
-    rp = referral_person
+def _candidates_query(rp: ReferralPerson, postcode: str) -> QuerySet[Person]:
+    """Known people who may be `rp`, scored and ranked by the database, best MATCH_LIMIT first.
+    Served by the NHS number and UPN unique indexes, the trigram indexes on names and the
+    date-of-birth index."""
     condition = Q(last_name__trigram_similar=rp.last_name) & (
         Q(first_name__trigram_similar=rp.first_name) | Q(date_of_birth=rp.date_of_birth)
     )
+    same_nhs = same_upn = same_dob = Value(False)
     if rp.date_of_birth:
         condition |= Q(date_of_birth=rp.date_of_birth) & Q(first_name__trigram_similar=rp.first_name)
+        same_dob = Q(date_of_birth=rp.date_of_birth)
     if rp.nhs_number:
         condition |= Q(nhs_number=rp.nhs_number)
+        same_nhs = Q(nhs_number=rp.nhs_number)
     if rp.upn:
         condition |= Q(upn=rp.upn)
-    people = (
+        same_upn = Q(upn=rp.upn)
+    same_postcode = (
+        Exists(FamilyMembership.objects.filter(person=OuterRef("pk"), family__postcode=postcode))
+        if postcode
+        else Value(False)
+    )
+
+    def points(flag, weight: float):
+        return Conditional(When(flag, then=Value(weight)), default=Value(0.0), output_field=FloatField())
+
+    return (
         Person.objects.filter(condition)
         .annotate(
+            for_referral_person=Value(rp.pk),
             similarity=(TrigramSimilarity("first_name", rp.first_name) + TrigramSimilarity("last_name", rp.last_name))
-            / 2
+            / 2,
+            same_nhs=ExpressionWrapper(same_nhs, output_field=BooleanField()),
+            same_upn=ExpressionWrapper(same_upn, output_field=BooleanField()),
+            same_dob=ExpressionWrapper(same_dob, output_field=BooleanField()),
+            same_postcode=ExpressionWrapper(same_postcode, output_field=BooleanField()),
         )
-        .prefetch_related("families")
-        .order_by("-similarity", "id")[:50]
+        .annotate(
+            score=F("similarity")
+            + points(Q(same_nhs=True), 2)
+            + points(Q(same_upn=True), 2)
+            + points(Q(same_dob=True), 1)
+            + points(Q(same_postcode=True), 0.5)
+        )
+        .order_by("-score", "id")[:MATCH_LIMIT]
     )
-    candidates = []
-    for person in people:
-        reasons, score = [], person.similarity
-        if rp.nhs_number and person.nhs_number == rp.nhs_number:
-            reasons.append("Same NHS number")
-            score += 2
-        if rp.upn and person.upn == rp.upn:
-            reasons.append("Same Unique Pupil Number")
-            score += 2
-        if rp.date_of_birth and person.date_of_birth == rp.date_of_birth:
-            reasons.append("Same date of birth")
-            score += 1
-        if person.similarity >= 0.99:
-            reasons.append("Same name")
-        elif person.similarity >= 0.3:
-            reasons.append(f"Similar name ({person.similarity:.0%})")
-        if postcode and any(f.postcode == postcode for f in person.families.all()):
-            reasons.append("Lives at the same postcode")
-            score += 0.5
-        candidates.append(Candidate(person=person, score=score, reasons=reasons))
-    candidates.sort(key=lambda c: (-c.score, c.person.pk))
-    return candidates[:MATCH_LIMIT]
+
+
+def _candidate(person: Person) -> Candidate:
+    reasons = []
+    if person.same_nhs:
+        reasons.append("Same NHS number")
+    if person.same_upn:
+        reasons.append("Same Unique Pupil Number")
+    if person.same_dob:
+        reasons.append("Same date of birth")
+    if person.similarity >= 0.99:
+        reasons.append("Same name")
+    elif person.similarity >= 0.3:
+        reasons.append(f"Similar name ({person.similarity:.0%})")
+    if person.same_postcode:
+        reasons.append("Lives at the same postcode")
+    return Candidate(person=person, score=person.score, reasons=reasons)
+
+
+def people_candidates(referral_people: list[ReferralPerson], postcode: str = "") -> dict[int, list[Candidate]]:
+    """For each of `referral_people` (by id), the known people who may be them, best first, each
+    with why it matched. One query, however many people the referral names."""
+    found: dict[int, list[Candidate]] = {rp.pk: [] for rp in referral_people}
+    queries = [_candidates_query(rp, postcode) for rp in referral_people]
+    if not queries:
+        return found
+    combined = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    for person in combined:
+        found[person.for_referral_person].append(_candidate(person))
+    for candidates in found.values():
+        candidates.sort(key=lambda c: (-c.score, c.person.pk))
+    return found
+
+
+def person_candidates(referral_person: ReferralPerson, postcode: str = "") -> list[Candidate]:
+    """Known people who may be this person, best first, each with why it matched. One query."""
+    return people_candidates([referral_person], postcode)[referral_person.pk]
 
 
 @dataclass

@@ -583,11 +583,8 @@ def information_request_create(
         reference=referral.reference,
         remind_agency=agency,
         escalate_role=Role.DUTY_MANAGER,
+        due_at=due_at,
     )
-    if due_at:
-        deadline.due_at = due_at
-        deadline.remind_at = min(deadline.remind_at, due_at)
-        deadline.save(update_fields=["due_at", "remind_at"])
     request.due_at = deadline.due_at
     request.save(update_fields=["due_at"])
     return request

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -133,16 +134,18 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _people_with_candidates(referral) -> list[dict]:
-    people = []
-    for referral_person in referral.people.select_related("person").order_by("kind", "id"):
-        candidates = (
-            [] if referral_person.person_id else selectors.person_candidates(referral_person, referral.postcode)
-        )
-        people.append({"referral_person": referral_person, "candidates": candidates})
-    return people
+    """Each person the referral names, with the known people who may be them (those not yet
+    linked): one query for the candidates of all of them."""
+    people = list(referral.people.all())
+    candidates = selectors.people_candidates([rp for rp in people if not rp.person_id], referral.postcode)
+    return [{"referral_person": rp, "candidates": candidates.get(rp.pk, [])} for rp in people]
 
 
 def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, status: int = 200) -> HttpResponse:
+    # The people are read once, for their matches and for the family's history.
+    prefetch_related_objects(
+        [referral], Prefetch("people", queryset=ReferralPerson.objects.select_related("person").order_by("kind", "id"))
+    )
     decisions = selectors.referral_decisions(referral=referral)
     amended_by = {d.amends_id: d for d in decisions if d.amends_id}
     current = next((d for d in reversed(decisions) if d.pk not in amended_by), None)
@@ -162,12 +165,18 @@ def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, stat
             and referral.status == ReferralStatus.DECIDED
             and current.outcome != DecisionOutcome.MORE_INFORMATION
         ),
+        # Enquiries come only from a MASH decision and letters only from a decision: a referral
+        # still waiting for its first decision has neither, and is not asked for them.
         "information_requests": list(
             referral.information_requests.select_related("agency", "requested_by", "answered_by").order_by(
                 "requested_at", "id"
             )
-        ),
-        "letters": list(referral.letters.defer("pdf").select_related("decision").order_by("created_at", "id")),
+        )
+        if any(d.outcome == DecisionOutcome.MORE_INFORMATION for d in decisions)
+        else [],
+        "letters": list(referral.letters.defer("pdf").select_related("decision").order_by("created_at", "id"))
+        if decisions
+        else [],
         "is_open": is_open,
         "claimed_by_other": claimed_by_other,
         "form": form if is_open else None,
@@ -326,6 +335,7 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
             information_requests_for_user(request.user)
             .select_related("referral", "agency", "requested_by", "answered_by")
             .filter(pk=request_id)
+            .order_by("pk")
             .first()
         )
         if enquiry is not None:

@@ -129,6 +129,13 @@ def test_a_due_date_chosen_by_the_duty_manager(world, submit_referral):
     enquiry = InformationRequest.objects.get(referral=referral)
     assert enquiry.due_at == due_at
     assert clock(enquiry).due_at == due_at
+    # Its alarms go off by that date, not the usual one: the reminder hours before, then overdue.
+    deadlines_sweep(now=timezone.now() + datetime.timedelta(days=1))
+    assert clock(enquiry).reminded_at is None
+    deadlines_sweep(now=due_at - datetime.timedelta(minutes=1))
+    assert clock(enquiry).reminded_at is not None and clock(enquiry).escalated_at is None
+    deadlines_sweep(now=due_at)
+    assert clock(enquiry).escalated_at is not None
 
 
 def test_only_the_agency_asked_can_answer(world, enquiry):
