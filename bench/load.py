@@ -5,6 +5,8 @@ per second for latency. Traffic goes to 127.0.0.1 only and stops by itself."""
 from __future__ import annotations
 
 import csv
+import itertools
+import json
 import os
 import signal
 import subprocess
@@ -79,7 +81,13 @@ def _start_server(database: dict) -> subprocess.Popen:
 def _locust(users: int, seconds: int, rate_per_user: float, usernames: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         prefix = str(Path(folder) / "stats")
-        env = dict(os.environ, BENCH_USERS=",".join(usernames), BENCH_RATE_PER_USER=str(rate_per_user))
+        report = Path(folder) / "report.json"
+        env = dict(
+            os.environ,
+            BENCH_USERS=",".join(usernames),
+            BENCH_RATE_PER_USER=str(rate_per_user),
+            BENCH_REPORT=str(report),
+        )
         subprocess.run(
             [
                 sys.executable,
@@ -111,20 +119,31 @@ def _locust(users: int, seconds: int, rate_per_user: float, usernames: list[str]
         )
         with open(f"{prefix}_stats.csv") as handle:
             total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+        sign_ins = json.loads(report.read_text()) if report.exists() else {"sign_ins": 0, "sign_in_failures": users}
+    if sign_ins["sign_ins"] < users:
+        raise RuntimeError(f"only {sign_ins['sign_ins']} of {users} users signed in")
     return {
         "rps": float(total["Requests/s"]),
-        "errors": int(total["Failure Count"]),
+        # Failed sign-ins happened before the statistics restarted; they count all the same.
+        "errors": int(total["Failure Count"]) + sign_ins["sign_in_failures"],
         "requests": int(total["Request Count"]),
         "p95_ms": float(total["95%"]),
     }
 
 
 def run_load(*, seconds: int, database: dict) -> dict:
-    usernames = list(
-        User.objects.filter(username__regex=r"^bench\.(duty|lead|manager|school|analyst)").values_list(
-            "username", flat=True
-        )[:200]
-    )
+    # A working day's mix, role by role: duty managers on the queue and triage, lead professionals
+    # and partners on their cases, team managers and analysts on their overviews.
+    mix = {"duty": 8, "lead": 18, "school": 16, "manager": 5, "analyst": 3}
+    by_role = {
+        prefix: list(
+            User.objects.filter(username__startswith=f"bench.{prefix}")
+            .order_by("id")
+            .values_list("username", flat=True)[:count]
+        )
+        for prefix, count in mix.items()
+    }
+    usernames = [name for turn in itertools.zip_longest(*by_role.values()) for name in turn if name]
     server = _start_server(database)
     try:
         flat_out = _locust(50, seconds, 0, usernames)

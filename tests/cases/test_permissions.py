@@ -309,6 +309,27 @@ def test_analysts_see_counts_but_no_names(world, client_for, url):
     assert [secret for secret in secrets if secret in response.content.decode()] == []
 
 
+def test_the_counts_are_kept_for_a_few_minutes_and_say_when_they_were_made(world, client_for, settings):
+    from django.core.cache import cache
+
+    from cases.selectors import FIGURES_CACHE_KEY
+
+    settings.FIGURES_CACHE_SECONDS = 300
+    cache.delete(FIGURES_CACHE_KEY)
+    open_case(world)
+    client = client_for(world.analyst)
+
+    first = visible_text(client.get("/cases/figures/"))
+    open_case(world)
+    again = visible_text(client.get("/cases/figures/"))
+    cache.delete(FIGURES_CACHE_KEY)
+    later = visible_text(client.get("/cases/figures/"))
+
+    assert "Active 1" in first and "Counted at" in first
+    assert "Active 1" in again  # the kept counts
+    assert "Active 2" in later  # counted again once they expire
+
+
 def test_analysts_cannot_open_the_case_list_or_a_case(world, client_for):
     case = open_case(world)
     name_family(case, "Quenby")
