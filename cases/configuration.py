@@ -43,8 +43,13 @@ CLOSURE_REASONS = [
     ("reached-18", "Child reached 18"),
     ("transferred", "Transferred to another service"),
     ("died", "Died"),
+    # Closed by the front door itself when the decision that opened the case is amended to one that
+    # opens none, before anyone started work on it (migration 0009 adds it to existing databases).
+    ("opened-in-error", "Opened in error: the front door decision was amended"),
     ("other", "Other"),
 ]
+
+OPENED_IN_ERROR = "opened-in-error"
 
 AGENCY_TYPES = [
     ("school", "School or college"),

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from .deadlines import deadline_cancel
 from .models import (
     Agency,
     Case,
@@ -98,21 +99,39 @@ def _next_case_reference() -> str:
     return f"C-{timezone.localdate().year}-{number:06d}"
 
 
-def _transition(*, actor: User, case_id: int, to: str, action: str, summary: str, body: str = "", **fields) -> Case:
-    """Lock the case, check the move and the actor, save the new status and fields, record it."""
+def _transition(
+    *,
+    actor: User,
+    case_id: int,
+    to: str,
+    action: str,
+    summary: str,
+    body: str = "",
+    event: str = "",
+    actor_checked: bool = False,
+    **fields,
+) -> Case:
+    """Lock the case, check the move and the actor, save the new status and fields, record it.
+
+    `actor_checked`: the calling service has decided who may make this move on its own terms (the
+    front door correcting its own decision), so the case roles of ACTION_RULES are not asked; the
+    move itself is still checked against ALLOWED_TRANSITIONS. `event` names the chronology event
+    when it is not the action's own."""
     case = Case.objects.select_for_update().select_related("family").get(pk=case_id)
     if ALLOWED_TRANSITIONS.get((case.status, to)) != action:
         raise TransitionNotAllowed(
             f"A case that is {case.get_status_display().lower()} cannot be moved to {CaseStatus(to).label.lower()}.",
             code="transition",
         )
-    if not action_allowed(actor=actor, case=case, action=action):
+    if not actor_checked and not action_allowed(actor=actor, case=case, action=action):
         raise PermissionDenied("You cannot do that on this case.")
     case.status = to
     for name, value in fields.items():
         setattr(case, name, value)
     case.save(update_fields=["status", *fields])
-    chronology_record(family=case.family, case=case, event=f"case_{action}", summary=summary, body=body, actor=actor)
+    chronology_record(
+        family=case.family, case=case, event=event or f"case_{action}", summary=summary, body=body, actor=actor
+    )
     return case
 
 
@@ -328,6 +347,54 @@ def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, su
         closure_summary=summary.strip(),
         closed_at=timezone.now(),
     )
+
+
+def case_work_started(*, case: Case) -> bool:
+    """Whether anyone has started work on `case`: it has moved on from awaiting allocation, or has a
+    lead agency, a lead professional or someone in the team around the family. Read from the row as
+    given: lock it first where the answer decides a write."""
+    return (
+        case.status != S.AWAITING_ALLOCATION
+        or case.lead_agency_id is not None
+        or case.lead_professional_id is not None
+        or CaseMember.objects.filter(case=case, ended_at__isnull=True).exists()
+    )
+
+
+@transaction.atomic
+def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
+    """Close a case the front door opened by a decision that a duty manager has since amended to one
+    that opens no case.
+
+    Before: the actor is a duty manager (the front door corrects its own decisions; duty managers
+    otherwise only read cases, so the case roles that close unallocated cases are not asked); nobody
+    has started work on the case (`case_work_started`), checked again under the row lock.
+    Besides: the closure is recorded in the chronology (event `case_closed_in_error`), and the
+    case's own clocks are cancelled, as nothing they wait for will happen."""
+    if not (actor.is_superuser or actor.has_role(Role.DUTY_MANAGER)):
+        raise PermissionDenied("Only duty managers correct front door decisions.")
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter why the case is closing"})
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if case_work_started(case=locked):
+        raise TransitionNotAllowed(
+            "Work has started on this case: the team decides whether it closes.", code="work_started"
+        )
+    closed = _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.CLOSED,
+        action="close_unallocated",
+        actor_checked=True,
+        event="case_closed_in_error",
+        summary=f"Closed: {reason.name}",
+        body=summary,
+        closure_reason=reason,
+        closure_summary=summary.strip(),
+        closed_at=timezone.now(),
+    )
+    deadline_cancel(subject_type="case", subject_id=closed.pk)
+    return closed
 
 
 @transaction.atomic

@@ -13,10 +13,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from cases import services as case_services
+from cases.configuration import OPENED_IN_ERROR
 from cases.deadlines import deadline_meet, deadline_start
-from cases.models import Agency, CaseStatus, Destination, Family, FamilyMembership, LevelOfNeed, Person, User
+from cases.models import (
+    Agency,
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    ClosureReason,
+    Destination,
+    Family,
+    FamilyMembership,
+    LevelOfNeed,
+    Person,
+    User,
+)
 from cases.roles import Role
 from cases.selectors import locality_for_postcode
 from cases.validators import normalise_nhs_number, normalise_postcode, normalise_upn
@@ -530,7 +544,11 @@ def decision_amend(
     reason: str,
     destination: Destination | None = None,
 ) -> Decision:
-    """Correct a decision by recording a new one that amends it; the old one stays as it was."""
+    """Correct a decision by recording a new one that amends it; the old one stays as it was.
+
+    Besides: an amendment to an outcome that gives no early help through a case (step up, or a
+    destination that opens none) takes the referral out of the case its earlier decision opened or
+    joined (`_withdraw_from_case`); a new letter to the referrer is queued on commit."""
     _require_duty_manager(actor)
     if outcome == DecisionOutcome.MORE_INFORMATION:
         raise ValidationError({"outcome": "To ask partners for information, use a MASH enquiry, not an amendment"})
@@ -552,8 +570,75 @@ def decision_amend(
         referral.status = S.DECIDED
         referral.save(update_fields=["status"])
     _apply_outcome(actor=actor, referral=referral, decision=new, due_at=None, information_requests=[])
+    if not _gives_early_help_through_a_case(new):
+        _withdraw_from_case(actor=actor, referral=referral, decision=new)
     _queue_letter(new)
     return new
+
+
+def _gives_early_help_through_a_case(decision: Decision) -> bool:
+    return decision.outcome == DecisionOutcome.EARLY_HELP and decision.destination.opens_case
+
+
+def _case_opened_by(referral: Referral, case: Case) -> bool:
+    """Whether one of this referral's own decisions opened `case`, rather than the referral joining
+    the family's open case: the case was opened no earlier than the referral's first decision to give
+    early help through a case (`case_open` runs after the decision is saved, in its transaction), and
+    no other referral gives early help through it."""
+    first_decided_at = (
+        referral.decisions.filter(outcome=DecisionOutcome.EARLY_HELP, destination__opens_case=True)
+        .order_by("decided_at", "id")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    return (
+        first_decided_at is not None
+        and case.opened_at >= first_decided_at
+        and not case.referrals.exclude(pk=referral.pk).exists()
+    )
+
+
+def _withdraw_from_case(*, actor: User, referral: Referral, decision: Decision) -> None:
+    """The amended decision gives no early help through a case: the referral leaves the open case its
+    earlier decision opened or joined. A case this referral opened, on which nobody has started work,
+    closes as opened in error; any other case (the family's case the referral joined, or one a team
+    has begun) stays open with a note in its chronology for the team to review. A closed case is
+    history and is left as it is."""
+    if referral.case_id is None:
+        return
+    case = Case.objects.select_for_update().select_related("family").get(pk=referral.case_id)
+    if case.status == CaseStatus.CLOSED:
+        return
+    what = decision.get_outcome_display().lower()
+    if decision.destination:
+        what += f", {decision.destination.name}"
+    if _case_opened_by(referral, case) and not case_services.case_work_started(case=case):
+        case_services.case_close_opened_in_error(
+            actor=actor,
+            case=case,
+            reason=ClosureReason.objects.get(code=OPENED_IN_ERROR),
+            summary=(
+                f"The front door decision on referral {referral.reference} that opened this case was amended "
+                f"to {what}: {decision.reason}"
+            ),
+        )
+    else:
+        case_services.chronology_record(
+            family=case.family,
+            case=case,
+            kind=ChronologyEntry.Kind.NOTE,
+            event="referral_decision_amended",
+            actor=actor,
+            # A destination's name is up to 200 characters and a summary holds 300: what the team must
+            # do comes first.
+            summary=Truncator(
+                f"Case left open for the team to review: the front door decision on {referral.reference} "
+                f"was amended to {what}"
+            ).chars(300),
+            body=decision.reason,
+        )
+    referral.case = None
+    referral.save(update_fields=["case"])
 
 
 def _queue_letter(decision: Decision) -> None:

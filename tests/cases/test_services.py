@@ -1,16 +1,20 @@
 """The shared record's services: opening a case, the team around the family, the lead professional,
-notes, and what is left behind when a service fails half way."""
+notes, closing a case the front door opened in error, and what is left behind when a service fails
+half way."""
 
 import datetime
+import importlib
 import re
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, User
+from cases.configuration import OPENED_IN_ERROR
+from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, ClosureReason, User
 from cases.permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, user_has_case_perm
 from cases.roles import Role
 from tests.conftest import open_case as _open_case
@@ -417,6 +421,90 @@ def test_a_removed_member_can_no_longer_add_notes(world):
 
     with pytest.raises(PermissionDenied):
         services.chronology_note_add(actor=world.school_practitioner, case=case, summary="Visit", body="")
+
+
+# --- Closing a case the front door opened in error ----------------------------------------------------
+
+
+def opened_in_error():
+    return ClosureReason.objects.get(code=OPENED_IN_ERROR)
+
+
+def test_a_duty_manager_closes_a_case_nobody_has_started(world):
+    case = open_case(world, status="awaiting_allocation")
+
+    closed = services.case_close_opened_in_error(
+        actor=world.duty_manager, case=case, reason=opened_in_error(), summary="Decision amended to step up."
+    )
+
+    case.refresh_from_db()
+    assert closed.status == case.status == CaseStatus.CLOSED
+    assert case.closure_reason == opened_in_error()
+    assert case.closure_summary == "Decision amended to step up."
+    assert case.closed_at is not None
+    assert events(case)[0] == "case_closed_in_error"
+
+
+@pytest.mark.parametrize("status", ["awaiting_lead_professional", "active", "closure_requested", "closed"])
+def test_a_case_someone_has_started_is_not_closed_in_error(world, status):
+    case = open_case(world, status=status)
+    before = events(case)
+
+    with pytest.raises(services.TransitionNotAllowed):
+        services.case_close_opened_in_error(
+            actor=world.duty_manager, case=case, reason=opened_in_error(), summary="Decision amended."
+        )
+
+    assert Case.objects.get(pk=case.pk).status == status
+    assert events(case) == before
+
+
+def test_a_case_with_someone_in_the_team_is_not_closed_in_error(world):
+    case = open_case(world, status="awaiting_allocation")
+    CaseMember.objects.create(case=case, user=world.health_practitioner, role="Health visitor")
+
+    with pytest.raises(services.TransitionNotAllowed) as error:
+        services.case_close_opened_in_error(
+            actor=world.duty_manager, case=case, reason=opened_in_error(), summary="Decision amended."
+        )
+
+    assert error.value.code == "work_started"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_ALLOCATION
+
+
+@pytest.mark.parametrize("actor", ["panel_coordinator", "team_manager", "lead", "school_practitioner", "analyst"])
+def test_only_duty_managers_close_a_case_opened_in_error(world, actor):
+    case = open_case(world, status="awaiting_allocation")
+
+    with pytest.raises(PermissionDenied):
+        services.case_close_opened_in_error(
+            actor=getattr(world, actor), case=case, reason=opened_in_error(), summary="Decision amended."
+        )
+
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_ALLOCATION
+
+
+def test_closing_in_error_needs_a_summary(world):
+    case = open_case(world, status="awaiting_allocation")
+
+    with pytest.raises(ValidationError) as error:
+        services.case_close_opened_in_error(actor=world.duty_manager, case=case, reason=opened_in_error(), summary=" ")
+
+    assert error.value.message_dict["summary"] == ["Enter why the case is closing"]
+
+
+def test_the_migration_adds_the_reason_once_and_keeps_a_councils_own(world):
+    migration = importlib.import_module("cases.migrations.0009_closure_reason_opened_in_error")
+    ClosureReason.objects.filter(code=OPENED_IN_ERROR).delete()
+
+    migration.add_reason(django_apps, None)
+    ClosureReason.objects.filter(code=OPENED_IN_ERROR).update(name="Opened by mistake")
+    migration.add_reason(django_apps, None)
+
+    reason = ClosureReason.objects.get(code=OPENED_IN_ERROR)
+    assert reason.name == "Opened by mistake"
+    assert reason.sort_order == ClosureReason.objects.get(code="other").sort_order
+    assert list(ClosureReason.objects.values_list("code", flat=True))[-2:] == [OPENED_IN_ERROR, "other"]
 
 
 # --- A failure half way leaves nothing behind ---------------------------------------------------------
