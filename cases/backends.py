@@ -16,6 +16,7 @@ class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id) -> User | None:
         user = (
             User.objects.filter(pk=user_id)
+            .select_related("agency")  # shown on pages; its id decides what they offer
             .annotate(role_names=ArrayAgg("groups__name", distinct=True, default=Value([])))
             .order_by("pk")
             .first()

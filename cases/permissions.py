@@ -90,13 +90,18 @@ def user_has_case_perm(user: User, case: Case, perm: str) -> bool:
     return cases_for_user(user, perm, Case.objects.filter(pk=case.pk)).exists()
 
 
-def case_perms_for_user(user: User, case: Case) -> frozenset[str]:
-    """Every case permission `user` holds on `case`, in one query (a page asks for all of them)."""
+def case_perm_annotations(user: User) -> dict[str, Expression]:
+    """One boolean column per case permission `user` may hold, named after the permission."""
     annotations = {}
     for perm in CASE_PERMS:
         condition = case_access_filter(user, perm)
         annotations[perm] = Value(True) if condition is None else ExpressionWrapper(condition, BooleanField())
-    row = Case.objects.filter(pk=case.pk).annotate(**annotations).values(*CASE_PERMS).first() or {}
+    return annotations
+
+
+def case_perms_for_user(user: User, case: Case) -> frozenset[str]:
+    """Every case permission `user` holds on `case`, in one query (a page asks for all of them)."""
+    row = Case.objects.filter(pk=case.pk).annotate(**case_perm_annotations(user)).values(*CASE_PERMS).first() or {}
     return frozenset(perm for perm in CASE_PERMS if row.get(perm))
 
 

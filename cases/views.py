@@ -21,7 +21,6 @@ from .permissions import (
     CHANGE_CASE,
     MANAGE_CASE,
     VIEW_CASE,
-    case_perms_for_user,
     cases_for_user,
     cases_with_visibility,
     user_locality_id,
@@ -140,9 +139,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @case_permission(VIEW_CASE)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
-    case = selectors.case_get_for_user(user=user, case_id=case_id, request=request)
+    case = selectors.case_get_for_user(user=user, case_id=case_id, request=request, with_perms=True)
     chronology, querystring = _page(request, selectors.case_chronology(case=case, user=user), 20)
-    perms = case_perms_for_user(user, case)
+    perms = case.perms
     actions = [
         (action, label)
         for action, label in CASE_ACTION_LABELS.items()
