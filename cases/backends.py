@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth import backends
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Value
+from django.db.models.expressions import RawSQL
 
 from .models import User
+
+# The names of the user's groups (their roles), as one column of the user's row. Written as SQL: the
+# same question through the ORM (an aggregate over a join, grouped) cost a millisecond a page to compile.
+ROLE_NAMES = RawSQL(
+    "ARRAY(SELECT g.name FROM auth_group g JOIN cases_user_groups ug ON ug.group_id = g.id"
+    ' WHERE ug.user_id = "cases_user"."id")',
+    [],
+)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -17,7 +24,7 @@ class ModelBackend(backends.ModelBackend):
         user = (
             User.objects.filter(pk=user_id)
             .select_related("agency")  # shown on pages; its id decides what they offer
-            .annotate(role_names=ArrayAgg("groups__name", distinct=True, default=Value([])))
+            .annotate(role_names=ROLE_NAMES)
             .order_by("pk")
             .first()
         )

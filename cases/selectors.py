@@ -15,15 +15,23 @@ from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Co
 from .permissions import CASE_PERMS, VIEW_CASE, case_perm_annotations, cases_for_user, cases_with_visibility
 from .roles import Role
 
+# What a list of cases shows (the pages' rows and the API's list), so a page of them reads these
+# columns, not whole families and users.
+CASE_LIST_FIELDS = (
+    *("reference", "kind", "status", "opened_at", "closed_at"),
+    *("family__name", "level_of_need__name", "locality__name", "lead_agency__name"),
+    *("lead_professional__first_name", "lead_professional__last_name"),
+)
+
 
 def case_list_for_user(
     *, user: User, status: str | None = None, locality_id: int | None = None, mine: bool = False
 ) -> QuerySet[Case]:
     queryset = cases_with_visibility(
         user,
-        cases_for_user(user, VIEW_CASE).select_related(
-            "family", "level_of_need", "locality", "lead_agency", "lead_professional"
-        ),
+        cases_for_user(user, VIEW_CASE)
+        .select_related("family", "level_of_need", "locality", "lead_agency", "lead_professional")
+        .only(*CASE_LIST_FIELDS),
     )
     if status:
         queryset = queryset.filter(status=status)

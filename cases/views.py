@@ -61,7 +61,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     sections = []
     visible = cases_with_visibility(
-        user, cases_for_user(user, VIEW_CASE).select_related("family", "level_of_need", "lead_professional")
+        user,
+        cases_for_user(user, VIEW_CASE)
+        .select_related("family", "level_of_need", "locality", "lead_agency", "lead_professional")
+        .only(*selectors.CASE_LIST_FIELDS),
     )
     if user.has_role(Role.LEAD_PROFESSIONAL):
         sections.append(
