@@ -168,7 +168,7 @@ class Fired(NamedTuple):
     kind: str
     running: bool
     reference: str
-    due_at: datetime.datetime
+    due_epoch: float  # seconds since 1970: a timestamp read as text costs more to parse than the rest
     remind_role: str
     remind_user_id: int | None
     remind_agency_id: int | None
@@ -191,7 +191,8 @@ def _fire(now: datetime.datetime, limit: int) -> list[Fired]:
                 )
                 RETURNING id, deadline_id, kind
             )
-            SELECT fired.id, fired.kind, d.met_at IS NULL AND d.cancelled_at IS NULL, d.reference, d.due_at,
+            SELECT fired.id, fired.kind, d.met_at IS NULL AND d.cancelled_at IS NULL, d.reference,
+                   extract(epoch FROM d.due_at)::float8,
                    d.remind_role, d.remind_user_id, d.remind_agency_id, d.escalate_role, d.timescale_id
             FROM fired JOIN {deadlines} d ON d.id = fired.deadline_id
             ORDER BY d.due_at, d.id, fired.kind
@@ -201,7 +202,8 @@ def _fire(now: datetime.datetime, limit: int) -> list[Fired]:
         return [Fired(*row) for row in cursor.fetchall()]
 
 
-def _when(moment: datetime.datetime) -> str:
+def _when(epoch: float) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
     return timezone.localtime(moment).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
@@ -216,9 +218,9 @@ def _digest(kind: str, items: list[Fired], names: dict[int, str]) -> tuple[str, 
     else:
         subject = f"{len(items):,} deadlines {'due soon' if kind == 'reminded' else 'overdue'}"
     lines = [
-        f"{what(item)} is due by {_when(item.due_at)}."
+        f"{what(item)} is due by {_when(item.due_epoch)}."
         if kind == "reminded"
-        else f"{what(item)} was due by {_when(item.due_at)} and is overdue."
+        else f"{what(item)} was due by {_when(item.due_epoch)} and is overdue."
         for item in items[:LISTED]
     ]
     if len(items) > LISTED:
@@ -275,7 +277,7 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_
                     items = (
                         groups[keys[0]]
                         if len(keys) == 1
-                        else list(heapq.merge(*(groups[k] for k in keys), key=lambda row: row.due_at))
+                        else list(heapq.merge(*(groups[k] for k in keys), key=lambda row: row.due_epoch))
                     )
                     subject, body = _digest(kind, items, names)
                     notifications.append(

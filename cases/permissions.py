@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet, Value
 
-from .models import Case, CaseUserObjectPermission, Consent, User
+from .models import Case, Consent, User
 from .roles import Role
 
 VIEW_CASE = "view_case"
@@ -38,6 +38,10 @@ ROLE_SCOPE_PERMS = {
 
 
 _PERMISSION_IDS: dict[str, int] = {}
+GRANTED_SQL = (
+    "{case}.id IN (SELECT content_object_id FROM cases_caseuserobjectpermission"
+    " WHERE user_id = %s AND permission_id = %s)"
+)
 
 
 def case_permission_id(perm: str) -> int:
@@ -64,8 +68,14 @@ def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
         return None
     if user.has_role(Role.DUTY_MANAGER) and perm in ROLE_SCOPE_PERMS[Role.DUTY_MANAGER]:
         return None
-    grants = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=case_permission_id(perm))
-    q = Q(pk__in=grants.values("content_object_id"))
+    # The cases the user was granted `perm` on (as lead professional or TAF member), written as SQL:
+    # compiled from a queryset it cost half a millisecond a time, and a page asks up to four times.
+    q = Q(
+        CaseSQL(
+            GRANTED_SQL,
+            [user.pk, case_permission_id(perm)],
+        )
+    )
     if user.has_role(Role.PANEL_COORDINATOR) and perm in ROLE_SCOPE_PERMS[Role.PANEL_COORDINATOR]:
         locality_id = user_locality_id(user)
         if locality_id is None:
