@@ -381,7 +381,7 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
 @signed_in
 def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrals the user made, each with its current outcome and the letters sent."""
-    page, querystring = _page(request, selectors.my_referrals(user=request.user))
+    page, querystring = _page(request, selectors.my_referrals_rows(user=request.user))
     rows = []
     for referral in page.object_list:
         decisions = list(referral.decisions.all())  # newest first: the newest is never amended
