@@ -12,6 +12,8 @@ import datetime
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -85,3 +87,19 @@ def field_context(field: BoundField) -> dict:
 def gds_fields(form: forms.Form) -> dict:
     """Every visible field of `form`, in order."""
     return {"fields": [field_context(field) for field in form.visible_fields()]}
+
+
+# A case's status as a GOV.UK tag: the colour says how far along it is.
+CASE_STATUS_COLOURS = {
+    "closed": "grey",
+    "active": "green",
+    "closure_requested": "purple",
+    "awaiting_allocation": "yellow",
+}
+
+
+@register.simple_tag
+def case_status_tag(case) -> SafeString:
+    """`{% case_status_tag case %}`: one call, where an include per row of a list cost a template render."""
+    colour = CASE_STATUS_COLOURS.get(case.status, "blue")
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, case.get_status_display())
