@@ -14,8 +14,8 @@ from cases.models import Case, CaseStatus, ChronologyEntry, ClosureReason, Deadl
 from cases.roles import Role
 from front_door import services
 from front_door.models import Decision, DecisionOutcome
-from front_door.services import PersonData
 from tests.conftest import open_case
+from tests.front_door.helpers import person_data
 
 REASON = "Persistent absence and low mood; the family wants help."
 
@@ -39,16 +39,6 @@ def amend(world, decision, outcome, destination=None, reason="The school has sin
         level_of_need=world.level3,
         reason=reason,
         destination=destination,
-    )
-
-
-def person_data(person: Person) -> PersonData:
-    return PersonData(
-        kind=person.kind,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        nhs_number=person.nhs_number,
     )
 
 

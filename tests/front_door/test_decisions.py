@@ -13,9 +13,10 @@ from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, LevelOfNee
 from cases.roles import Role
 from front_door import selectors, services, tasks
 from front_door.models import Decision, DecisionOutcome, InformationRequest, Referral, ReferralStatus
-from front_door.services import PersonData, ReferralClaimed
+from front_door.services import ReferralClaimed
 from tests.conftest import open_case
 from tests.factories import PersonFactory, UserFactory
+from tests.front_door.helpers import person_data
 
 REASON = "Persistent absence and low mood; the family wants help."
 
@@ -34,16 +35,6 @@ def decide(world, referral, outcome, destination=None, **kwargs) -> Decision:
 
 def decision_clock(referral) -> Deadline:
     return Deadline.objects.get(timescale__code="front-door-decision", subject_type="referral", subject_id=referral.pk)
-
-
-def person_data(person: Person) -> PersonData:
-    return PersonData(
-        kind=person.kind,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        nhs_number=person.nhs_number,
-    )
 
 
 # --- Every path ---------------------------------------------------------------------------------

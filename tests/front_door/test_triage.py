@@ -20,6 +20,7 @@ from front_door.models import Channel, Decision, DecisionOutcome, InformationReq
 from front_door.services import PersonData, ReferralClaimed
 from tests.conftest import open_case
 from tests.factories import PersonFactory, UserFactory
+from tests.front_door.helpers import person_data
 
 MAX_LIST_QUERIES = 12
 QUEUE = "/front-door/"
@@ -39,16 +40,6 @@ def count_queries(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(context.captured_queries)
-
-
-def person_data(person: Person) -> PersonData:
-    return PersonData(
-        kind=person.kind,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        date_of_birth=person.date_of_birth,
-        nhs_number=person.nhs_number,
-    )
 
 
 # --- The queue --------------------------------------------------------------------------------
