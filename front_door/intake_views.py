@@ -16,7 +16,6 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +27,7 @@ from cases.models import Person
 from cases.roles import Role
 
 from . import intake_forms as forms
-from . import services
+from . import selectors, services
 from .models import Channel, Referral, ReferralPerson, ReferralStatus
 
 logger = logging.getLogger(__name__)
@@ -121,33 +120,6 @@ def draft_page(view):
     return signed_in(require_http_methods(["GET", "POST"])(wrapped))
 
 
-@transaction.atomic
-def _draft_update(*, actor, referral: Referral, **fields) -> Referral:
-    """Save answers to the practitioner's draft. Locks the row, so an answer cannot land on a
-    referral that another tab has just sent."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
-        raise ValidationError("This referral has been sent, so it can no longer be changed.")
-    for name, value in fields.items():
-        setattr(referral, name, value)
-    exclude = ["reference", "family", "case", "duplicate_of"]
-    if referral.consent_given is None:
-        exclude.append("consent_given")  # not answered yet (null=True without blank=True on the model)
-    referral.full_clean(exclude=exclude)
-    referral.save(update_fields=list(fields))
-    return referral
-
-
-@transaction.atomic
-def _draft_person_remove(*, actor, referral: Referral, person_id: int) -> ReferralPerson:
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    person = ReferralPerson.objects.filter(referral=referral, pk=person_id).first()
-    if person is None or referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
-        raise Http404("No one found")
-    person.delete()
-    return person
-
-
 def _question_page(request, referral, step, form, **extra) -> HttpResponse:
     return render(
         request,
@@ -218,7 +190,10 @@ def referral_person_remove(request: HttpRequest, referral_id: int, person_id: in
     referral = _own_referral(request.user, referral_id)
     if referral.status != ReferralStatus.DRAFT:
         return redirect("front_door:referral-submitted", referral_id=referral.pk)
-    person = _draft_person_remove(actor=request.user, referral=referral, person_id=person_id)
+    try:
+        person = services.referral_draft_person_remove(actor=request.user, referral=referral, person_id=person_id)
+    except ReferralPerson.DoesNotExist:
+        raise Http404("No one found") from None
     messages.success(request, f"{person.full_name} removed")
     step = "adults" if person.kind == Person.Kind.ADULT else "children"
     target = _step_url(referral, step)
@@ -230,7 +205,7 @@ def _answers_page(request, referral, step: str, form_class, initial: dict, to_fi
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            _draft_update(actor=request.user, referral=referral, **to_fields(form.cleaned_data))
+            services.referral_draft_update(actor=request.user, referral=referral, **to_fields(form.cleaned_data))
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -443,33 +418,19 @@ def contact_recorded(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "front_door/intake/contact_recorded.html", {"referral": referral})
 
 
-def _awaiting_confirmation(user):
-    return (
-        Referral.objects.filter(
-            recorded_by=user,
-            channel__in=[Channel.PHONE, Channel.EMAIL],
-            confirmed_in_writing_at__isnull=True,
-        )
-        .exclude(status=ReferralStatus.DRAFT)
-        .select_related("referrer_agency")
-        .prefetch_related(
-            Prefetch("people", queryset=ReferralPerson.objects.exclude(kind=Person.Kind.ADULT).order_by("id"))
-        )
-        .order_by("received_at", "id")
-    )
-
-
 @roles_required(*CONTACT_ROLES)
 def contacts_awaiting(request: HttpRequest) -> HttpResponse:
     """The contacts this officer recorded that the caller has not yet confirmed in writing."""
-    page = Paginator(_awaiting_confirmation(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.contacts_awaiting_confirmation(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "front_door/intake/contacts_awaiting.html", {"page_obj": page, "querystring": ""})
 
 
 @roles_required(*CONTACT_ROLES)
 @require_POST
 def contact_confirm(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _awaiting_confirmation(request.user).filter(pk=referral_id).first()
+    referral = selectors.contacts_awaiting_confirmation(user=request.user).filter(pk=referral_id).first()
     if referral is None:
         raise Http404("No contact found")
     try:

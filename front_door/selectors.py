@@ -28,7 +28,7 @@ from django.utils import timezone
 from cases.audit import access_log_record
 from cases.models import AccessLog, Case, CaseStatus, FamilyMembership, Person, User
 
-from .models import Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
+from .models import Channel, Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
 from .permissions import information_requests_for_user, referrals_for_user
 
 OPEN_STATUSES = (ReferralStatus.AWAITING_DECISION, ReferralStatus.MORE_INFORMATION)
@@ -302,6 +302,24 @@ def my_referrals_rows(*, user: User) -> QuerySet[Referral]:
                 .order_by("-decided_at", "-id"),
             ),
         )
+    )
+
+
+def contacts_awaiting_confirmation(*, user: User) -> QuerySet[Referral]:
+    """The phone and email contacts `user` recorded that are not yet confirmed in writing, oldest
+    first, each with its children."""
+    return (
+        Referral.objects.filter(
+            recorded_by=user,
+            channel__in=[Channel.PHONE, Channel.EMAIL],
+            confirmed_in_writing_at__isnull=True,
+        )
+        .exclude(status=ReferralStatus.DRAFT)
+        .select_related("referrer_agency")
+        .prefetch_related(
+            Prefetch("people", queryset=ReferralPerson.objects.exclude(kind=Person.Kind.ADULT).order_by("id"))
+        )
+        .order_by("received_at", "id")
     )
 
 

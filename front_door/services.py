@@ -212,6 +212,35 @@ def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPers
 
 
 @transaction.atomic
+def referral_draft_update(*, actor: User, referral: Referral, **fields) -> Referral:
+    """Save answers to the practitioner's draft. Locks the row, so an answer cannot land on a
+    referral that another tab has just sent."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
+        raise ValidationError("This referral has been sent, so it can no longer be changed.")
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    exclude = ["reference", "family", "case", "duplicate_of"]
+    if referral.consent_given is None:
+        exclude.append("consent_given")  # not answered yet (null=True without blank=True on the model)
+    referral.full_clean(exclude=exclude)
+    referral.save(update_fields=list(fields))
+    return referral
+
+
+@transaction.atomic
+def referral_draft_person_remove(*, actor: User, referral: Referral, person_id: int) -> ReferralPerson:
+    """Take a person off the practitioner's draft. ReferralPerson.DoesNotExist when there is no such
+    person on it, or the referral is no longer the actor's draft."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    person = ReferralPerson.objects.filter(referral=referral, pk=person_id).first()
+    if person is None or referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
+        raise ReferralPerson.DoesNotExist("No such person on this draft")
+    person.delete()
+    return person
+
+
+@transaction.atomic
 def referral_submit(*, referral: Referral, actor: User | None = None) -> Referral:
     """Receive a referral: give it a reference, link a repeat to the one it repeats, start the clocks."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
