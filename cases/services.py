@@ -331,9 +331,10 @@ def case_sign_off_closure(*, actor: User, case: Case, note: str = "") -> Case:
     )
 
 
-@transaction.atomic
-def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
-    """Close a case that never reached a lead professional (the family declined, moved away...)."""
+def _close_before_allocation(
+    *, actor: User, case: Case, reason: ClosureReason, summary: str, heading: str, **transition
+) -> Case:
+    """The one way a case closes before it reaches a lead professional, with its reason and why."""
     if not summary.strip():
         raise ValidationError({"summary": "Enter why the case is closing"})
     return _transition(
@@ -341,11 +342,20 @@ def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, su
         case_id=case.pk,
         to=S.CLOSED,
         action="close_unallocated",
-        summary=f"Closed before allocation: {reason.name}",
+        summary=f"{heading}: {reason.name}",
         body=summary,
         closure_reason=reason,
         closure_summary=summary.strip(),
         closed_at=timezone.now(),
+        **transition,
+    )
+
+
+@transaction.atomic
+def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
+    """Close a case that never reached a lead professional (the family declined, moved away...)."""
+    return _close_before_allocation(
+        actor=actor, case=case, reason=reason, summary=summary, heading="Closed before allocation"
     )
 
 
@@ -380,18 +390,14 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
         raise TransitionNotAllowed(
             "Work has started on this case: the team decides whether it closes.", code="work_started"
         )
-    closed = _transition(
+    closed = _close_before_allocation(
         actor=actor,
-        case_id=case.pk,
-        to=S.CLOSED,
-        action="close_unallocated",
+        case=locked,
+        reason=reason,
+        summary=summary,
+        heading="Closed",
         actor_checked=True,
         event="case_closed_in_error",
-        summary=f"Closed: {reason.name}",
-        body=summary,
-        closure_reason=reason,
-        closure_summary=summary.strip(),
-        closed_at=timezone.now(),
     )
     deadline_cancel(subject_type="case", subject_id=closed.pk)
     return closed

@@ -22,7 +22,6 @@ from .permissions import (
     MANAGE_CASE,
     VIEW_CASE,
     cases_for_user,
-    cases_with_visibility,
     user_locality_id,
 )
 from .roles import Role
@@ -60,12 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """One page per role: each section lists the work that role does, a few rows each."""
     user = request.user
     sections = []
-    visible = cases_with_visibility(
-        user,
-        cases_for_user(user, VIEW_CASE)
-        .select_related("family", "level_of_need", "locality", "lead_agency", "lead_professional")
-        .only(*selectors.CASE_LIST_FIELDS),
-    )
+    visible = selectors.case_list_for_user(user=user)
     if user.has_role(Role.LEAD_PROFESSIONAL):
         sections.append(
             (
@@ -110,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
         sections.append(
             ("Recently opened cases", visible.exclude(status=CaseStatus.CLOSED), reverse("cases:case-list"))
         )
-    sections = [(title, list(qs.order_by("-opened_at", "-id")[:10]), link) for title, qs, link in sections]
+    sections = [(title, list(qs[:10]), link) for title, qs, link in sections]  # newest first
     figures = selectors.case_figures() if user.has_role(Role.ANALYST) else None
     return render(request, "cases/home.html", {"sections": sections, "figures": figures})
 
