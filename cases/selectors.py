@@ -106,7 +106,15 @@ def case_get_for_user(
 
 
 def case_members(*, case: Case) -> QuerySet[CaseMember]:
-    return case.members.filter(ended_at__isnull=True).select_related("user", "user__agency")
+    return (
+        case.members.filter(ended_at__isnull=True)
+        .select_related("user", "user__agency")
+        # Names and agencies, not whole users (their password hashes among them).
+        .only(
+            *("case_id", "role", "is_lead", "added_at", "ended_at"),
+            *("user__first_name", "user__last_name", "user__agency__name"),
+        )
+    )
 
 
 def case_chronology(*, case: Case, user: User) -> QuerySet[ChronologyEntry]:
@@ -137,7 +145,11 @@ def case_people(*, case: Case) -> QuerySet[Person]:
 def case_consents(*, case: Case) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(family_id=case.family_id)
-        .select_related("person", "agency", "recorded_by")
+        .select_related("person", "agency")
+        .only(
+            *("family_id", "scope", "status", "evidence", "decided_on", "not_sought_reason", "recorded_at"),
+            *("person__first_name", "person__last_name", "agency__name"),
+        )
         .order_by("-recorded_at", "-id")
     )
 

@@ -8,10 +8,14 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.sessions.models import Session
+from django.test import RequestFactory
 from django.utils import timezone
 
+from cases.backends import ModelBackend
 from cases.middleware import SESSION_STARTED, SESSION_TOUCHED
+from cases.roles import Role
 from tests.factories import UserFactory
 
 PASSWORD = "a-test-password-42"
@@ -153,6 +157,53 @@ def test_an_idle_session_is_signed_out(signed_in_client):
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/sign-in/?next=/"
+
+
+def test_a_session_that_is_not_in_the_table_starts_afresh(signed_in_client):
+    Session.objects.filter(session_key=signed_in_client.session.session_key).delete()
+
+    response = signed_in_client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/?next=/"
+
+
+def test_the_signed_in_user_comes_with_their_agency_and_roles_in_one_query(client_for, django_assert_num_queries):
+    user = UserFactory(roles=[Role.LEAD_PROFESSIONAL, Role.REFERRER])
+    request = RequestFactory().get("/")
+    request.session = client_for(user).session
+
+    with django_assert_num_queries(2):  # the session, then the user with agency and roles
+        loaded = get_user(request)
+
+    assert loaded.pk == user.pk and loaded.get_username() == user.username
+    assert loaded.agency.name == user.agency.name
+    assert loaded.roles == {Role.LEAD_PROFESSIONAL, Role.REFERRER}
+
+
+def test_a_user_without_an_agency_or_roles_can_be_signed_in(client_for):
+    user = UserFactory(agency=None)
+
+    response = client_for(user).get("/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user.agency is None
+    assert response.wsgi_request.user.roles == frozenset()
+
+
+def test_a_deactivated_user_is_signed_out_on_their_next_page(signed_in_client, user):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    response = signed_in_client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/?next=/"
+
+
+def test_a_user_id_that_is_not_a_number_is_nobody(db):
+    assert ModelBackend().get_user("not-a-number") is None
+    assert ModelBackend().get_user(None) is None
 
 
 def _started(client, seconds_ago: int) -> None:

@@ -103,3 +103,25 @@ def case_status_tag(case) -> SafeString:
     """`{% case_status_tag case %}`: one call, where an include per row of a list cost a template render."""
     colour = CASE_STATUS_COLOURS.get(case.status, "blue")
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, case.get_status_display())
+
+
+@register.simple_tag
+def page_numbers(page) -> list[int | None]:
+    """The page numbers GOV.UK pagination shows, None standing for an ellipsis: the first and last
+    pages and those either side of the current one, a gap of one page filled by that page.
+    `{% page_numbers page_obj as numbers %}`: worked out here, where a template loop over every
+    page of a long list cost a test of each number."""
+    current, last = page.number, page.paginator.num_pages
+    shown = {1, last, current - 1, current, current + 1}
+    if current == 4:
+        shown.add(2)
+    if current == last - 3:
+        shown.add(last - 1)
+    numbers: list[int | None] = []
+    previous = 0
+    for number in sorted(n for n in shown if 1 <= n <= last):
+        if number - previous > 1:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    return numbers

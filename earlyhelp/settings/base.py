@@ -108,7 +108,8 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@
 DATABASES["default"]["ENGINE"] = "earlyhelp.db"  # Django's PostgreSQL backend, see earlyhelp/db/base.py
 # An embedded server is reached through its socket directory, which arrives percent-encoded.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connections are kept ten minutes: a new one plans every statement again before it is prepared.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Solid-state storage: random reads cost little more than sequential ones. With PostgreSQL's default
 # (4) the planner prefers scanning all 150,000 people to the trigram indexes for a name search.
@@ -153,6 +154,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+SESSION_ENGINE = "cases.sessions"
 # Shared office computers: 30 minutes idle, 12 hours at most (SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
