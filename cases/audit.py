@@ -3,9 +3,19 @@ every refusal. Call inside the transaction that reads the record."""
 
 from __future__ import annotations
 
+from django.db import connections, router
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import AccessLog, Case, Person, User
+
+# One row a view of a child's record, written as a fixed statement: through the ORM an insert cost
+# half a millisecond to compile on every case page.
+INSERT = (
+    f'INSERT INTO "{AccessLog._meta.db_table}"'  # noqa: S608 (our own table)
+    " (at, user_id, action, record_type, record_id, person_id, case_id, ip_address, path)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -25,14 +35,19 @@ def access_log_record(
     case: Case | None = None,
     person: Person | None = None,
     request: HttpRequest | None = None,
-) -> AccessLog:
-    return AccessLog.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        case=case,
-        person=person,
-        ip_address=client_address(request),
-        path=request.path[:300] if request is not None else "",
-    )
+) -> None:
+    with connections[router.db_for_write(AccessLog)].cursor() as cursor:
+        cursor.execute(
+            INSERT,
+            [
+                timezone.now(),
+                user.pk if user is not None and user.is_authenticated else None,
+                action,
+                record_type,
+                record_id,
+                person.pk if person is not None else None,
+                case.pk if case is not None else None,
+                client_address(request),
+                request.path[:300] if request is not None else "",
+            ],
+        )

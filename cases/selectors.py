@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from earlyhelp.db import one_or_none
+
 from .audit import access_log_record
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
 from .permissions import CASE_PERMS, VIEW_CASE, case_perm_annotations, cases_for_user, cases_with_visibility
@@ -62,7 +64,7 @@ def case_get_for_user(
     if with_perms:
         queryset = queryset.annotate(**case_perm_annotations(user))
     with transaction.atomic():
-        case = (
+        case = one_or_none(
             queryset.select_related(
                 "family",
                 "family__locality",
@@ -72,10 +74,7 @@ def case_get_for_user(
                 "team",
                 "lead_professional",
                 "closure_reason",
-            )
-            .filter(pk=case_id)
-            .order_by("pk")  # the model's newest-first order would make the planner walk that index
-            .first()
+            ).filter(pk=case_id)
         )
         if case is None:
             refused = Case.objects.filter(pk=case_id).first()

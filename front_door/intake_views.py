@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.access import public, roles_required, signed_in
 from cases.models import Person
 from cases.roles import Role
+from earlyhelp.db import one_or_none
 
 from . import intake_forms as forms
 from . import selectors, services
@@ -94,12 +95,10 @@ def _require_agency(user) -> None:
 
 def _own_referral(user, referral_id: int) -> Referral:
     """The practitioner's own web referral, else 404: the same answer for missing and not yours."""
-    referral = (
+    referral = one_or_none(
         Referral.objects.select_related("level_of_need", "referrer_agency", "duplicate_of")
         .prefetch_related(Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")))
         .filter(pk=referral_id, referrer=user, channel=Channel.PRACTITIONER)
-        .order_by("pk")
-        .first()
     )
     if referral is None:
         raise Http404("No referral found")

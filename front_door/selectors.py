@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from cases.audit import access_log_record
 from cases.models import AccessLog, Case, CaseStatus, FamilyMembership, Person, User
+from earlyhelp.db import one_or_none
 
 from .models import Channel, Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
 from .permissions import information_requests_for_user, referrals_for_user
@@ -68,7 +69,7 @@ def referral_get_for_user(
 ) -> Referral:
     """The referral if `user` may see it, else 404 (the same for missing and not yours); logged."""
     with transaction.atomic():
-        referral = (
+        referral = one_or_none(
             referrals_for_user(user)
             .select_related(
                 "referrer",
@@ -82,8 +83,6 @@ def referral_get_for_user(
                 "locality",
             )
             .filter(pk=referral_id)
-            .order_by("pk")  # the model's newest-first order would make the planner walk that index
-            .first()
         )
         if referral is None:
             if Referral.objects.filter(pk=referral_id).exists():

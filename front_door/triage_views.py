@@ -21,6 +21,7 @@ from cases.access import roles_required, signed_in
 from cases.audit import access_log_record
 from cases.models import AccessLog, LevelOfNeed, Locality, Person
 from cases.roles import Role
+from earlyhelp.db import one_or_none
 
 from . import selectors, services
 from .models import Channel, Decision, DecisionOutcome, ReferralPerson, ReferralStatus, ReferrerLetter
@@ -331,12 +332,10 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """One enquiry: the question, what identifies the family, and the agency's answer. Another
     agency's enquiry is 404, as is one that does not exist."""
     with transaction.atomic():
-        enquiry = (
+        enquiry = one_or_none(
             information_requests_for_user(request.user)
             .select_related("referral", "agency", "requested_by", "answered_by")
             .filter(pk=request_id)
-            .order_by("pk")
-            .first()
         )
         if enquiry is not None:
             access_log_record(
