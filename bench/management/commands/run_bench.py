@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import statistics
 import threading
 import time
 from pathlib import Path
@@ -341,10 +342,22 @@ class Command(BaseCommand):
         from earlyhelp.celery import app
 
         app.connection_for_write().ensure_connection()
-        started_at = time.perf_counter()
-        counts = deadlines_sweep(now=now)
-        run_ms = (time.perf_counter() - started_at) * 1000
-        self.stdout.write(f"  sweep with {due:,} due of {total:,}: {run_ms:.0f} ms ({counts})")
+        # Five runs, each finding the same 3,000 alarms due again: the median is the figure (one run
+        # is at the mercy of whatever else the machine does in that tenth of a second).
+        runs = []
+        for _ in range(5):
+            DeadlineAlarm.objects.filter(
+                deadline__subject_type="bench", deadline__subject_id__lt=due, went_off_at__isnull=False
+            ).update(went_off_at=None)
+            Notification.objects.filter(dedupe_key__startswith="deadlines:").delete()
+            started_at = time.perf_counter()
+            counts = deadlines_sweep(now=now)
+            runs.append((time.perf_counter() - started_at) * 1000)
+        run_ms = statistics.median(runs)
+        self.stdout.write(
+            f"  sweep with {due:,} due of {total:,}: {run_ms:.0f} ms, the median of"
+            f" {', '.join(f'{ms:.0f}' for ms in runs)} ({counts})"
+        )
         # An outage: 300,000 reminders fall due at once.
         DeadlineAlarm.objects.filter(
             deadline__subject_type="bench", deadline__subject_id__lt=due + 300_000, kind="reminder"
