@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from earlyhelp.db import one_or_none
+from earlyhelp.db.precompiled import Precompiled, PrecompiledList
 
 from .audit import access_log_record
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
@@ -104,9 +105,9 @@ def case_get_for_user(
     return case
 
 
-def case_members(*, case: Case) -> QuerySet[CaseMember]:
+def _team(case_id: int) -> QuerySet[CaseMember]:
     return (
-        case.members.filter(ended_at__isnull=True)
+        CaseMember.objects.filter(case_id=case_id, ended_at__isnull=True)
         .select_related("user", "user__agency")
         # Names and agencies, not whole users (their password hashes among them).
         .only(
@@ -116,34 +117,30 @@ def case_members(*, case: Case) -> QuerySet[CaseMember]:
     )
 
 
-def case_chronology(*, case: Case, user: User) -> QuerySet[ChronologyEntry]:
-    """The family's timeline as `user` may see it: everything when the family's details are visible
-    to them, otherwise only what their own agency wrote."""
-    queryset = (
-        ChronologyEntry.objects.filter(family_id=case.family_id)
+def _timeline(family_id: int) -> QuerySet[ChronologyEntry]:
+    return (
+        ChronologyEntry.objects.filter(family_id=family_id)
         .select_related("author", "author_agency", "case")
         # What a timeline shows, not whole users and cases: 20 entries a page, each with three.
         .only(
             *("kind", "event", "occurred_at", "recorded_at", "summary", "body", "family_id"),
             *("author__first_name", "author__last_name", "author_agency__name", "case__reference"),
         )
+        .order_by("-occurred_at", "-id")
     )
-    if not case.details_visible:
-        queryset = queryset.filter(author_agency_id=user.agency_id) if user.agency_id else queryset.none()
-    return queryset.order_by("-occurred_at", "-id")
 
 
-def case_people(*, case: Case) -> QuerySet[Person]:
+def _family_people(family_id: int) -> QuerySet[Person]:
     return (
-        Person.objects.filter(memberships__family_id=case.family_id)
+        Person.objects.filter(memberships__family_id=family_id)
         .select_related("school")
         .order_by("kind", "date_of_birth")
     )
 
 
-def case_consents(*, case: Case) -> QuerySet[Consent]:
+def _family_consents(family_id: int) -> QuerySet[Consent]:
     return (
-        Consent.objects.filter(family_id=case.family_id)
+        Consent.objects.filter(family_id=family_id)
         .select_related("person", "agency")
         .only(
             *("family_id", "scope", "status", "evidence", "decided_on", "not_sought_reason", "recorded_at"),
@@ -151,6 +148,46 @@ def case_consents(*, case: Case) -> QuerySet[Consent]:
         )
         .order_by("-recorded_at", "-id")
     )
+
+
+# The case page's reads after the case itself, compiled once (earlyhelp/db/precompiled.py): they are
+# the same on every case page but for the ids, and compiling them cost more than running them.
+TEAM = Precompiled(_team)
+TIMELINE = Precompiled(_timeline)
+TIMELINE_OF_AGENCY = Precompiled(lambda family_id, agency_id: _timeline(family_id).filter(author_agency_id=agency_id))
+FAMILY_PEOPLE = Precompiled(_family_people)
+FAMILY_CONSENTS = Precompiled(_family_consents)
+
+
+def case_members(*, case: Case) -> list[CaseMember]:
+    return TEAM(case_id=case.pk)
+
+
+def case_chronology(*, case: Case, user: User) -> QuerySet[ChronologyEntry]:
+    """The family's timeline as `user` may see it: everything when the family's details are visible
+    to them, otherwise only what their own agency wrote."""
+    queryset = _timeline(case.family_id)
+    if not case.details_visible:
+        queryset = queryset.filter(author_agency_id=user.agency_id) if user.agency_id else queryset.none()
+    return queryset
+
+
+def case_chronology_pages(*, case: Case, user: User) -> PrecompiledList[ChronologyEntry] | list:
+    """`case_chronology` for a Paginator, precompiled."""
+    if case.details_visible:
+        return TIMELINE.lazy(family_id=case.family_id)
+    if user.agency_id:
+        return TIMELINE_OF_AGENCY.lazy(family_id=case.family_id, agency_id=user.agency_id)
+    return []
+
+
+def case_people(*, case: Case) -> list[Person]:
+    return FAMILY_PEOPLE(family_id=case.family_id)
+
+
+def case_consents(*, case: Case, limit: int = 20) -> list[Consent]:
+    """The family's consent decisions, newest first."""
+    return FAMILY_CONSENTS.page(family_id=case.family_id, limit=limit)
 
 
 def person_get_for_user(*, user: User, person_id: int, request: HttpRequest | None = None) -> Person:

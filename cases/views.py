@@ -137,7 +137,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get_for_user(user=user, case_id=case_id, request=request, with_perms=True)
-    chronology, querystring = _page(request, selectors.case_chronology(case=case, user=user), 20)
+    chronology, querystring = _page(request, selectors.case_chronology_pages(case=case, user=user), 20)
     perms = case.perms
     actions = [
         (action, label)
@@ -155,7 +155,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     }
     if case.details_visible:
         context["people"] = selectors.case_people(case=case)
-        context["consents"] = selectors.case_consents(case=case)[:20]
+        context["consents"] = selectors.case_consents(case=case)
     return render(request, "cases/case_detail.html", context)
 
 
