@@ -99,10 +99,19 @@ CASE_STATUS_COLOURS = {
 
 
 @register.simple_tag
+def govuk_tag(text, colour: str = "") -> SafeString:
+    """A GOV.UK tag for a status: `{% govuk_tag "Open" "green" %}`, the colour optional (grey, green,
+    turquoise, blue, light-blue, purple, pink, red, orange, yellow). A tag, not an include: an include
+    per row of a list cost a template render each."""
+    if colour:
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)
+    return format_html('<strong class="govuk-tag">{}</strong>', text)
+
+
+@register.simple_tag
 def case_status_tag(case) -> SafeString:
-    """`{% case_status_tag case %}`: one call, where an include per row of a list cost a template render."""
-    colour = CASE_STATUS_COLOURS.get(case.status, "blue")
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, case.get_status_display())
+    """`{% case_status_tag case %}`: the case's status, coloured by how far along it is."""
+    return govuk_tag(case.get_status_display(), CASE_STATUS_COLOURS.get(case.status, "blue"))
 
 
 @register.simple_tag

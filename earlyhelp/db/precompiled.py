@@ -36,6 +36,8 @@ class _Compiled:
     def __init__(self, queryset: QuerySet, placeholders: dict[str, int]):
         if queryset._prefetch_related_lookups:
             raise ValueError("a precompiled query cannot prefetch")
+        if queryset.query.is_sliced:
+            raise ValueError("a precompiled query is not sliced: read a part of it with page()")
         self.using = router.db_for_read(queryset.model)
         self.names = placeholders.keys()
         slots = {value: name for name, value in placeholders.items()}
@@ -43,7 +45,8 @@ class _Compiled:
         missing = set(placeholders) - {name for name, _ in self.params if name}
         if missing:
             raise ValueError(f"the query does not use {', '.join(sorted(missing))} as a parameter")
-        _, count_sql, self.count_params = _compile(queryset.order_by(), self.using, slots)
+        # Counted by id, without the ordering or the related rows' columns.
+        _, count_sql, self.count_params = _compile(queryset.order_by().values("pk"), self.using, slots)
         self.count_sql = f"SELECT COUNT(*) FROM ({count_sql}) counted"  # noqa: S608 (compiled by the ORM)
         select, klass_info = self.compiler.select, self.compiler.klass_info
         self.model = klass_info["model"]

@@ -64,3 +64,10 @@ def test_an_unbound_form_shows_its_initial_values():
     assert 'name="when_0" value="9"' in html and 'name="when_1" value="3"' in html
     assert ">\nBecause</textarea>" in html
     assert "govuk-form-group--error" not in html
+
+
+def test_a_govuk_tag_has_its_colour_and_escapes_its_text():
+    from cases.templatetags.gds import govuk_tag
+
+    assert govuk_tag("Overdue", "red") == '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+    assert govuk_tag("<b>Open</b>") == '<strong class="govuk-tag">&lt;b&gt;Open&lt;/b&gt;</strong>'

@@ -110,3 +110,8 @@ def test_an_id_the_query_does_not_use_is_refused(db):
 def test_prefetching_is_refused(db):
     with pytest.raises(ValueError, match="cannot prefetch"):
         Precompiled(lambda family_id: timeline(family_id).prefetch_related("family__memberships"))(family_id=1)
+
+
+def test_a_sliced_query_is_refused(db):
+    with pytest.raises(ValueError, match="not sliced"):
+        Precompiled(lambda family_id: timeline(family_id)[:5])(family_id=1)
