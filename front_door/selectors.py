@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
 from django.db.models import (
@@ -281,16 +282,16 @@ def my_referrals(*, user: User) -> QuerySet[Referral]:
 
 def my_referrals_rows(*, user: User) -> QuerySet[Referral]:
     """`my_referrals` with only what the "my referrals" page shows: a page of referrals reads their
-    references, children's first names, outcomes and letters, not the referrals' whole text."""
+    references, children's first names (`child_names`), outcomes and letters, not the referrals'
+    whole text."""
+    children = ReferralPerson.objects.filter(referral=OuterRef("pk")).exclude(kind=Person.Kind.ADULT)
     return (
         my_referrals(user=user)
         .only("reference", "status", "received_at")
+        # The children's first names as one column of the referral's row, not a person object each.
+        .annotate(child_names=ArraySubquery(children.order_by("kind", "id").values("first_name")))
         .prefetch_related(None)
         .prefetch_related(
-            Prefetch(
-                "people",
-                queryset=ReferralPerson.objects.only("referral_id", "kind", "first_name").order_by("kind", "id"),
-            ),
             Prefetch(
                 "decisions",
                 queryset=Decision.objects.select_related("destination")

@@ -388,7 +388,7 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "referral": referral,
-                "first_names": [child.first_name for child in referral.children],
+                "first_names": referral.child_names,
                 "current": decisions[0] if decisions else None,
                 "letters": letters,
             }
