@@ -14,11 +14,18 @@ with the viewer's agency (`details_visible_expression`, one SQL expression for l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar, Generic, TypeVar
+
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
+
+from earlyhelp.db.precompiled import Precompiled
 
 from .models import Case, Consent, User
 from .roles import Role
+
+M = TypeVar("M", bound=Model)
 
 VIEW_CASE = "view_case"
 CHANGE_CASE = "change_case"
@@ -56,6 +63,7 @@ def case_permission_id(perm: str) -> int:
 
 def permission_ids_clear(**_kwargs) -> None:
     _PERMISSION_IDS.clear()
+    ForUser.clear_all()
 
 
 def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
@@ -191,3 +199,93 @@ def details_visible_expression(user: User) -> Expression:
 def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Annotate each case with `details_visible` for `user` (one query for the whole list)."""
     return queryset.annotate(details_visible=details_visible_expression(user))
+
+
+# --- Queries of cases compiled once per kind of user ---------------------------------------------
+# The rules above write different SQL for different users, but only by what this section calls a
+# user's shape (superuser or not, roles, whether they have an agency and a team, whether their
+# team's locality is set); the rest is ids. So a query of cases "as this user may see them" can be
+# compiled once per shape (earlyhelp/db/precompiled.py) with a stand-in user whose ids are
+# placeholders, and then bound to each real user's ids.
+
+USER_IDS = frozenset({"user_id", "agency_id", "team_id", "locality_id"})
+
+
+class _TeamStandIn:
+    __slots__ = ("locality_id",)
+
+    def __init__(self, locality_id: int | None):
+        self.locality_id = locality_id
+
+
+class UserStandIn:
+    """A user as the rules above read one. Only what they read is here (slots): a rule that reads
+    anything else fails when the query is compiled, instead of compiling SQL that ignores it. `team`
+    is set only for panel coordinators, the only users whose rules read their team's locality."""
+
+    __slots__ = ("pk", "agency_id", "team_id", "team", "roles", "is_superuser")
+    is_authenticated = True
+    is_active = True
+
+    def __init__(self, shape: tuple, ids: dict[str, int]):
+        self.is_superuser, self.roles = shape[0], shape[1]
+        self.pk = ids["user_id"]
+        self.agency_id = ids.get("agency_id")
+        self.team_id = ids.get("team_id")
+        if Role.PANEL_COORDINATOR in self.roles:
+            self.team = _TeamStandIn(ids.get("locality_id"))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def access_shape(user: User) -> tuple[tuple, dict[str, int]] | None:
+    """What of `user` decides the SQL of the rules above, and the ids the SQL binds; None for a
+    signed-out or deactivated user (whose queries are built as they always were)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    ids = {"user_id": user.pk}
+    if user.agency_id:
+        ids["agency_id"] = user.agency_id
+    if user.team_id:
+        ids["team_id"] = user.team_id
+    locality_id = user_locality_id(user) if user.has_role(Role.PANEL_COORDINATOR) else None
+    if locality_id is not None:
+        ids["locality_id"] = locality_id
+    return (user.is_superuser, frozenset(user.roles), *sorted(ids)), ids
+
+
+class ForUser(Generic[M]):
+    """`ForUser(lambda user, case_id: cases_for_user(user).filter(pk=case_id))`: the query compiled
+    once per shape of user; `.page(user, limit=1, case_id=...)` runs it for a real user."""
+
+    _all: ClassVar[list[ForUser]] = []
+
+    def __init__(self, build: Callable[..., QuerySet[M]]):
+        self.build = build
+        self.by_shape: dict[tuple, Precompiled[M]] = {}
+        ForUser._all.append(self)
+
+    def _compiled_for(self, shape: tuple) -> Precompiled[M]:
+        if shape not in self.by_shape:
+
+            def build(**ids: int) -> QuerySet[M]:
+                user_ids = {name: value for name, value in ids.items() if name in USER_IDS}
+                others = {name: value for name, value in ids.items() if name not in USER_IDS}
+                return self.build(UserStandIn(shape, user_ids), **others)
+
+            self.by_shape[shape] = Precompiled(build, unused_ok=USER_IDS)
+        return self.by_shape[shape]
+
+    def page(self, user: User, *, limit: int, offset: int = 0, **ids: int) -> list[M]:
+        found = access_shape(user)
+        if found is None:
+            return list(self.build(user, **ids)[offset : offset + limit])
+        shape, user_ids = found
+        return self._compiled_for(shape).page(limit=limit, offset=offset, **user_ids, **ids)
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Forget every compiled query: they hold permission ids, which a migrate or flush renumbers."""
+        for query in cls._all:
+            query.by_shape.clear()

@@ -15,7 +15,15 @@ from earlyhelp.db.precompiled import Precompiled, PrecompiledList
 
 from .audit import access_log_record
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
-from .permissions import CASE_PERMS, VIEW_CASE, case_perm_annotations, cases_for_user, cases_with_visibility
+from .permissions import (
+    CASE_PERMS,
+    VIEW_CASE,
+    ForUser,
+    case_perm_annotations,
+    cases_for_user,
+    cases_with_visibility,
+    user_locality_id,
+)
 from .roles import Role
 
 # What a list of cases shows (the pages' rows and the API's list), so a page of them reads these
@@ -42,9 +50,54 @@ def case_list_for_user(
         queryset = queryset.filter(locality_id=locality_id)
     if mine:
         queryset = queryset.filter(
-            Exists(CaseMember.objects.filter(case=OuterRef("pk"), user=user, ended_at__isnull=True))
+            Exists(CaseMember.objects.filter(case=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True))
         )
     return queryset.order_by("-opened_at", "-id")
+
+
+def _awaiting_allocation(user: User) -> QuerySet[Case]:
+    """A panel coordinator's: their locality's cases awaiting allocation (the county's, for a
+    county-wide panel)."""
+    queryset = case_list_for_user(user=user, status=CaseStatus.AWAITING_ALLOCATION)
+    locality_id = user_locality_id(user) if user.has_role(Role.PANEL_COORDINATOR) else None
+    return queryset if locality_id is None else queryset.filter(locality_id=locality_id)
+
+
+# The home page's lists, each compiled once per shape of user (cases.permissions.ForUser).
+HOME_LED = ForUser(
+    lambda user: case_list_for_user(user=user).filter(lead_professional_id=user.pk).exclude(status=CaseStatus.CLOSED)
+)
+HOME_TEAMS = ForUser(
+    lambda user: (
+        case_list_for_user(user=user)
+        .filter(members__user_id=user.pk, members__ended_at__isnull=True)
+        .exclude(lead_professional_id=user.pk)
+        .exclude(status=CaseStatus.CLOSED)
+    )
+)
+HOME_AWAITING_ALLOCATION = ForUser(_awaiting_allocation)
+HOME_CLOSURES = ForUser(lambda user: case_list_for_user(user=user, status=CaseStatus.CLOSURE_REQUESTED))
+HOME_AWAITING_LEAD = ForUser(lambda user: case_list_for_user(user=user, status=CaseStatus.AWAITING_LEAD_PROFESSIONAL))
+HOME_RECENT = ForUser(lambda user: case_list_for_user(user=user).exclude(status=CaseStatus.CLOSED))
+
+
+def _case_query(user: User, perm: str, *, with_perms: bool) -> QuerySet[Case]:
+    queryset = cases_with_visibility(user, cases_for_user(user, perm))
+    if with_perms:
+        queryset = queryset.annotate(**case_perm_annotations(user))
+    return queryset.select_related(
+        "family",
+        "family__locality",
+        "level_of_need",
+        "locality",
+        "lead_agency",
+        "team",
+        "lead_professional",
+        "closure_reason",
+    )
+
+
+CASE_PAGE = ForUser(lambda user, case_id: _case_query(user, VIEW_CASE, with_perms=True).filter(pk=case_id).order_by())
 
 
 def case_get_for_user(
@@ -61,22 +114,11 @@ def case_get_for_user(
     With `with_perms`, `case.perms` holds every permission `user` has on it, read in the same query.
 
     The 404 is raised after the atomic block: raised inside it, it would roll back the refusal's row."""
-    queryset = cases_with_visibility(user, cases_for_user(user, perm))
-    if with_perms:
-        queryset = queryset.annotate(**case_perm_annotations(user))
     with transaction.atomic():
-        case = one_or_none(
-            queryset.select_related(
-                "family",
-                "family__locality",
-                "level_of_need",
-                "locality",
-                "lead_agency",
-                "team",
-                "lead_professional",
-                "closure_reason",
-            ).filter(pk=case_id)
-        )
+        if with_perms and perm == VIEW_CASE:  # the case page, compiled once per shape of user
+            case = next(iter(CASE_PAGE.page(user, limit=1, case_id=case_id)), None)
+        else:
+            case = one_or_none(_case_query(user, perm, with_perms=with_perms).filter(pk=case_id))
         if case is None:
             refused = Case.objects.filter(pk=case_id).first()
             if refused is not None:

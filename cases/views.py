@@ -22,7 +22,6 @@ from .permissions import (
     MANAGE_CASE,
     VIEW_CASE,
     cases_for_user,
-    user_locality_id,
 )
 from .roles import Role
 
@@ -58,53 +57,34 @@ def health(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """One page per role: each section lists the work that role does, a few rows each."""
     user = request.user
+    case_list = reverse("cases:case-list")
     sections = []
-    visible = selectors.case_list_for_user(user=user)
     if user.has_role(Role.LEAD_PROFESSIONAL):
-        sections.append(
-            (
-                "Families you lead",
-                visible.filter(lead_professional=user).exclude(status=CaseStatus.CLOSED),
-                reverse("cases:case-list") + "?mine=1",
-            )
-        )
+        sections.append(("Families you lead", selectors.HOME_LED, f"{case_list}?mine=1"))
     if user.has_role(Role.REFERRER, Role.LEAD_PROFESSIONAL) or not user.roles:
+        sections.append(("Teams around the family you are in", selectors.HOME_TEAMS, f"{case_list}?mine=1"))
+    if user.has_role(Role.PANEL_COORDINATOR):
         sections.append(
             (
-                "Teams around the family you are in",
-                visible.filter(members__user=user, members__ended_at__isnull=True)
-                .exclude(lead_professional=user)
-                .exclude(status=CaseStatus.CLOSED),
-                reverse("cases:case-list") + "?mine=1",
+                "Awaiting allocation",
+                selectors.HOME_AWAITING_ALLOCATION,
+                f"{case_list}?status={CaseStatus.AWAITING_ALLOCATION}",
             )
-        )
-    if user.has_role(Role.PANEL_COORDINATOR):
-        awaiting = visible.filter(status=CaseStatus.AWAITING_ALLOCATION)
-        if user_locality_id(user) is not None:
-            awaiting = awaiting.filter(locality_id=user_locality_id(user))
-        sections.append(
-            ("Awaiting allocation", awaiting, reverse("cases:case-list") + f"?status={CaseStatus.AWAITING_ALLOCATION}")
         )
     if user.has_role(Role.TEAM_MANAGER):
         sections.append(
-            (
-                "Closures to sign off",
-                visible.filter(status=CaseStatus.CLOSURE_REQUESTED),
-                reverse("cases:case-list") + f"?status={CaseStatus.CLOSURE_REQUESTED}",
-            )
+            ("Closures to sign off", selectors.HOME_CLOSURES, f"{case_list}?status={CaseStatus.CLOSURE_REQUESTED}")
         )
         sections.append(
             (
                 "Awaiting a lead professional",
-                visible.filter(status=CaseStatus.AWAITING_LEAD_PROFESSIONAL),
-                reverse("cases:case-list") + f"?status={CaseStatus.AWAITING_LEAD_PROFESSIONAL}",
+                selectors.HOME_AWAITING_LEAD,
+                f"{case_list}?status={CaseStatus.AWAITING_LEAD_PROFESSIONAL}",
             )
         )
     if user.has_role(Role.DUTY_MANAGER):
-        sections.append(
-            ("Recently opened cases", visible.exclude(status=CaseStatus.CLOSED), reverse("cases:case-list"))
-        )
-    sections = [(title, list(qs[:10]), link) for title, qs, link in sections]  # newest first
+        sections.append(("Recently opened cases", selectors.HOME_RECENT, case_list))
+    sections = [(title, query.page(user, limit=10), link) for title, query, link in sections]  # newest first
     figures = selectors.case_figures() if user.has_role(Role.ANALYST) else None
     return render(request, "cases/home.html", {"sections": sections, "figures": figures})
 

@@ -33,7 +33,7 @@ def _compile(queryset: QuerySet, using: str, slots: dict[int, str]):
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, placeholders: dict[str, int]):
+    def __init__(self, queryset: QuerySet, placeholders: dict[str, int], unused_ok: frozenset[str]):
         if queryset._prefetch_related_lookups:
             raise ValueError("a precompiled query cannot prefetch")
         if queryset.query.is_sliced:
@@ -42,7 +42,7 @@ class _Compiled:
         self.names = placeholders.keys()
         slots = {value: name for name, value in placeholders.items()}
         self.compiler, self.sql, self.params = _compile(queryset, self.using, slots)
-        missing = set(placeholders) - {name for name, _ in self.params if name}
+        missing = set(placeholders) - {name for name, _ in self.params if name} - unused_ok
         if missing:
             raise ValueError(f"the query does not use {', '.join(sorted(missing))} as a parameter")
         # Counted by id, without the ordering or the related rows' columns.
@@ -89,8 +89,11 @@ class Precompiled(Generic[M]):
     it, `team.count(case_id=case.pk)` how many, and `team.lazy(case_id=...)` something a Paginator
     can page."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]):
+    def __init__(self, build: Callable[..., QuerySet[M]], *, unused_ok: frozenset[str] = frozenset()):
+        """`unused_ok`: ids the query may leave unused (say, a user's team where the rule at hand does
+        not read it); any other id it does not use is a mistake, refused when it is compiled."""
         self.build = build
+        self.unused_ok = unused_ok
         self._compiled: _Compiled | None = None
 
     def _get(self, values: dict[str, int]) -> _Compiled:
@@ -99,7 +102,7 @@ class Precompiled(Generic[M]):
                 raise TypeError(f"{name} must be an id (an int), not {type(value).__name__}")
         if self._compiled is None:
             placeholders = {name: _PLACEHOLDER_BASE - n for n, name in enumerate(sorted(values))}
-            self._compiled = _Compiled(self.build(**placeholders), placeholders)
+            self._compiled = _Compiled(self.build(**placeholders), placeholders, self.unused_ok)
         elif values.keys() != self._compiled.names:
             raise TypeError(f"expected the ids {', '.join(sorted(self._compiled.names))}")
         return self._compiled
