@@ -20,7 +20,7 @@ from typing import ClassVar, Generic, TypeVar
 from django.contrib.auth.models import Permission
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
 
-from earlyhelp.db.precompiled import Precompiled
+from earlyhelp.db.precompiled import Precompiled, PrecompiledList
 
 from .models import Case, Consent, User
 from .roles import Role
@@ -283,6 +283,14 @@ class ForUser(Generic[M]):
             return list(self.build(user, **ids)[offset : offset + limit])
         shape, user_ids = found
         return self._compiled_for(shape).page(limit=limit, offset=offset, **user_ids, **ids)
+
+    def lazy(self, user: User, **ids: int) -> PrecompiledList[M] | QuerySet[M]:
+        """All of it, for a Paginator: counted, then read a page at a time."""
+        found = access_shape(user)
+        if found is None:
+            return self.build(user, **ids)
+        shape, user_ids = found
+        return self._compiled_for(shape).lazy(**user_ids, **ids)
 
     @classmethod
     def clear_all(cls) -> None:

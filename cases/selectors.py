@@ -63,7 +63,9 @@ def _awaiting_allocation(user: User) -> QuerySet[Case]:
     return queryset if locality_id is None else queryset.filter(locality_id=locality_id)
 
 
-# The home page's lists, each compiled once per shape of user (cases.permissions.ForUser).
+# The cases a user works on, newest first (the API's list), and the home page's lists, each
+# compiled once per shape of user (cases.permissions.ForUser).
+CASE_LIST = ForUser(lambda user: case_list_for_user(user=user))
 HOME_LED = ForUser(
     lambda user: case_list_for_user(user=user).filter(lead_professional_id=user.pk).exclude(status=CaseStatus.CLOSED)
 )

@@ -30,9 +30,26 @@ class CaseListSerializer(serializers.ModelSerializer):
         return case.lead_professional.get_full_name() if case.lead_professional else None
 
     def to_representation(self, case):
-        data = super().to_representation(case)
-        if not getattr(case, "details_visible", False):
-            data["family"] = None
+        """The fields above, written out: through DRF's field by field machinery a page of 50 cases
+        cost several milliseconds. Dates still go through their fields (time zone and format)."""
+        fields = self.fields
+        data = {
+            "id": case.pk,
+            "reference": case.reference,
+            "kind": case.kind,
+            "status": case.status,
+            "family": case.family.name if getattr(case, "details_visible", False) else None,
+            "level_of_need": case.level_of_need.name,
+            "locality": case.locality.name if case.locality_id else None,
+            "lead_agency": case.lead_agency.name if case.lead_agency_id else None,
+            "lead_professional": self.get_lead_professional(case),
+            "opened_at": fields["opened_at"].to_representation(case.opened_at),
+            "closed_at": fields["closed_at"].to_representation(case.closed_at) if case.closed_at else None,
+        }
+        for name in self.Meta.fields[len(CaseListSerializer.Meta.fields) :]:  # a subclass's own fields
+            field = fields[name]
+            attribute = field.get_attribute(case)
+            data[name] = None if attribute is None else field.to_representation(attribute)
         return data
 
 
