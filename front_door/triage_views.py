@@ -381,28 +381,22 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
 def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrals the user made, each with its current outcome and the letters sent."""
     page, querystring = _page(request, selectors.my_referrals_rows(user=request.user))
-    rows = []
-    for referral in page.object_list:
-        decisions = list(referral.decisions.all())  # newest first: the newest is never amended
-        letters = [letter for d in reversed(decisions) if (letter := _letter_or_none(d)) is not None]
-        rows.append(
-            {
-                "referral": referral,
-                "first_names": referral.child_names,
-                "current": decisions[0] if decisions else None,
-                "letters": letters,
-            }
-        )
+    rows = [
+        {
+            "referral": referral,
+            "first_names": referral.child_names,
+            "outcome": DecisionOutcome(referral.outcome).label if referral.outcome else None,
+            "destination": referral.destination_name,
+            "letters": [
+                {"pk": pk, "created_at": created_at}
+                for pk, created_at in zip(referral.letter_ids, referral.letter_dates, strict=True)
+            ],
+        }
+        for referral in page.object_list
+    ]
     return render(
         request, "front_door/triage/my_referrals.html", {"page_obj": page, "rows": rows, "querystring": querystring}
     )
-
-
-def _letter_or_none(decision: Decision) -> ReferrerLetter | None:
-    try:
-        return decision.letter
-    except ReferrerLetter.DoesNotExist:
-        return None
 
 
 @signed_in

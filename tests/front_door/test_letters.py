@@ -302,3 +302,25 @@ def test_my_referrals_queries_do_not_grow_with_the_list(
     assert len(one_row.captured_queries) <= MAX_LIST_QUERIES
     assert len(response.context["rows"]) == 25
     assert response.content.decode().count("(PDF)") == 25
+
+
+def test_an_amended_decision_shows_the_latest_outcome_and_every_letter_oldest_first(
+    world, submit_referral, destinations, client_for
+):
+    make_decided_referral_with_letter(world, submit_referral, destinations, 0)
+    first = ReferrerLetter.objects.get()
+    amended = services.decision_amend(
+        actor=world.duty_manager,
+        decision=first.decision,
+        outcome=DecisionOutcome.EARLY_HELP,
+        level_of_need=world.level3,
+        reason="A family support worker after all.",
+        destination=destinations["targeted-family-support"],
+    )
+    second = ReferrerLetter.objects.create(referral=first.referral, decision=amended, pdf=b"%PDF-1.7 stand-in")
+
+    content = client_for(world.school_practitioner).get(MY_REFERRALS).content.decode()
+
+    assert "Early help or other support: Targeted family support" in content
+    assert "Universal services with advice" not in content  # the amended outcome is not shown
+    assert content.index(f'href="{letter_url(first)}"') < content.index(f'href="{letter_url(second)}"')
