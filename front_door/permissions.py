@@ -23,8 +23,8 @@ def referrals_for_user(user: User, queryset: QuerySet[Referral] | None = None) -
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if is_front_door(user):
-        return queryset.exclude(status="draft") | queryset.filter(status="draft", recorded_by=user)
-    return queryset.filter(referrer=user)
+        return queryset.exclude(status="draft") | queryset.filter(status="draft", recorded_by_id=user.pk)
+    return queryset.filter(referrer_id=user.pk)
 
 
 def information_requests_for_user(user: User) -> QuerySet[InformationRequest]:

@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from cases.audit import access_log_record
 from cases.models import AccessLog, Case, CaseStatus, FamilyMembership, Person, User
-from earlyhelp.db import one_or_none
+from cases.permissions import ForUser
+from earlyhelp.db.precompiled import Precompiled
 
 from .models import Channel, Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
 from .permissions import information_requests_for_user, referrals_for_user
@@ -66,26 +67,33 @@ def referral_queue(
     return queryset
 
 
+# A referral as its pages read it, compiled once per shape of user (cases.permissions.ForUser).
+REFERRAL_PAGE = ForUser(
+    lambda user, referral_id: (
+        referrals_for_user(user)
+        .select_related(
+            "referrer",
+            "referrer_agency",
+            "level_of_need",
+            "family",
+            "case",
+            "duplicate_of",
+            "claimed_by",
+            "recorded_by",
+            "locality",
+        )
+        .filter(pk=referral_id)
+        .order_by()
+    )
+)
+
+
 def referral_get_for_user(
     *, user: User, referral_id: int, request: HttpRequest | None = None, log: bool = True
 ) -> Referral:
     """The referral if `user` may see it, else 404 (the same for missing and not yours); logged."""
     with transaction.atomic():
-        referral = one_or_none(
-            referrals_for_user(user)
-            .select_related(
-                "referrer",
-                "referrer_agency",
-                "level_of_need",
-                "family",
-                "case",
-                "duplicate_of",
-                "claimed_by",
-                "recorded_by",
-                "locality",
-            )
-            .filter(pk=referral_id)
-        )
+        referral = next(iter(REFERRAL_PAGE.page(user, limit=1, referral_id=referral_id)), None)
         if referral is None:
             if Referral.objects.filter(pk=referral_id).exists():
                 access_log_record(
@@ -109,12 +117,18 @@ def referral_get_for_user(
     return referral
 
 
-def referral_decisions(*, referral: Referral) -> list[Decision]:
-    return list(
-        referral.decisions.select_related("destination", "level_of_need", "decided_by", "amends").order_by(
-            "decided_at", "id"
-        )
+REFERRAL_DECISIONS = Precompiled(
+    lambda referral_id: (
+        Decision.objects.filter(referral_id=referral_id)
+        .select_related("destination", "level_of_need", "decided_by", "amends")
+        .order_by("decided_at", "id")
     )
+)
+
+
+def referral_decisions(*, referral: Referral) -> list[Decision]:
+    """Oldest first (compiled once: the triage page reads them every time)."""
+    return REFERRAL_DECISIONS(referral_id=referral.pk)
 
 
 def current_decision(*, referral: Referral) -> Decision | None:
