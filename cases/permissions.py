@@ -284,6 +284,11 @@ class ForUser(Generic[M]):
         shape, user_ids = found
         return self._compiled_for(shape).page(limit=limit, offset=offset, **user_ids, **ids)
 
+    def first(self, user: User, **ids: int) -> M | None:
+        """The one row a look-up by id finds for `user`, or None."""
+        found = self.page(user, limit=1, **ids)
+        return found[0] if found else None
+
     def lazy(self, user: User, **ids: int) -> PrecompiledList[M] | QuerySet[M]:
         """All of it, for a Paginator: counted, then read a page at a time."""
         found = access_shape(user)

@@ -118,7 +118,7 @@ def case_get_for_user(
     The 404 is raised after the atomic block: raised inside it, it would roll back the refusal's row."""
     with transaction.atomic():
         if with_perms and perm == VIEW_CASE:  # the case page, compiled once per shape of user
-            case = next(iter(CASE_PAGE.page(user, limit=1, case_id=case_id)), None)
+            case = CASE_PAGE.first(user, case_id=case_id)
         else:
             case = one_or_none(_case_query(user, perm, with_perms=with_perms).filter(pk=case_id))
         if case is None:

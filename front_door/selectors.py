@@ -93,7 +93,7 @@ def referral_get_for_user(
 ) -> Referral:
     """The referral if `user` may see it, else 404 (the same for missing and not yours); logged."""
     with transaction.atomic():
-        referral = next(iter(REFERRAL_PAGE.page(user, limit=1, referral_id=referral_id)), None)
+        referral = REFERRAL_PAGE.first(user, referral_id=referral_id)
         if referral is None:
             if Referral.objects.filter(pk=referral_id).exists():
                 access_log_record(

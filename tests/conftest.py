@@ -63,6 +63,13 @@ def world(db):
     return w
 
 
+# Every user of `world`, one per role and scope: for role-by-case matrices.
+VIEWERS = [
+    *("duty_manager", "panel_coordinator", "county_coordinator", "lead", "other_lead", "team_manager"),
+    *("other_manager", "school_practitioner", "health_practitioner", "analyst", "administrator"),
+]
+
+
 def open_case(w, *, status: str = "active", locality=None, lead=None, members=()):
     """A case in the north (by default) moved through the real services to `status`."""
     family = family_with_members(locality=locality or w.north)

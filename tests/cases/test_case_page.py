@@ -6,21 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.permissions import CASE_PERMS, case_perms_for_user, user_has_case_perm
-from tests.conftest import open_case
-
-VIEWERS = [
-    "duty_manager",
-    "panel_coordinator",
-    "lead",
-    "other_lead",
-    "team_manager",
-    "other_manager",
-    "school_practitioner",
-    "health_practitioner",
-    "analyst",
-    "administrator",
-    "county_coordinator",
-]
+from tests.conftest import VIEWERS, open_case
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -5,22 +5,9 @@ import pytest
 
 from cases import selectors
 from cases.permissions import CASE_PERMS, ForUser, UserStandIn, access_shape, permission_ids_clear
-from tests.conftest import open_case
+from tests.conftest import VIEWERS, open_case
 from tests.factories import UserFactory
 
-VIEWERS = [
-    "duty_manager",
-    "panel_coordinator",
-    "county_coordinator",
-    "lead",
-    "other_lead",
-    "team_manager",
-    "other_manager",
-    "school_practitioner",
-    "health_practitioner",
-    "analyst",
-    "administrator",
-]
 HOME_LISTS = [
     "HOME_LED",
     "HOME_TEAMS",
