@@ -21,8 +21,9 @@ INSERT = (
 def client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    # REMOTE_ADDR is the proxy's address behind one; the proxy is configured to set it truthfully
-    # (gunicorn --forwarded-allow-ips), so the header is not trusted here.
+    # REMOTE_ADDR only: behind a trusted proxy, earlyhelp.middleware.ClientAddressMiddleware has
+    # already put the client's address there; X-Forwarded-For on its own is whatever the sender
+    # wrote. Sign-in lockouts (AXES_CLIENT_IP_CALLABLE) read the address through this function too.
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -305,8 +305,8 @@ def form_token_problem(value: str | None) -> str | None:
 
 
 def _throttle_key(request: HttpRequest) -> str:
-    # REMOTE_ADDR, as in cases.audit: behind a proxy, the proxy is configured to set it truthfully.
-    # Hashed: the cache need not hold people's addresses.
+    # REMOTE_ADDR, as in cases.audit: behind a trusted proxy, earlyhelp.middleware has put the
+    # client's address there. Hashed: the cache need not hold people's addresses.
     address = request.META.get("REMOTE_ADDR") or "unknown"
     return "front_door:public-referrals:" + hashlib.sha256(address.encode()).hexdigest()
 
