@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pghistory
-import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -557,9 +556,9 @@ class AccessLog(models.Model):
             models.Index(fields=["case", "-at"], name="accesslog_case_idx"),
             models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
         ]
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-        ]
+        # No pgtrigger triggers: any session can switch those off (SET pgtrigger.ignore). Plain
+        # triggers made by migration 0010 refuse UPDATE, DELETE and TRUNCATE, and the application's
+        # database role has no UPDATE, DELETE or TRUNCATE on this table (db_grant_app_role).
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.record_type} {self.record_id}"
