@@ -1,6 +1,7 @@
 """The load test: gunicorn serving the benchmark database on loopback, locust (headless) driving a
-mixed, signed-in workload. Two runs: 50 concurrent users flat out for throughput, then 100 requests
-per second for latency. Traffic goes to 127.0.0.1 only and stops by itself."""
+mixed, signed-in workload. Two runs: 50 concurrent users flat out for throughput, then the same
+users paced to 50 requests per second between them for latency. Traffic goes to 127.0.0.1 only and
+stops by itself."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from cases.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
+USERS = 50
+# The latency run: the same users, each paced so that together they ask this many pages a second.
+PACED_RPS = 50
 
 
 def _database_url(db: dict) -> str:
@@ -55,8 +59,8 @@ def _start_server(database: dict) -> subprocess.Popen:
             "earlyhelp.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
-            # Two processes a core: one runs while the other waits for the database. (Threads
-            # measured slower here: Python runs one at a time in a process.)
+            # Two processes a core: one runs while the other waits for the database. Processes
+            # rather than threads, because Python runs one thread at a time in a process.
             "--workers",
             str(2 * (os.cpu_count() or 2)),
             "--worker-class",
@@ -146,15 +150,23 @@ def run_load(*, seconds: int, database: dict) -> dict:
     usernames = [name for turn in itertools.zip_longest(*by_role.values()) for name in turn if name]
     server = _start_server(database)
     try:
-        flat_out = _locust(50, seconds, 0, usernames)
-        paced = _locust(50, max(60, seconds // 2), 2.0, usernames)  # 50 users x 2 requests/s = 100/s
+        flat_out = _locust(USERS, seconds, 0, usernames)
+        paced = _locust(USERS, max(60, seconds // 2), PACED_RPS / USERS, usernames)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+    print(  # the figures behind the three that are kept
+        f"  load: flat out {flat_out['rps']:.1f} requests/s, p95 {flat_out['p95_ms']:.0f} ms;"
+        f" paced {paced['rps']:.1f} requests/s, p95 {paced['p95_ms']:.0f} ms;"
+        f" errors {flat_out['errors']} and {paced['errors']}"
+    )
+    return load_figures(flat_out, paced)
+
+
+def load_figures(flat_out: dict, paced: dict) -> dict:
+    """The figures the budgets hold: throughput flat out, errors of both runs, latency when paced."""
     return {
         "rps": round(flat_out["rps"], 1),
         "errors": flat_out["errors"] + paced["errors"],
-        "p95_ms_at_100rps": paced["p95_ms"],
-        "p95_ms_flat_out": flat_out["p95_ms"],
-        "paced_rps": round(paced["rps"], 1),
+        "p95_ms_at_50rps": paced["p95_ms"],
     }
