@@ -12,16 +12,32 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 
 
+def _migrate_as_owner() -> None:
+    """Migrate as the database's owner, then let everything else run as the application's role,
+    granted what it needs by the owner (it may only add to and read the access log). devservices
+    names both roles of the embedded database; with a DATABASE_URL of your own, it is used as it
+    is, and DATABASE_OWNER_URL, when set, migrates and grants DATABASE_URL's role."""
+    app_url = os.environ.get("DATABASE_APP_URL") or os.environ["DATABASE_URL"]
+    owner_url = os.environ.get("DATABASE_OWNER_URL") or app_url
+    as_owner = {**os.environ, "DATABASE_URL": owner_url}
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], env=as_owner, check=True)
+    app_role, owner_role = (unquote(urlsplit(url).username or "") for url in (app_url, owner_url))
+    if app_role != owner_role:
+        subprocess.run([PY, "manage.py", "db_grant_app_role", app_role], env=as_owner, check=True)
+    os.environ["DATABASE_URL"] = app_url
+
+
 def main() -> int:
     os.chdir(ROOT)
     (ROOT / "var").mkdir(exist_ok=True)
-    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], check=True)
+    _migrate_as_owner()
     subprocess.run([PY, "manage.py", "load_demo_data"], check=True)
     procs = [
         subprocess.Popen([PY, "manage.py", "runserver", ADDRESS, "--noreload"]),

