@@ -6,9 +6,8 @@ the table's owner can drop or disable them (the application's role owns nothing)
 superuser can set session_replication_role, under which no ordinary trigger fires (Django's flush,
 which tests use, does so: see earlyhelp/db/base.py)."""
 
-from django.db import migrations
-
 import pgtrigger.migrations
+from django.db import migrations
 
 FORWARDS = """
 CREATE FUNCTION cases_accesslog_append_only() RETURNS trigger
