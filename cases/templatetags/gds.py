@@ -1,92 +1,13 @@
-"""GOV.UK form fields rendered lean: `{% gds_fields form %}` renders a form's fields as the GOV.UK
-Design System's radios, checkboxes, text inputs, textareas and date inputs, with the same markup
-and ids crispy-forms-gds gives (so the error summary's links land), at a fraction of the cost.
-
-crispy-forms-gds renders every field and every choice through several template includes; a
-decision form with forty agencies to tick took 60 ms that way. Here the field's parts are worked
-out in Python and one small template lays them out."""
+"""GOV.UK pieces the form renderer does not make: status tags and the page numbers of pagination.
+Forms are rendered by crispy-forms-gds (`{% crispy form %}`)."""
 
 from __future__ import annotations
 
-import datetime
-
-from django import forms, template
-from django.forms.boundfield import BoundField
+from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 register = template.Library()
-
-DATE_PARTS = (("Day", 2), ("Month", 2), ("Year", 4))
-
-
-def _date_parts(field: BoundField) -> list[str]:
-    value = field.value()
-    if isinstance(value, datetime.date):
-        return [str(value.day), str(value.month), str(value.year)]
-    if isinstance(value, list | tuple):
-        return [str(part or "") for part in value] + [""] * (3 - len(value))
-    return ["", "", ""]
-
-
-def field_context(field: BoundField) -> dict:
-    """What the template needs to lay out one field, worked out once."""
-    widget = field.field.widget
-    errors = list(field.errors)
-    context = {
-        "name": field.html_name,
-        "id": field.auto_id,
-        "label": field.label,
-        "hint": field.help_text,
-        "errors": errors,
-        "error_id": f"{field.auto_id}_1_error",
-    }
-    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        value = field.value()
-        chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)} if value else set()
-        context["kind"] = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
-        context["items"] = [
-            {"id": f"{field.auto_id}_{n}", "value": key, "label": label, "checked": str(key) in chosen}
-            for n, (key, label) in enumerate(
-                (
-                    (choice_value, choice_label)
-                    for choice_value, choice_label in field.field.choices
-                    if choice_value != ""
-                ),
-                start=1,
-            )
-        ]
-    elif hasattr(widget, "widgets"):
-        context["kind"] = "date"
-        context["parts"] = [
-            {
-                "id": f"{field.auto_id}_{n}",
-                "name": f"{field.html_name}_{n}",
-                "label": label,
-                "width": width,
-                "value": value,
-            }
-            for n, ((label, width), value) in enumerate(zip(DATE_PARTS, _date_parts(field), strict=True))
-        ]
-    elif isinstance(widget, forms.Textarea):
-        context["kind"] = "textarea"
-        context["rows"] = widget.attrs.get("rows", 5)
-        context["value"] = field.value() or ""
-    else:
-        context["kind"] = "input"
-        context["type"] = getattr(widget, "input_type", "text")
-        context["value"] = field.value() or ""
-    described_by = [f"{field.auto_id}_hint"] if field.help_text else []
-    if errors:
-        described_by.append(context["error_id"])
-    context["described_by"] = " ".join(described_by)
-    return context
-
-
-@register.inclusion_tag("includes/gds_fields.html")
-def gds_fields(form: forms.Form) -> dict:
-    """Every visible field of `form`, in order."""
-    return {"fields": [field_context(field) for field in form.visible_fields()]}
 
 
 # A case's status as a GOV.UK tag: the colour says how far along it is.
