@@ -1,6 +1,41 @@
-from django.core.management import call_command
+"""The demo data of `make run`: made through the services by the people whose work it is, once;
+the duty managers' queue at every clock state, cases opened by front door decisions in every status,
+a letter for every decision. Loaded once for the module and rolled back after it."""
 
-from cases.models import Case, CaseStatus, Family, Person, User
+import datetime
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from cases.demo import demo_steps
+from cases.models import (
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    Deadline,
+    DeadlineAlarm,
+    Family,
+    Notification,
+    Person,
+    Timescale,
+    User,
+)
+from cases.roles import Role
+from front_door.models import (
+    Channel,
+    Decision,
+    DecisionOutcome,
+    InformationRequest,
+    Referral,
+    ReferralStatus,
+    ReferrerLetter,
+)
+from front_door.selectors import referral_queue
 
 DEMO_USERS = [
     "duty.manager",
@@ -9,27 +44,193 @@ DEMO_USERS = [
     "school.practitioner",
     "team.manager",
     "analyst",
+    "contact.officer",
+    "bridges.manager",
+    "manager.coordinator",
+    "duty.lead",
     "admin",
 ]
 
 
-def test_demo_data_loads_once_with_every_role_and_state(db, client):
-    call_command("load_demo_data")
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    # Loading it takes seconds: once for the module, inside a transaction rolled back at its end.
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo_data", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def now(demo, db):
+    return timezone.now()
+
+
+def test_the_steps_run_in_order_shared_record_front_door_then_the_cases(demo):
+    autodiscover_modules("demo")
+
+    assert [step.name.rsplit(".", 1)[1] for step in demo_steps()][:3] == [
+        "demo_people_and_places",
+        "demo_front_door",
+        "demo_case_lifecycle",
+    ]
+
+
+def test_loading_again_adds_nothing(demo, db, capsys):
+    before = [model.objects.count() for model in (User, Family, Person, Referral, Decision, Case, ReferrerLetter)]
+
     call_command("load_demo_data")
 
-    assert Family.objects.count() == 40
-    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
-    for username in DEMO_USERS:
-        response = client.post(
-            "/accounts/sign-in/", {"username": username, "password": "demo-password-123"}, follow=True
+    assert [model.objects.count() for model in (User, Family, Person, Referral, Decision, Case, ReferrerLetter)] == (
+        before
+    )
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_the_queue_holds_referrals_at_every_clock_state(now):
+    reminder = datetime.timedelta(hours=Timescale.objects.get(code="front-door-decision").reminder_before_hours)
+    queue = list(referral_queue())
+    waiting = [r for r in queue if r.status == ReferralStatus.AWAITING_DECISION]
+    unclaimed = [r for r in waiting if r.claimed_by_id is None]
+
+    new = [r for r in unclaimed if now - r.received_at < datetime.timedelta(hours=1)]
+    due_soon = [r for r in unclaimed if now < r.decision_due_at <= now + reminder]
+    overdue = [r for r in unclaimed if r.decision_due_at < now]
+    claimed = [r for r in waiting if r.claimed_by and r.claimed_by.username == "duty.manager"]
+    asking = [
+        r
+        for r in queue
+        if r.status == ReferralStatus.MORE_INFORMATION
+        and r.information_requests.filter(answered_at__isnull=True).exists()
+        and r.information_requests.filter(answered_at__isnull=False).exists()
+    ]
+    assert [len(new), len(due_soon), len(overdue), len(claimed), len(asking)] == [3, 2, 2, 1, 2]
+    assert {r.channel for r in queue} == {Channel.PRACTITIONER, Channel.PUBLIC, Channel.PHONE, Channel.API}
+    # It fits on the queue's first page, with room for the referral a tester makes.
+    assert len(queue) < 20
+
+
+def test_a_referral_moved_back_in_time_keeps_its_clocks_in_step(now):
+    for referral in referral_queue().filter(status=ReferralStatus.AWAITING_DECISION):
+        clock = Deadline.objects.get(
+            subject_type="referral", subject_id=referral.pk, timescale__code="front-door-decision"
         )
-        assert response.redirect_chain == [("/", 302)], username
-        assert response.status_code == 200
-        assert User.objects.get(username=username).first_name in response.content.decode()
-        client.post("/accounts/sign-out/")
+        assert (clock.started_at, clock.due_at) == (referral.received_at, referral.decision_due_at)
+        assert clock.due_at - referral.received_at == datetime.timedelta(hours=24)
+        assert set(clock.alarms.values_list("kind", "goes_off_at")) == {
+            (DeadlineAlarm.Kind.REMINDER, clock.remind_at),
+            (DeadlineAlarm.Kind.ESCALATION, clock.due_at),
+        }
+    for request in InformationRequest.objects.filter(answered_at__isnull=True):
+        clock = Deadline.objects.get(subject_type="information_request", subject_id=request.pk)
+        assert abs(clock.started_at - request.requested_at) < datetime.timedelta(seconds=1)
+        assert clock.due_at == request.due_at
+        assert request.requested_at < now
+    assert not Decision.objects.filter(decided_at__gt=now).exists()
+    assert not Decision.objects.filter(decided_at__lt=F("referral__received_at")).exists()
 
 
-def test_demo_people_are_synthetic(db):
-    call_command("load_demo_data")
+def test_every_case_was_opened_by_a_front_door_decision(now):
+    cases = list(Case.objects.select_related("family"))
 
+    assert len(cases) == 40
+    for case in cases:
+        opened_by = Referral.objects.filter(
+            case=case,
+            family=case.family,
+            decisions__outcome=DecisionOutcome.EARLY_HELP,
+            decisions__destination__opens_case=True,
+            decisions__decided_at__lte=case.opened_at,
+            decisions__decided_at__gt=case.opened_at - datetime.timedelta(minutes=1),
+        )
+        assert opened_by.exists(), case.reference
+    # A year of history, oldest furthest along.
+    assert min(case.opened_at for case in cases) < now - datetime.timedelta(days=300)
+    assert max(case.opened_at for case in cases) > now - datetime.timedelta(days=5)
+
+
+def test_families_referred_again_are_linked_to_the_people_already_known(demo, db):
+    # Decided re-referrals joined the family's open case.
+    joined = [case for case in Case.objects.all() if case.referrals.count() > 1]
+    assert len(joined) == 2
+    # A child in today's queue is linked to the record of a family whose case has closed.
+    again = Referral.objects.filter(status=ReferralStatus.AWAITING_DECISION, family__cases__status=CaseStatus.CLOSED)
+    assert again.count() == 1
+    assert again.get().people.filter(person__isnull=False).exists()
+
+
+def test_every_decision_has_a_letter_and_every_referrer_with_an_email_is_sent_it(demo, db):
+    letters = ReferrerLetter.objects.select_related("referral")
+
+    assert Decision.objects.count() == letters.count() > 40
+    assert {letter.pdf[:4] for letter in letters} == {b"%PDF"}
+    emailed = [letter for letter in letters if letter.referral.referrer_email]
+    assert emailed
+    assert Notification.objects.filter(
+        dedupe_key__in=[f"referrer-letter:{letter.pk}" for letter in emailed], attachment__isnull=False
+    ).count() == len(emailed)
+    assert not Deadline.objects.filter(
+        timescale__code="referrer-letter", met_at__isnull=True, subject_id__in=Decision.objects.values("referral")
+    ).exists()
+    outcomes = Counter(Decision.objects.values_list("outcome", flat=True))
+    assert set(outcomes) == set(DecisionOutcome.values)
+
+
+def test_cases_are_in_every_status_in_the_demo_proportions(demo, db):
+    assert Counter(Case.objects.values_list("status", flat=True)) == {
+        CaseStatus.AWAITING_ALLOCATION: 8,
+        CaseStatus.AWAITING_LEAD_PROFESSIONAL: 6,
+        CaseStatus.ACTIVE: 16,
+        CaseStatus.CLOSURE_REQUESTED: 4,
+        CaseStatus.CLOSED: 6,
+    }
+
+
+def test_no_case_action_is_taken_by_a_superuser(demo, db):
+    admin = User.objects.get(username="admin")
+
+    assert admin.is_superuser
+    assert admin.roles == {Role.ADMINISTRATOR}
+    assert not ChronologyEntry.objects.filter(author__is_superuser=True).exists()
+    assert not ChronologyEntry.objects.filter(author__isnull=True).exists()
+    assert not Decision.objects.filter(decided_by__is_superuser=True).exists()
+    # The charity's own manager assigns its keyworker.
+    assert set(
+        ChronologyEntry.objects.filter(
+            event="case_assign_lead_professional", case__lead_agency__name="Bridges Family Charity"
+        ).values_list("author__username", flat=True)
+    ) == {"bridges.manager"}
+
+
+def test_the_multi_role_users_hold_both_roles_and_use_them(demo, db):
+    coordinator = User.objects.get(username="manager.coordinator")
+    duty_lead = User.objects.get(username="duty.lead")
+
+    assert coordinator.roles == {Role.TEAM_MANAGER, Role.PANEL_COORDINATOR}
+    assert duty_lead.roles == {Role.DUTY_MANAGER, Role.LEAD_PROFESSIONAL}
+    authored = ChronologyEntry.objects.filter(author=coordinator).values_list("event", flat=True)
+    assert {"case_allocate", "case_assign_lead_professional"} <= set(authored)
+    assert Case.objects.filter(lead_professional=duty_lead).exists()
+    assert Decision.objects.filter(decided_by=duty_lead).exists()
+    assert Referral.objects.filter(claimed_by=duty_lead).exists()
+
+
+@pytest.mark.parametrize("username", DEMO_USERS)
+def test_each_demo_user_signs_in(demo, db, client, username):
+    response = client.post("/accounts/sign-in/", {"username": username, "password": "demo-password-123"}, follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert User.objects.get(username=username).first_name in response.content.decode()
+
+
+def test_the_duty_manager_sees_the_queue(demo, db, client):
+    client.post("/accounts/sign-in/", {"username": "duty.manager", "password": "demo-password-123"})
+
+    page = client.get("/front-door/").content.decode()
+
+    for referral in referral_queue():
+        assert referral.reference in page
+
+
+def test_demo_people_are_synthetic(demo, db):
     assert not Person.objects.exclude(nhs_number="").exclude(nhs_number__startswith="999").exists()
