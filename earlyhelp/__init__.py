@@ -1,3 +1,8 @@
-"""The project package. The Celery app lives in `earlyhelp.celery` and is loaded by
-`cases.apps.CasesConfig.ready`, not here: importing this package (as `python -m
-earlyhelp.devservices` does) must not set DJANGO_SETTINGS_MODULE for the commands it starts."""
+"""The project package. The Celery app is loaded here, as Celery's Django guide does, so that
+`shared_task`s queue to our broker from web processes too. Loading it defaults
+DJANGO_SETTINGS_MODULE to the production settings for this process and the commands it starts:
+development commands (the Makefile's, earlyhelp.devrun's) and the tests name their own."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

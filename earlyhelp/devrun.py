@@ -1,7 +1,8 @@
 """`make run`: migrate, load the demo data, then the web server, a Celery worker and Celery beat.
 
 Runs inside `earlyhelp.devservices`, which provides DATABASE_URL and REDIS_URL. Ctrl-C stops all
-three; the data stays in var/ for the next run.
+three; the data stays in var/ for the next run. Every command runs with the development settings
+(the entry points would otherwise choose production's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
+SETTINGS = "earlyhelp.settings.development"
 
 
 def _migrate_as_owner() -> None:
@@ -36,6 +38,8 @@ def _migrate_as_owner() -> None:
 
 def main() -> int:
     os.chdir(ROOT)
+    # Set, not defaulted: importing the project package has already defaulted it to production.
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     (ROOT / "var").mkdir(exist_ok=True)
     _migrate_as_owner()
     subprocess.run([PY, "manage.py", "load_demo_data"], check=True)

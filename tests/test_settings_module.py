@@ -1,35 +1,125 @@
-"""`make test` and `make run` start their commands through earlyhelp.devservices: importing the
-project package must not choose the settings for those commands (it once made the whole suite run
-with production password hashing, twenty times slower)."""
+"""Which settings each command runs with. The entry points default to production settings, and
+importing the project package loads the Celery app, which does the same for the process and every
+command it starts (`python -m earlyhelp.devservices` included). So each development command names
+its settings module itself: once, the whole suite ran with another module's password hashing,
+twenty times slower."""
+
+from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PRODUCTION = "earlyhelp.settings.production"
+DEVELOPMENT = "earlyhelp.settings.development"
+TEST = "earlyhelp.settings.test"
+
+# A stand-in for .venv/bin/python: it records the settings module each command would run with (its
+# --settings/--ds option, or the environment's), and runs the service wrapper's command directly.
+FAKE_PYTHON = """#!/bin/bash
+if [ "$1" = "-m" ] && [ "$2" = "earlyhelp.devservices" ]; then shift 3; exec "$@"; fi
+chosen="$DJANGO_SETTINGS_MODULE"
+for arg in "$@"; do
+  case "$arg" in --settings=*|--ds=*) chosen="${arg#*=}";; esac
+done
+printf '%s %s\\n' "$chosen" "$*" >> "$COMMAND_LOG"
+"""
 
 
-def test_the_service_wrapper_passes_no_settings_module_to_its_command():
+def test_importing_the_project_package_defaults_to_production_settings():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env["DATABASE_URL"] = env.get("DATABASE_URL", "postgres://unused@127.0.0.1/unused")
-    env["REDIS_URL"] = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "earlyhelp.devservices",
-            "--",
-            sys.executable,
-            "-c",
-            "import os; print(os.environ.get('DJANGO_SETTINGS_MODULE', 'unset'))",
-        ],
+        [sys.executable, "-c", "import os, earlyhelp; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
+        cwd=settings.BASE_DIR,
+        env=env,
         capture_output=True,
         text=True,
-        env=env,
         check=True,
     )
 
-    assert result.stdout.strip().splitlines()[-1] == "unset"
+    assert result.stdout.strip() == PRODUCTION
+
+
+def _make(tmp_path: Path, *targets: str) -> list[tuple[str, str]]:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    for name, body in {"python": FAKE_PYTHON, "ruff": "#!/bin/sh\n"}.items():
+        path = venv / "bin" / name
+        path.write_text(body)
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    (venv / ".installed").touch()  # newer than the locks: nothing is installed
+    log = tmp_path / "commands.log"
+    log.touch()
+    # As the real service wrapper passes it on: the production default the package import set.
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=PRODUCTION, COMMAND_LOG=str(log))
+    subprocess.run(
+        ["make", "--no-print-directory", f"VENV={venv}", *targets],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return [tuple(line.split(" ", 1)) for line in log.read_text().splitlines()]
+
+
+def test_make_test_runs_its_commands_with_the_test_settings(tmp_path):
+    commands = _make(tmp_path, "test")
+
+    assert [command.split()[:2] for _, command in commands] == [["manage.py", "makemigrations"], ["-m", "pytest"]]
+    assert {chosen for chosen, _ in commands} == {TEST}
+
+
+def test_development_commands_run_with_the_development_settings(tmp_path):
+    commands = _make(tmp_path, "shell", "migrations", "bench")
+
+    assert [command.split()[:2] for _, command in commands] == [
+        ["manage.py", "shell"],
+        ["manage.py", "makemigrations"],
+        ["manage.py", "run_bench"],
+    ]
+    assert {chosen for chosen, _ in commands} == {DEVELOPMENT}
+
+
+def test_make_run_starts_every_command_with_the_development_settings(monkeypatch):
+    from earlyhelp import devrun
+
+    started = []
+
+    class Finished:
+        """A command that has already ended."""
+
+        def __init__(self, args, **kwargs):
+            started.append((args, (kwargs.get("env") or os.environ).get("DJANGO_SETTINGS_MODULE")))
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", PRODUCTION)
+    monkeypatch.setattr(devrun.subprocess, "run", Finished)
+    monkeypatch.setattr(devrun.subprocess, "Popen", Finished)
+    monkeypatch.setattr(devrun.signal, "signal", lambda *args: None)
+    monkeypatch.chdir(settings.BASE_DIR)
+
+    devrun.main()
+
+    assert [" ".join(args[1:3]) for args, _ in started] == [
+        "manage.py migrate",
+        "manage.py load_demo_data",
+        "manage.py runserver",
+        "-m celery",
+        "-m celery",
+    ]
+    assert {chosen for _, chosen in started} == {DEVELOPMENT}
 
 
 def test_the_tests_run_with_the_test_settings(settings):
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert "bench" in settings.INSTALLED_APPS

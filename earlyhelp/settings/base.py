@@ -1,6 +1,8 @@
-"""Settings, all from the environment (see .env.example). Development defaults are safe to run
-on a laptop; with DEBUG=0 the app refuses to start without a SECRET_KEY and turns on the secure
-cookie, HSTS and redirect settings that `manage.py check --deploy` looks for.
+"""Settings, all from the environment (see .env.example), safe on their own: DEBUG is off unless
+DEBUG=1, so the app refuses to start without a SECRET_KEY and turns on the secure cookie, HSTS and
+redirect settings that `manage.py check --deploy` looks for. The entry points (manage.py, wsgi.py,
+asgi.py, celery.py) default to `earlyhelp.settings.production`; `make run` and the other development
+commands choose `earlyhelp.settings.development`, and the tests `earlyhelp.settings.test`.
 """
 
 from datetime import timedelta
@@ -16,7 +18,7 @@ from earlyhelp.schedule import BEAT_SCHEDULE
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="development-only-not-secret-" + "x" * 40)
 else:
@@ -61,7 +63,6 @@ INSTALLED_APPS = [
     "panels",
     "assessments",
     "outcomes",
-    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,16 @@
+"""Tests (pytest-django reads `earlyhelp.settings.test` from pyproject.toml): DEBUG's defaults as in
+development (plain HTTP, a development key) and the benchmark app, whose tests are in tests/bench;
+connections kept as in production; fast password hashing, mail kept in memory and a Redis database
+per xdist worker."""
+
 import os
 import re
 
-from .base import *  # noqa: F403
+os.environ.setdefault("DEBUG", "1")
+
+from .base import *  # noqa: E402,F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
