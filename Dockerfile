@@ -1,4 +1,6 @@
-# Production image: gunicorn for the web, the same image for the Celery worker and beat.
+# Production image: gunicorn for the web, the same image for the Celery worker and beat. It installs
+# the runtime lock only (no test, lint, browser or load-testing tools) and leaves the tests out
+# (.dockerignore); the benchmark's code is copied but not installed as an app in production settings.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=earlyhelp.settings.production
