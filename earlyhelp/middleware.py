@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.cache import patch_cache_control
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -74,3 +75,25 @@ class ClientAddressMiddleware:
             except ValueError:
                 break
         return str(hop)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in user and on every API response.
+
+    Practitioners share office computers: after sign-out, the browser must keep no copy of a page
+    or an API answer about a family (in its cache or its back-forward cache). Public pages keep
+    their own caching, and static files never reach this middleware (WhiteNoise serves them
+    before it). Other directives a view set are kept; no-store overrides them."""
+
+    api_prefix = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith(self.api_prefix):
+            patch_cache_control(response, no_store=True)
+        return response
