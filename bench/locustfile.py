@@ -3,19 +3,21 @@ cases, partners on their referrals, analysts on figures. Users sign in through t
 
 Signing in is slow by design (PBKDF2 with a million rounds) and a practitioner does it once a day:
 the figures are of the working day after everyone has signed in, so the statistics start again when
-the last user has. A failed sign-in is still counted: it is written to the file named by
-BENCH_REPORT when the run ends."""
+the last user has, and the run ends BENCH_SECONDS later. A failed sign-in is still counted: it is
+written to the file named by BENCH_REPORT when the run ends."""
 
 import json
 import os
 import random
 import re
 
+import gevent
 from locust import FastHttpUser, between, constant_throughput, events, task
 
 PASSWORD = "bench-password-123"
 USERS = os.environ.get("BENCH_USERS", "").split(",")
 RATE = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "0"))
 SIGN_INS = {"started": 0, "done": 0, "failed": 0}
 
 
@@ -47,6 +49,8 @@ class Practitioner(FastHttpUser):
         SIGN_INS["done"] += 1
         if SIGN_INS["done"] == self.environment.runner.target_user_count:
             self.environment.runner.stats.reset_all()
+            if SECONDS:
+                gevent.spawn_later(SECONDS, self.environment.runner.quit)
         self.case_ids = []
         self.referral_ids = []
         if "duty" in self.username:
