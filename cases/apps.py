@@ -5,10 +5,7 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        # Load the Celery app so that `shared_task`s queue to our broker from web processes too.
         from django.db.models.signals import post_migrate
-
-        from earlyhelp import celery  # noqa: F401
 
         from .permissions import permission_ids_clear
 
