@@ -4,11 +4,15 @@ from ..models import Case, CaseMember, ChronologyEntry, Person
 
 
 class CaseListSerializer(serializers.ModelSerializer):
-    family = serializers.CharField(source="family.name")
+    family = serializers.CharField(
+        source="family.name",
+        allow_null=True,
+        help_text="null unless the family agreed to share their details with the caller's agency",
+    )
     level_of_need = serializers.CharField(source="level_of_need.name")
     lead_professional = serializers.SerializerMethodField()
-    lead_agency = serializers.CharField(source="lead_agency.name", allow_null=True, default=None)
-    locality = serializers.CharField(source="locality.name", allow_null=True, default=None)
+    lead_agency = serializers.CharField(source="lead_agency.name", allow_null=True)
+    locality = serializers.CharField(source="locality.name", allow_null=True)
 
     class Meta:
         model = Case
@@ -75,7 +79,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.get_full_name")
-    agency = serializers.CharField(source="user.agency.name", allow_null=True, default=None)
+    agency = serializers.CharField(source="user.agency.name", allow_null=True)
 
     class Meta:
         model = CaseMember
@@ -98,12 +102,16 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class ChronologyEntrySerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.get_full_name", read_only=True, default=None)
-    author_agency = serializers.CharField(source="author_agency.name", read_only=True, default=None)
+    author = serializers.CharField(source="author.get_full_name", read_only=True, allow_null=True)
+    author_agency = serializers.CharField(source="author_agency.name", read_only=True, allow_null=True)
+    # Every kind is read; a note added through the API is a note, contact or meeting (the service
+    # refuses the rest with its own message).
     kind = serializers.ChoiceField(
-        choices=[ChronologyEntry.Kind.NOTE, ChronologyEntry.Kind.CONTACT, ChronologyEntry.Kind.MEETING],
+        choices=ChronologyEntry.Kind.choices,
         default=ChronologyEntry.Kind.NOTE,
+        help_text="Adding a note: note, contact or meeting",
     )
+    event = serializers.CharField(read_only=True, help_text="Machine name of a recorded event; blank for a note")
     summary = serializers.CharField(max_length=300, error_messages={"blank": "Enter a short summary of the note"})
     body = serializers.CharField(required=False, allow_blank=True, default="")
     occurred_at = serializers.DateTimeField(required=False)

@@ -191,7 +191,10 @@ class ReferralCreateSerializer(serializers.Serializer):
         max_length=254,
         required=False,
         allow_blank=True,
-        default="",
+        # Blank by a callable: a literal "" would be published as the default of an email field,
+        # which no email address validator accepts.
+        default=str,
+        help_text="Default: the email address of your account",
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.org",
             "max_length": "The email address must be 254 characters or fewer",
@@ -236,7 +239,6 @@ class ReferralCreatedSerializer(serializers.ModelSerializer):
     duplicate_of = serializers.CharField(
         source="duplicate_of.reference",
         allow_null=True,
-        default=None,
         help_text="The reference of the referral this one repeats (same referrer, same child, within 7 days)",
     )
     status = serializers.CharField(help_text=f"One of: {', '.join(ReferralStatus.values)}")
@@ -300,13 +302,11 @@ class ReferralSummarySerializer(serializers.ModelSerializer):
     """A row of the queue, or of the caller's own referrals."""
 
     status = serializers.CharField(help_text=f"One of: {', '.join(ReferralStatus.values)}")
-    locality = serializers.CharField(source="locality.code", allow_null=True, default=None)
-    level_of_need = serializers.CharField(
-        source="level_of_need.code", allow_null=True, default=None, help_text="The referrer's view"
-    )
-    referrer_agency = serializers.CharField(source="referrer_agency.name", allow_null=True, default=None)
-    claimed_by = serializers.CharField(source="claimed_by.get_full_name", allow_null=True, default=None)
-    duplicate_of = serializers.CharField(source="duplicate_of.reference", allow_null=True, default=None)
+    locality = serializers.CharField(source="locality.code", allow_null=True)
+    level_of_need = serializers.CharField(source="level_of_need.code", allow_null=True, help_text="The referrer's view")
+    referrer_agency = serializers.CharField(source="referrer_agency.name", allow_null=True)
+    claimed_by = serializers.CharField(source="claimed_by.get_full_name", allow_null=True)
+    duplicate_of = serializers.CharField(source="duplicate_of.reference", allow_null=True)
     children = ChildNameSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -335,10 +335,15 @@ class ReferralSummarySerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     level_of_need = serializers.CharField(source="level_of_need.code")
-    destination = serializers.CharField(source="destination.code", allow_null=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.get_full_name")
+    destination = serializers.CharField(
+        source="destination.code", allow_null=True, help_text="Where the referral goes: for early_help only"
+    )
+    reason = serializers.CharField(allow_null=True, help_text="The front door's own note: null for the referrer")
+    decided_by = serializers.CharField(
+        source="decided_by.get_full_name", allow_null=True, help_text="The front door's own note: null for the referrer"
+    )
     amends = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The decision this one corrects, if it is an amendment"
+        read_only=True, allow_null=True, help_text="The decision this one corrects, if it is an amendment"
     )
 
     class Meta:

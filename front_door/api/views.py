@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -32,6 +32,14 @@ from rest_framework.views import APIView
 from cases.audit import access_log_record
 from cases.models import AccessLog, Person
 from cases.roles import Role
+from earlyhelp.api_docs import (
+    DETAIL,
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NO_SUCH_PAGE,
+    UNAUTHENTICATED,
+    UNSUPPORTED_MEDIA_TYPE,
+)
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import selectors, services
@@ -138,24 +146,6 @@ def service_errors(*, people: Sequence[str] = (), rename: dict[str, str] | None 
         raise ValidationError(errors)
 
 
-FIELD_ERRORS = OpenApiResponse(
-    response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    description=(
-        "The request was not valid. Each key is a field as sent (`children[0].nhs_number`, `consent_given`); "
-        "`non_field_errors` holds what belongs to no one field. A body that is not JSON gets `detail` instead."
-    ),
-    examples=[
-        OpenApiExample(
-            "Field errors",
-            value={
-                "children[0].nhs_number": ["Enter a valid NHS number: check the digits are in the right order"],
-                "consent_given": ["Select whether the family agreed to this referral: true or false"],
-            },
-        )
-    ],
-)
-DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
-FORBIDDEN = OpenApiResponse(DETAIL, description="Not signed in, or not allowed to do this")
 NOT_FOUND = OpenApiResponse(DETAIL, description="No such referral, or not one the caller may see (the same answer)")
 CONFLICT = OpenApiResponse(DETAIL, description="Another duty manager is working on this referral")
 
@@ -184,7 +174,13 @@ class ReferralListCreate(generics.GenericAPIView):
             "are checked but do not apply."
         ),
         parameters=[QueueFilterSerializer],
-        responses={200: ReferralSummarySerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={
+            200: ReferralSummarySerializer(many=True),
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_SUCH_PAGE,
+        },
     )
     def get(self, request):
         filters = validated(QueueFilterSerializer(data=request.query_params))
@@ -214,7 +210,13 @@ class ReferralListCreate(generics.GenericAPIView):
             "reference of the first."
         ),
         request=ReferralCreateSerializer,
-        responses={201: ReferralCreatedSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={
+            201: ReferralCreatedSerializer,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request):
         data = dict(validated(ReferralCreateSerializer(data=request.data)))
@@ -248,7 +250,7 @@ class ReferralDetail(generics.GenericAPIView):
             "For its referrer and the front door; 404 for anyone else. Referrers get the outcome, as in "
             "their letter: `decision.reason` and `decision.decided_by` are null for them. Every view is logged."
         ),
-        responses={200: ReferralDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: ReferralDetailSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, referral_id: int):
         referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
@@ -271,6 +273,7 @@ class ReferralClaim(generics.GenericAPIView):
         responses={
             200: ReferralSummarySerializer,
             400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: CONFLICT,
@@ -293,7 +296,13 @@ class ReferralRelease(generics.GenericAPIView):
         summary="Give a claimed referral back to the queue (duty managers)",
         description="Only the duty manager who claimed it can release it; 409 for anyone else.",
         request=None,
-        responses={200: ReferralSummarySerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            200: ReferralSummarySerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
     )
     def post(self, request, referral_id: int):
         referral = selectors.referral_get_for_user(
@@ -322,7 +331,15 @@ class ReferralDecide(generics.GenericAPIView):
             "referral is corrected through its decision's `amend`, not decided again."
         ),
         request=DecisionCreateSerializer,
-        responses={201: DecisionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            201: DecisionSerializer,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request, referral_id: int):
         referral = selectors.referral_get_for_user(
@@ -352,7 +369,14 @@ class DecisionAmend(generics.GenericAPIView):
         summary="Correct a decision with a new one (duty managers)",
         description="The new decision `amends` the old, which stays as it was. Only the latest can be amended.",
         request=DecisionAmendSerializer,
-        responses={201: DecisionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            201: DecisionSerializer,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request, referral_id: int, decision_id: int):
         referral = selectors.referral_get_for_user(
@@ -395,6 +419,7 @@ class ReferralLetter(APIView):
         description="For the referrer and the front door; each download is logged as an export.",
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The letter"),
+            (401, "application/json"): UNAUTHENTICATED,
             (403, "application/json"): FORBIDDEN,
             (404, "application/json"): NOT_FOUND,
         },
