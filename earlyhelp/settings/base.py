@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "earlyhelp.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their own caching; everything else passes through it.
+    "earlyhelp.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,16 +114,16 @@ DATABASES["default"]["ENGINE"] = "earlyhelp.db"  # Django's PostgreSQL backend, 
 # An embedded server is reached through its socket directory, which arrives percent-encoded.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 # Connections are kept ten minutes: a new one plans every statement again before it is prepared.
+# (Not under runserver, which serves each client connection in a thread of its own and would keep
+# one database connection per finished thread: the development settings turn this off.)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Solid-state storage: random reads cost little more than sequential ones. With PostgreSQL's default
-# (4) the planner prefers scanning all 150,000 people to the trigram indexes for a name search.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c random_page_cost={env.float('DB_RANDOM_PAGE_COST', default=1.1)}"
-)
+# The planner's random_page_cost is set on the database by a migration in cases, not sent at
+# connection start: a connection pooler such as PgBouncer refuses startup options.
 # Parameters bound on the server, so psycopg 3 prepares a statement the fifth time a connection
 # runs it and PostgreSQL stops re-planning it (planning was most of the database time of a page).
 # DB_PREPARE_THRESHOLD= (empty) turns preparing off, for a transaction-pooling PgBouncer.
+DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
 _prepare_threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare_threshold) if _prepare_threshold else None
@@ -257,13 +259,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Three models have a `kind` choice set; name each enum after its model so partner systems
-    # get stable names in the schema (drf-spectacular warns at `check --deploy` otherwise).
     # Nullable nested objects written the way OpenAPI 3.0.3 validators read them (earlyhelp/api_docs.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "earlyhelp.api_docs.nullable_references",
     ],
+    # Three models have a `kind` choice set; name each enum after its model so partner systems
+    # get stable names in the schema (drf-spectacular warns at `check --deploy` otherwise).
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "cases.models.Case.Kind",
         "PersonKindEnum": "cases.models.Person.Kind",
