@@ -13,6 +13,7 @@ from cases.middleware import SESSION_STARTED, SESSION_TOUCHED
 from cases.models import AgencyType, ClosureReason, LevelOfNeed
 from cases.roles import Role
 from tests.factories import AgencyFactory, LocalityFactory, TeamFactory, UserFactory, family_with_members
+from tests.openapi import check_api_responses
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +21,12 @@ def _configuration(db):
     # Migration 0002 seeds it; transactional tests flush it away: then seed it again.
     if not LevelOfNeed.objects.exists():
         seed_configuration(django_apps)
+
+
+@pytest.fixture(autouse=True)
+def _api_responses_match_the_schema(monkeypatch):
+    # Every /api/v1/ response a test receives is checked against the OpenAPI schema (tests/openapi.py).
+    check_api_responses(monkeypatch)
 
 
 @pytest.fixture
