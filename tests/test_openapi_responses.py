@@ -110,6 +110,21 @@ def test_a_family_that_has_not_agreed_to_share_is_null_in_the_case_list(world, c
     assert family["nullable"] is True
 
 
+def test_every_kind_of_entry_is_read_but_a_note_is_only_a_note_contact_or_meeting(world, client_for):
+    case = open_case(world)  # opening it recorded events in the chronology
+    client = client_for(world.lead)
+    url = f"/api/v1/cases/{case.pk}/chronology/"
+
+    kinds = {row["kind"] for row in client.get(url).json()["results"]}
+    refused = client.post(
+        url, {"kind": "event", "summary": "Pretending to be the system"}, content_type="application/json"
+    )
+
+    assert "event" in kinds
+    assert refused.status_code == 400
+    assert refused.json() == {"kind": ["Choose what kind of note this is"]}
+
+
 def test_the_schema_is_valid_and_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     api_schema.cache_clear()
