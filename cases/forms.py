@@ -15,7 +15,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
-from .roles import Role
+from .roles import PRACTITIONER_ROLES, Role
 
 
 class SingleQueryChoiceIterator(ModelChoiceIterator):
@@ -153,8 +153,11 @@ class MemberAddForm(GDSForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True, agency__isnull=False).select_related(
-            "agency"
+        # Practitioners of an agency only: analysts and administrators do not work with families.
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True, agency__isnull=False, groups__name__in=PRACTITIONER_ROLES)
+            .select_related("agency")
+            .distinct()
         )
         self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()}, {u.agency}"
 

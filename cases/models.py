@@ -11,9 +11,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from guardian.models import UserObjectPermissionBase
 
-from .roles import Role
+from .roles import PRACTITIONER_ROLES, Role
 from .validators import validate_nhs_number, validate_postcode, validate_upn
 
 # --- Configuration as data ---------------------------------------------------------------------
@@ -171,14 +172,28 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    @property
+    @cached_property
     def roles(self) -> frozenset[str]:
-        if not hasattr(self, "_roles"):
-            self._roles = frozenset(self.groups.values_list("name", flat=True))
-        return self._roles
+        """The names of the user's groups, read once per loaded user: for the signed-in user, once
+        per request, with the user itself (`role_names`, see cases.backends), so a role taken away
+        counts from the next request."""
+        names = getattr(self, "role_names", None)
+        if names is None:
+            names = self.groups.values_list("name", flat=True)
+        return frozenset(name for name in names if name)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_practitioner(self) -> bool:
+        """Works with families (see PRACTITIONER_ROLES): not an analyst or administrator only."""
+        return bool(self.roles & PRACTITIONER_ROLES)
+
+    @property
+    def makes_referrals(self) -> bool:
+        """A practitioner of an agency: referrals are made on an agency's behalf."""
+        return self.is_active and self.is_practitioner and self.agency_id is not None
 
     def role_labels(self) -> list[str]:
         return [Role(r).label for r in Role.values if r in self.roles]

@@ -1,12 +1,14 @@
-"""Who may see and change a case: the one place that decides, for pages and the API alike.
+"""Who may see and change a case, and see a family's details: the one place that decides, for pages
+and the API alike. Every rule is built afresh from the user on each call, with the public ORM.
 
-Access comes from three sources, combined in one indexed query:
+Access to a case comes from three sources, combined in one indexed query:
 - grants in CaseUserObjectPermission (django-guardian, direct foreign keys), made and removed only by
   the team services: the lead professional and every current member of the team around the family;
 - role scopes: duty managers read every case (the front door needs the history); panel coordinators
-  work on the cases of their locality (all of them for a county-wide panel); team managers on the
-  cases of their team, and on their agency's cases not yet given to a team;
-- nothing else: analysts read aggregates only, administrators configure.
+  work on the cases of their locality (all of them when their team covers the whole county); team
+  managers on the cases of their team, and on their agency's cases not yet given to a team;
+- nothing else: analysts read aggregates only, and administrators (superusers included) configure
+  the system and read case records only through a role they are also given.
 
 What a permitted viewer may see of a family's details then depends on the family's consent to share
 with the viewer's agency (`details_visible_expression`, one SQL expression for lists and pages).
@@ -14,23 +16,33 @@ with the viewer's agency (`details_visible_expression`, one SQL expression for l
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, Generic, TypeVar
-
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as Conditional,
+)
+from django.http import HttpRequest
 
-from earlyhelp.db.precompiled import Precompiled, PrecompiledList
-
-from .models import Case, Consent, User
+from .audit import RecordType, Subject, fetch_logged
+from .models import Case, CaseUserObjectPermission, Consent, Person, User
 from .roles import Role
-
-M = TypeVar("M", bound=Model)
 
 VIEW_CASE = "view_case"
 CHANGE_CASE = "change_case"
 MANAGE_CASE = "manage_case"
 CASE_PERMS = (VIEW_CASE, CHANGE_CASE, MANAGE_CASE)
+# A person's record: for the front door, and for those who may see the details of one of the
+# person's families' cases.
+VIEW_PERSON = "view_person"
 
 # What each place in the team around the family is granted.
 LEAD_PROFESSIONAL_PERMS = (VIEW_CASE, CHANGE_CASE, MANAGE_CASE)
@@ -43,19 +55,15 @@ ROLE_SCOPE_PERMS = {
     Role.TEAM_MANAGER: (VIEW_CASE, CHANGE_CASE, MANAGE_CASE),
 }
 
-
 _PERMISSION_IDS: dict[str, int] = {}
-GRANTED_SQL = (
-    "{case}.id IN (SELECT content_object_id FROM cases_caseuserobjectpermission"
-    " WHERE user_id = %s AND permission_id = %s)"
-)
 
 
 def case_permission_id(perm: str) -> int:
-    """The id of a case permission, read once per process (cleared after migrate and flush).
+    """The id of a case permission, a constant of the database read once per process (forgotten
+    after migrate and flush, which may renumber it).
 
-    Lists filter grants on this constant rather than joining auth_permission and content types:
-    with the join, the planner expects one grant per user and scans every case."""
+    Grants are filtered on this id rather than by joining auth_permission and content types: with
+    the join, the planner expects one grant per user and scans every case."""
     if perm not in _PERMISSION_IDS:
         _PERMISSION_IDS[perm] = Permission.objects.get_by_natural_key(perm, "cases", "case").pk
     return _PERMISSION_IDS[perm]
@@ -63,7 +71,15 @@ def case_permission_id(perm: str) -> int:
 
 def permission_ids_clear(**_kwargs) -> None:
     _PERMISSION_IDS.clear()
-    ForUser.clear_all()
+
+
+def _in_scope(user: User, role: str, perm: str) -> bool:
+    return user.has_role(role) and perm in ROLE_SCOPE_PERMS[role]
+
+
+def user_locality_id(user: User) -> int | None:
+    """The locality a user's team covers; None when they have no team or it covers the county."""
+    return user.team.locality_id if user.team_id else None
 
 
 def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
@@ -72,24 +88,16 @@ def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
         raise ValueError(f"unknown case permission {perm}")
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser:
+    if _in_scope(user, Role.DUTY_MANAGER, perm):
         return None
-    if user.has_role(Role.DUTY_MANAGER) and perm in ROLE_SCOPE_PERMS[Role.DUTY_MANAGER]:
-        return None
-    # The cases the user was granted `perm` on (as lead professional or TAF member), written as SQL:
-    # compiled from a queryset it cost half a millisecond a time, and a page asks up to four times.
-    q = Q(
-        CaseSQL(
-            GRANTED_SQL,
-            [user.pk, case_permission_id(perm)],
-        )
-    )
-    if user.has_role(Role.PANEL_COORDINATOR) and perm in ROLE_SCOPE_PERMS[Role.PANEL_COORDINATOR]:
+    granted = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=case_permission_id(perm))
+    q = Q(pk__in=granted.values("content_object_id"))
+    if _in_scope(user, Role.PANEL_COORDINATOR, perm):
         locality_id = user_locality_id(user)
         if locality_id is None:
-            return None  # a coordinator whose team has no locality runs the county-wide panel
+            return None  # a coordinator whose team covers no one locality runs the county-wide panel
         q |= Q(locality_id=locality_id)
-    if user.has_role(Role.TEAM_MANAGER) and perm in ROLE_SCOPE_PERMS[Role.TEAM_MANAGER]:
+    if _in_scope(user, Role.TEAM_MANAGER, perm):
         if user.team_id:
             q |= Q(team_id=user.team_id)
         if user.agency_id:
@@ -117,21 +125,10 @@ def case_perm_annotations(user: User) -> dict[str, Expression]:
     return annotations
 
 
-def case_perms_for_user(user: User, case: Case) -> frozenset[str]:
-    """Every case permission `user` holds on `case`, in one query (a page asks for all of them)."""
-    row = Case.objects.filter(pk=case.pk).annotate(**case_perm_annotations(user)).values(*CASE_PERMS).first() or {}
-    return frozenset(perm for perm in CASE_PERMS if row.get(perm))
-
-
-def user_locality_id(user: User) -> int | None:
-    """The locality a user's team covers; None for county-wide teams."""
-    return user.team.locality_id if user.team_id else None
-
-
 class CaseSQL(Expression):
     """A boolean condition on the query's Case table written once as SQL, `{case}` standing for the
-    table's alias (so it holds in a subquery too). Compiling the same condition from Q objects and
-    nested Exists cost more than running it: about 5 ms a query."""
+    table's alias (so it holds in a subquery too). The consent rule below is clearer in SQL than as
+    nested Exists, and PostgreSQL plans it well."""
 
     output_field = BooleanField()
 
@@ -171,8 +168,11 @@ def details_visible_expression(user: User) -> Expression:
     locality and the front door see them; a partner agency sees them only while the family's latest
     decision on sharing with that agency is 'given' (for each person who decided), never while a
     refusal or withdrawal is the latest word of anyone. Used per row on lists and for one case alike.
+    Users with no access to the case see nothing of it anyway; this decides only what they see.
     """
-    if user.is_superuser or user.has_role(Role.DUTY_MANAGER):
+    if not user.is_authenticated or not user.is_active:
+        return Value(False)
+    if user.has_role(Role.DUTY_MANAGER):
         return Value(True)
     if user.has_role(Role.PANEL_COORDINATOR) and user_locality_id(user) is None:
         return Value(True)
@@ -197,108 +197,84 @@ def details_visible_expression(user: User) -> Expression:
 
 
 def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate each case with `details_visible` for `user` (one query for the whole list)."""
-    return queryset.annotate(details_visible=details_visible_expression(user))
+    """Each case with `details_visible` for `user`, and the family's name as `family_name` only
+    where it is visible (None otherwise): lists and the API show the column, never the family."""
+    return queryset.annotate(details_visible=details_visible_expression(user)).annotate(
+        family_name=Conditional(When(details_visible=True, then=F("family__name")), default=Value(None))
+    )
 
 
-# --- Queries of cases compiled once per kind of user ---------------------------------------------
-# The rules above write different SQL for different users, but only by what this section calls a
-# user's shape (superuser or not, roles, whether they have an agency and a team, whether their
-# team's locality is set); the rest is ids. So a query of cases "as this user may see them" can be
-# compiled once per shape (earlyhelp/db/precompiled.py) with a stand-in user whose ids are
-# placeholders, and then bound to each real user's ids.
-
-USER_IDS = frozenset({"user_id", "agency_id", "team_id", "locality_id"})
+# --- One case or person, checked and logged -------------------------------------------------------
 
 
-class _TeamStandIn:
-    __slots__ = ("locality_id",)
+def case_get_for_user(
+    *,
+    user: User,
+    case_id: int,
+    perm: str = VIEW_CASE,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> Case:
+    """The case if `user` holds `perm` on it, else 404: the same answer for 'missing' and 'not
+    yours'. The view is written to the access log, and so is a refusal of a case that exists
+    (naming the case, so "who viewed this child" shows refused attempts too).
 
-    def __init__(self, locality_id: int | None):
-        self.locality_id = locality_id
+    The case comes with `details_visible`, `family_name` and `perms`: every case permission `user`
+    holds on it, read in the same query."""
+
+    def fetch() -> Case | None:
+        return (
+            cases_with_visibility(user, cases_for_user(user, perm))
+            .annotate(**case_perm_annotations(user))
+            .select_related(
+                *("family", "family__locality", "level_of_need", "locality", "lead_agency", "team"),
+                *("lead_professional", "closure_reason"),
+            )
+            .filter(pk=case_id)
+            .first()
+        )
+
+    def refused() -> Subject | None:
+        return Subject(case_id=case_id) if Case.objects.filter(pk=case_id).exists() else None
+
+    case = fetch_logged(
+        user=user,
+        record_type=RecordType.CASE,
+        record_id=case_id,
+        fetch=fetch,
+        subject_of=lambda case: Subject(case_id=case.pk),
+        refused=refused,
+        request=request,
+        log=log,
+    )
+    case.perms = frozenset(p for p in CASE_PERMS if getattr(case, p))
+    return case
 
 
-class UserStandIn:
-    """A user as the rules above read one. Only what they read is here (slots): a rule that reads
-    anything else fails when the query is compiled, instead of compiling SQL that ignores it. `team`
-    is set only for panel coordinators, the only users whose rules read their team's locality."""
+def person_get_for_user(
+    *, user: User, person_id: int, perm: str = VIEW_PERSON, request: HttpRequest | None = None, log: bool = True
+) -> Person:
+    """A person's record, for users who may see the details of a case of one of the person's
+    families, or who work at the front door. Logged like a case."""
 
-    __slots__ = ("pk", "agency_id", "team_id", "team", "roles", "is_superuser")
-    is_authenticated = True
-    is_active = True
+    def allowed(person: Person) -> bool:
+        return user.has_role(Role.DUTY_MANAGER, Role.CONTACT_OFFICER) or (
+            cases_with_visibility(user, cases_for_user(user, VIEW_CASE).filter(family__memberships__person=person))
+            .filter(details_visible=True)
+            .exists()
+        )
 
-    def __init__(self, shape: tuple, ids: dict[str, int]):
-        self.is_superuser, self.roles = shape[0], shape[1]
-        self.pk = ids["user_id"]
-        self.agency_id = ids.get("agency_id")
-        self.team_id = ids.get("team_id")
-        if Role.PANEL_COORDINATOR in self.roles:
-            self.team = _TeamStandIn(ids.get("locality_id"))
+    def fetch() -> Person | None:
+        person = Person.objects.select_related("school").filter(pk=person_id).first()
+        return person if person is not None and allowed(person) else None
 
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
-
-def access_shape(user: User) -> tuple[tuple, dict[str, int]] | None:
-    """What of `user` decides the SQL of the rules above, and the ids the SQL binds; None for a
-    signed-out or deactivated user (whose queries are built as they always were)."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    ids = {"user_id": user.pk}
-    if user.agency_id:
-        ids["agency_id"] = user.agency_id
-    if user.team_id:
-        ids["team_id"] = user.team_id
-    locality_id = user_locality_id(user) if user.has_role(Role.PANEL_COORDINATOR) else None
-    if locality_id is not None:
-        ids["locality_id"] = locality_id
-    return (user.is_superuser, frozenset(user.roles), *sorted(ids)), ids
-
-
-class ForUser(Generic[M]):
-    """`ForUser(lambda user, case_id: cases_for_user(user).filter(pk=case_id))`: the query compiled
-    once per shape of user; `.page(user, limit=1, case_id=...)` runs it for a real user."""
-
-    _all: ClassVar[list[ForUser]] = []
-
-    def __init__(self, build: Callable[..., QuerySet[M]]):
-        self.build = build
-        self.by_shape: dict[tuple, Precompiled[M]] = {}
-        ForUser._all.append(self)
-
-    def _compiled_for(self, shape: tuple) -> Precompiled[M]:
-        if shape not in self.by_shape:
-
-            def build(**ids: int) -> QuerySet[M]:
-                user_ids = {name: value for name, value in ids.items() if name in USER_IDS}
-                others = {name: value for name, value in ids.items() if name not in USER_IDS}
-                return self.build(UserStandIn(shape, user_ids), **others)
-
-            self.by_shape[shape] = Precompiled(build, unused_ok=USER_IDS)
-        return self.by_shape[shape]
-
-    def page(self, user: User, *, limit: int, offset: int = 0, **ids: int) -> list[M]:
-        found = access_shape(user)
-        if found is None:
-            return list(self.build(user, **ids)[offset : offset + limit])
-        shape, user_ids = found
-        return self._compiled_for(shape).page(limit=limit, offset=offset, **user_ids, **ids)
-
-    def first(self, user: User, **ids: int) -> M | None:
-        """The one row a look-up by id finds for `user`, or None."""
-        found = self.page(user, limit=1, **ids)
-        return found[0] if found else None
-
-    def lazy(self, user: User, **ids: int) -> PrecompiledList[M] | QuerySet[M]:
-        """All of it, for a Paginator: counted, then read a page at a time."""
-        found = access_shape(user)
-        if found is None:
-            return self.build(user, **ids)
-        shape, user_ids = found
-        return self._compiled_for(shape).lazy(**user_ids, **ids)
-
-    @classmethod
-    def clear_all(cls) -> None:
-        """Forget every compiled query: they hold permission ids, which a migrate or flush renumbers."""
-        for query in cls._all:
-            query.by_shape.clear()
+    return fetch_logged(
+        user=user,
+        record_type=RecordType.PERSON,
+        record_id=person_id,
+        fetch=fetch,
+        subject_of=lambda person: Subject(person_ids=(person.pk,)),
+        refused=lambda: Subject(person_ids=(person_id,)) if Person.objects.filter(pk=person_id).exists() else None,
+        request=request,
+        log=log,
+    )

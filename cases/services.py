@@ -59,11 +59,11 @@ class TransitionNotAllowed(ValidationError):
 def action_allowed(*, actor: User, case: Case, action: str, perms: frozenset[str] | None = None) -> bool:
     """Whether `actor` may take `action` on `case` now: the move exists from the case's status, the
     actor holds a role that takes it and the permission it needs on this case. A page asking about
-    every action passes the actor's `perms` on the case (from `case_perms_for_user`) once."""
+    every action passes the actor's `perms` on the case (`case.perms` from `case_get_for_user`)."""
     if not any(frm == case.status and act == action for (frm, _to), act in ALLOWED_TRANSITIONS.items()):
         return False
     perm, roles = ACTION_RULES[action]
-    if not (actor.is_superuser or actor.has_role(*roles)):
+    if not actor.has_role(*roles):
         return False
     return perm in perms if perms is not None else user_has_case_perm(actor, case, perm)
 
@@ -205,9 +205,7 @@ def case_assign_lead_professional(*, actor: User, case: Case, lead_professional:
             lead_professional=lead_professional,
         )
     elif locked.status in (S.ACTIVE, S.CLOSURE_REQUESTED):
-        if not (actor.is_superuser or actor.has_role(Role.TEAM_MANAGER)) or not user_has_case_perm(
-            actor, locked, MANAGE_CASE
-        ):
+        if not actor.has_role(Role.TEAM_MANAGER) or not user_has_case_perm(actor, locked, MANAGE_CASE):
             raise PermissionDenied("You cannot do that on this case.")
         previous = locked.lead_professional
         locked.lead_professional = lead_professional
@@ -242,6 +240,8 @@ def case_member_add(*, actor: User, case: Case, user: User, role: str) -> CaseMe
         raise PermissionDenied("Only the lead professional or their manager can change the team.")
     if not user.is_active:
         raise ValidationError({"user": "Choose a practitioner whose account is active"})
+    if not (user.is_practitioner and user.agency_id):
+        raise ValidationError({"user": "Choose a practitioner of an agency who works with families"})
     if not role.strip():
         raise ValidationError({"role": "Enter what they will do for the family"})
     if Case.objects.select_for_update().get(pk=case.pk).status == S.CLOSED:
@@ -381,7 +381,7 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
     has started work on the case (`case_work_started`), checked again under the row lock.
     Besides: the closure is recorded in the chronology (event `case_closed_in_error`), and the
     case's own clocks are cancelled, as nothing they wait for will happen."""
-    if not (actor.is_superuser or actor.has_role(Role.DUTY_MANAGER)):
+    if not actor.has_role(Role.DUTY_MANAGER):
         raise PermissionDenied("Only duty managers correct front door decisions.")
     if not summary.strip():
         raise ValidationError({"summary": "Enter why the case is closing"})

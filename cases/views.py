@@ -7,40 +7,21 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import forms, selectors, services
-from .access import case_permission, public, roles_required, signed_in
+from .access import case_view, object_view, public, roles_required, signed_in
+from .extensions import registry
 from .models import CaseMember, CaseStatus, Locality, Person
-from .permissions import (
-    CHANGE_CASE,
-    MANAGE_CASE,
-    VIEW_CASE,
-    cases_for_user,
-)
-from .roles import Role
+from .paging import page_of
+from .parts import CASE_ACTION_LABELS
+from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON
+from .roles import CASE_LIST_ROLES, Role
 
 PAGE_SIZE = 25
-CASE_ROLES = (
-    Role.DUTY_MANAGER,
-    Role.PANEL_COORDINATOR,
-    Role.TEAM_MANAGER,
-    Role.LEAD_PROFESSIONAL,
-    Role.REFERRER,
-    Role.CONTACT_OFFICER,
-)
-
-
-def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 @public
@@ -53,43 +34,24 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _rendered(parts, *args) -> list[dict]:
+    """Each registered part with its context, leaving out those whose context is None."""
+    shown = []
+    for part in parts:
+        context = part.context(*args)
+        if context is not None:
+            shown.append({"key": part.key, "template": part.template, "context": context})
+    return shown
+
+
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    """One page per role: each section lists the work that role does, a few rows each."""
-    user = request.user
-    case_list = reverse("cases:case-list")
-    sections = []
-    if user.has_role(Role.LEAD_PROFESSIONAL):
-        sections.append(("Families you lead", selectors.HOME_LED, f"{case_list}?mine=1"))
-    if user.has_role(Role.REFERRER, Role.LEAD_PROFESSIONAL) or not user.roles:
-        sections.append(("Teams around the family you are in", selectors.HOME_TEAMS, f"{case_list}?mine=1"))
-    if user.has_role(Role.PANEL_COORDINATOR):
-        sections.append(
-            (
-                "Awaiting allocation",
-                selectors.HOME_AWAITING_ALLOCATION,
-                f"{case_list}?status={CaseStatus.AWAITING_ALLOCATION}",
-            )
-        )
-    if user.has_role(Role.TEAM_MANAGER):
-        sections.append(
-            ("Closures to sign off", selectors.HOME_CLOSURES, f"{case_list}?status={CaseStatus.CLOSURE_REQUESTED}")
-        )
-        sections.append(
-            (
-                "Awaiting a lead professional",
-                selectors.HOME_AWAITING_LEAD,
-                f"{case_list}?status={CaseStatus.AWAITING_LEAD_PROFESSIONAL}",
-            )
-        )
-    if user.has_role(Role.DUTY_MANAGER):
-        sections.append(("Recently opened cases", selectors.HOME_RECENT, case_list))
-    sections = [(title, query.page(user, limit=10), link) for title, query, link in sections]  # newest first
-    figures = selectors.case_figures() if user.has_role(Role.ANALYST) else None
-    return render(request, "cases/home.html", {"sections": sections, "figures": figures})
+    """One page per user: the panels registered for each of their roles (cases/extensions.py)."""
+    panels = _rendered(registry.panels_for(request.user), request)
+    return render(request, "cases/home.html", {"panels": panels})
 
 
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_LIST_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
@@ -97,7 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     locality_id = int(locality) if locality.isdigit() else None
     mine = request.GET.get("mine") == "1"
     queryset = selectors.case_list_for_user(user=request.user, status=status, locality_id=locality_id, mine=mine)
-    page, querystring = _page(request, queryset)
+    page, querystring = page_of(request, queryset, PAGE_SIZE)
     return render(
         request,
         "cases/case_list.html",
@@ -113,40 +75,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@case_permission(VIEW_CASE)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = selectors.case_get_for_user(user=user, case_id=case_id, request=request, with_perms=True)
-    chronology, querystring = _page(request, selectors.case_chronology_pages(case=case, user=user), 20)
-    perms = case.perms
-    actions = [
-        (action, label)
-        for action, label in CASE_ACTION_LABELS.items()
-        if services.action_allowed(actor=user, case=case, action=action, perms=perms)
-    ]
-    context = {
-        "case": case,
-        "members": selectors.case_members(case=case),
-        "chronology": chronology,
-        "querystring": querystring,
-        "actions": actions,
-        "can_add_note": CHANGE_CASE in perms,
-        "can_manage": MANAGE_CASE in perms,
-    }
-    if case.details_visible:
-        context["people"] = selectors.case_people(case=case)
-        context["consents"] = selectors.case_consents(case=case)
-    return render(request, "cases/case_detail.html", context)
+@case_view(VIEW_CASE)
+def case_detail(request: HttpRequest, case) -> HttpResponse:
+    """The case: its summary, the actions the viewer may take now, then each registered section."""
+    actions = [(action.label, action.url(case)) for action in registry.actions_for(request.user, case)]
+    sections = _rendered(registry.case_sections, request, case)
+    return render(request, "cases/case_detail.html", {"case": case, "actions": actions, "sections": sections})
 
 
 def _form_page(request, case, form, title, template="cases/form.html", **extra):
     return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
-@case_permission(CHANGE_CASE)
+@case_view(CHANGE_CASE)
 @require_http_methods(["GET", "POST"])
-def case_note_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, perm=CHANGE_CASE, request=request)
+def case_note_add(request: HttpRequest, case) -> HttpResponse:
     form = forms.NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["occurred_on"]
@@ -173,10 +116,9 @@ def case_note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _form_page(request, case, form, "Add a note")
 
 
-@case_permission(MANAGE_CASE)
+@case_view(MANAGE_CASE)
 @require_http_methods(["GET", "POST"])
-def case_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, perm=MANAGE_CASE, request=request)
+def case_member_add(request: HttpRequest, case) -> HttpResponse:
     form = forms.MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,10 +133,9 @@ def case_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _form_page(request, case, form, "Add someone to the team around the family")
 
 
-@case_permission(MANAGE_CASE)
+@case_view(MANAGE_CASE, log=False)
 @require_POST
-def case_member_remove(request: HttpRequest, case_id: int, member_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, perm=MANAGE_CASE, request=request)
+def case_member_remove(request: HttpRequest, case, member_id: int) -> HttpResponse:
     member = get_object_or_404(CaseMember, pk=member_id, case=case, ended_at__isnull=True)
     try:
         services.case_member_remove(actor=request.user, member=member)
@@ -205,12 +146,9 @@ def case_member_remove(request: HttpRequest, case_id: int, member_id: int) -> Ht
     return redirect("cases:case-detail", case_id=case.pk)
 
 
-@case_permission(CHANGE_CASE)
+@case_view(CHANGE_CASE, details=True)
 @require_http_methods(["GET", "POST"])
-def consent_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, perm=CHANGE_CASE, request=request)
-    if not case.details_visible:
-        raise Http404("No case found")
+def consent_add(request: HttpRequest, case) -> HttpResponse:
     form = forms.ConsentForm(request.POST or None, family=case.family)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -235,24 +173,14 @@ def consent_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _form_page(request, case, form, "Record consent")
 
 
-CASE_ACTION_LABELS = {
-    "allocate": "Allocate a lead agency",
-    "assign_lead_professional": "Assign a lead professional",
-    "request_closure": "Request closure",
-    "return_closure": "Return to the lead professional",
-    "sign_off_closure": "Sign off closure",
-    "close_unallocated": "Close without allocation",
-}
-
-
-@case_permission(CHANGE_CASE)
+@case_view(CHANGE_CASE)
 @require_http_methods(["GET", "POST"])
-def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
-    """The lifecycle moves. Each is allowed only where `services.action_allowed` says so."""
+def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
+    """The lifecycle moves. Every move needs at least `change_case` on the case; each is then
+    allowed only where `services.action_allowed` says so (403 otherwise)."""
     if action not in CASE_ACTION_LABELS:
         raise Http404("No such action")
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, perm=VIEW_CASE, request=request)
-    if not services.action_allowed(actor=request.user, case=case, action=action):
+    if not services.action_allowed(actor=request.user, case=case, action=action, perms=case.perms):
         raise PermissionDenied
     data = request.POST or None
     form = {
@@ -296,19 +224,14 @@ def person_search(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("name", "").strip()[:100]
     results = None
     if name:
-        page, querystring = _page(request, selectors.person_search(name=name))
+        page, querystring = page_of(request, selectors.person_search(name=name), PAGE_SIZE)
         results = {"page_obj": page, "querystring": querystring}
     return render(request, "cases/person_search.html", {"name": name, "results": results})
 
 
-@signed_in
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = selectors.person_get_for_user(user=request.user, person_id=person_id, request=request)
-    cases = (
-        cases_for_user(request.user, VIEW_CASE)
-        .filter(family__memberships__person=person)
-        .select_related("level_of_need", "lead_professional")
-    )
+@object_view("person", VIEW_PERSON)
+def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
+    cases = selectors.person_cases(user=request.user, person=person)
     return render(request, "cases/person_detail.html", {"person": person, "cases": cases})
 
 
@@ -325,7 +248,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     context = {"name": name}
     if person_id.isdigit():
         person = get_object_or_404(Person, pk=int(person_id))
-        page, querystring = _page(request, selectors.person_viewers(person=person), 50)
+        page, querystring = page_of(request, selectors.person_viewers(person=person), 50)
         context.update(person=person, page_obj=page, querystring=querystring)
     elif name:
         context["candidates"] = selectors.person_search(name=name)[:20]

@@ -4,15 +4,18 @@ the test suite against this schema."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.permissions import IsAuthenticated
+
+from cases.access import SIGNED_IN, DeclaredAccess
 
 
 class SchemaView(SpectacularAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [DeclaredAccess]
+    access = (SIGNED_IN,)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [DeclaredAccess]
+    access = (SIGNED_IN,)
 
 
 # --- Error answers ----------------------------------------------------------------------------------

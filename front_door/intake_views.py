@@ -22,19 +22,18 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.access import public, roles_required, signed_in
+from cases.access import object_view, public, roles_required
 from cases.models import Person
-from cases.roles import Role
-from earlyhelp.db import one_or_none
+from cases.roles import FRONT_DOOR_ROLES, PRACTITIONER_ROLES
 
 from . import intake_forms as forms
 from . import selectors, services
 from .models import Channel, Referral, ReferralPerson, ReferralStatus
+from .permissions import CONFIRM_CONTACT, EDIT_REFERRAL_DRAFT
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-CONTACT_ROLES = (Role.CONTACT_OFFICER, Role.DUTY_MANAGER)
 
 # The public form: a person takes more than MIN_SECONDS to fill it in, and a form served more than
 # MAX_SECONDS ago is refused (the token would otherwise be reusable by a script for ever).
@@ -93,30 +92,21 @@ def _require_agency(user) -> None:
         raise PermissionDenied("Your account is not part of an agency.")
 
 
-def _own_referral(user, referral_id: int) -> Referral:
-    """The practitioner's own web referral, else 404: the same answer for missing and not yours."""
-    referral = one_or_none(
-        Referral.objects.select_related("level_of_need", "referrer_agency", "duplicate_of")
-        .prefetch_related(Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")))
-        .filter(pk=referral_id, referrer=user, channel=Channel.PRACTITIONER)
-    )
-    if referral is None:
-        raise Http404("No referral found")
-    return referral
+# The practitioner's own web referral. An unsent draft is the referrer's own typing, so its pages
+# are not logged as views of a record.
+own_referral = object_view("referral", EDIT_REFERRAL_DRAFT, log=False)
 
 
 def draft_page(view):
     """A question page of the practitioner's own draft; once sent, its pages go to the confirmation."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, referral_id: int, **kwargs) -> HttpResponse:
-        _require_agency(request.user)
-        referral = _own_referral(request.user, referral_id)
+    def wrapped(request: HttpRequest, referral: Referral, **kwargs) -> HttpResponse:
         if referral.status != ReferralStatus.DRAFT:
             return redirect("front_door:referral-submitted", referral_id=referral.pk)
         return view(request, referral, **kwargs)
 
-    return signed_in(require_http_methods(["GET", "POST"])(wrapped))
+    return own_referral(require_http_methods(["GET", "POST"])(wrapped))
 
 
 def _question_page(request, referral, step, form, **extra) -> HttpResponse:
@@ -134,7 +124,7 @@ def _question_page(request, referral, step, form, **extra) -> HttpResponse:
     )
 
 
-@signed_in
+@roles_required(*PRACTITIONER_ROLES)
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest) -> HttpResponse:
     """The start page; starting makes a draft, so nothing typed afterwards is lost."""
@@ -182,11 +172,9 @@ def referral_adults(request: HttpRequest, referral: Referral) -> HttpResponse:
     return _people_page(request, referral, "adults", forms.AdultForm, lambda p: p.kind == Person.Kind.ADULT)
 
 
-@signed_in
+@own_referral
 @require_POST
-def referral_person_remove(request: HttpRequest, referral_id: int, person_id: int) -> HttpResponse:
-    _require_agency(request.user)
-    referral = _own_referral(request.user, referral_id)
+def referral_person_remove(request: HttpRequest, referral: Referral, person_id: int) -> HttpResponse:
     if referral.status != ReferralStatus.DRAFT:
         return redirect("front_door:referral-submitted", referral_id=referral.pk)
     try:
@@ -273,10 +261,8 @@ def referral_check(request: HttpRequest, referral: Referral) -> HttpResponse:
     )
 
 
-@signed_in
-def referral_submitted(request: HttpRequest, referral_id: int) -> HttpResponse:
-    _require_agency(request.user)
-    referral = _own_referral(request.user, referral_id)
+@own_referral
+def referral_submitted(request: HttpRequest, referral: Referral) -> HttpResponse:
     if referral.status == ReferralStatus.DRAFT:
         return redirect("front_door:referral-check", referral_id=referral.pk)
     return render(request, "front_door/intake/submitted.html", {"referral": referral})
@@ -386,7 +372,7 @@ def public_received(request: HttpRequest, reference: str) -> HttpResponse:
 # --- Contact officers: phone calls and emails ------------------------------------------------------------------
 
 
-@roles_required(*CONTACT_ROLES)
+@roles_required(*FRONT_DOOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest) -> HttpResponse:
     form = forms.ContactForm(request.POST or None)
@@ -405,7 +391,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     return render(request, "front_door/intake/contact_form.html", {"form": form})
 
 
-@roles_required(*CONTACT_ROLES)
+@roles_required(*FRONT_DOOR_ROLES)
 def contact_recorded(request: HttpRequest, reference: str) -> HttpResponse:
     referral = (
         Referral.objects.select_related("duplicate_of")
@@ -417,7 +403,7 @@ def contact_recorded(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "front_door/intake/contact_recorded.html", {"referral": referral})
 
 
-@roles_required(*CONTACT_ROLES)
+@roles_required(*FRONT_DOOR_ROLES)
 def contacts_awaiting(request: HttpRequest) -> HttpResponse:
     """The contacts this officer recorded that the caller has not yet confirmed in writing."""
     page = Paginator(selectors.contacts_awaiting_confirmation(user=request.user), PAGE_SIZE).get_page(
@@ -426,12 +412,10 @@ def contacts_awaiting(request: HttpRequest) -> HttpResponse:
     return render(request, "front_door/intake/contacts_awaiting.html", {"page_obj": page, "querystring": ""})
 
 
-@roles_required(*CONTACT_ROLES)
+@roles_required(*FRONT_DOOR_ROLES)
+@object_view("recorded_contact", CONFIRM_CONTACT, log=False)
 @require_POST
-def contact_confirm(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = selectors.contacts_awaiting_confirmation(user=request.user).filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404("No contact found")
+def contact_confirm(request: HttpRequest, referral: Referral) -> HttpResponse:
     try:
         services.referral_confirm_in_writing(actor=request.user, referral=referral)
     except ValidationError as error:

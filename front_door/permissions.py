@@ -1,33 +1,239 @@
-"""Who may see a referral: the front door (duty managers, contact officers) sees them all; anyone
-else sees only the referrals they made (with the outcome). Partner agencies asked for information
-see the request addressed to their agency, not the referral."""
+"""Who may see what of the front door: the one place that decides, for pages and the API alike.
+
+- A referral: the front door (duty managers and contact officers) sees every referral that was
+  sent, and the drafts it is recording itself; anyone else only the referrals they made. Only duty
+  managers triage (claim, match, decide, amend); only a practitioner of an agency edits their own
+  unsent web referral.
+- A referrer's outcome letter: the referrer who made the referral, and duty managers.
+- A partner enquiry (MASH information request): the practitioners of the agency asked. Analysts
+  and administrators are not practitioners and see none.
+
+Each record reaches a user only through its `*_get_for_user` function, which logs the view (naming
+the case and every known child the referral names, so the view is in each child's access log) or
+the refusal, and answers 404 alike for "missing" and "not yours".
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
-from cases.models import User
-from cases.roles import Role
+from cases.access import register_record_kind
+from cases.audit import RecordType, Subject, fetch_logged, people_ids
+from cases.models import AccessLog, Person, User
+from cases.roles import FRONT_DOOR_ROLES, Role
 
-from .models import InformationRequest, Referral
+from .models import Channel, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
 
-FRONT_DOOR_ROLES = (Role.DUTY_MANAGER, Role.CONTACT_OFFICER)
+VIEW_REFERRAL = "view_referral"
+TRIAGE_REFERRAL = "triage_referral"
+EDIT_REFERRAL_DRAFT = "edit_referral_draft"
+DOWNLOAD_LETTER = "download_letter"
+CONFIRM_CONTACT = "confirm_contact"
+ANSWER_INFORMATION_REQUEST = "answer_information_request"
+REFERRAL_PERMS = (VIEW_REFERRAL, TRIAGE_REFERRAL, EDIT_REFERRAL_DRAFT)
 
 
 def is_front_door(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*FRONT_DOOR_ROLES))
+    return user.is_authenticated and user.has_role(*FRONT_DOOR_ROLES)
 
 
-def referrals_for_user(user: User, queryset: QuerySet[Referral] | None = None) -> QuerySet[Referral]:
-    queryset = Referral.objects.all() if queryset is None else queryset
+def is_duty_manager(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.DUTY_MANAGER)
+
+
+def referral_access_filter(user: User, perm: str = VIEW_REFERRAL) -> Q:
+    """A filter on Referral for the referrals `user` holds `perm` on."""
+    if perm not in REFERRAL_PERMS:
+        raise ValueError(f"unknown referral permission {perm}")
+    nothing = Q(pk__in=[])
     if not user.is_authenticated or not user.is_active:
-        return queryset.none()
+        return nothing
+    sent = ~Q(status=ReferralStatus.DRAFT)
+    if perm == TRIAGE_REFERRAL:
+        return sent if is_duty_manager(user) else nothing
+    if perm == EDIT_REFERRAL_DRAFT:
+        return Q(referrer_id=user.pk, channel=Channel.PRACTITIONER) if user.makes_referrals else nothing
+    condition = Q(referrer_id=user.pk)
     if is_front_door(user):
-        return queryset.exclude(status="draft") | queryset.filter(status="draft", recorded_by_id=user.pk)
-    return queryset.filter(referrer_id=user.pk)
+        condition |= sent | Q(status=ReferralStatus.DRAFT, recorded_by_id=user.pk)
+    return condition
+
+
+def referrals_for_user(
+    user: User, perm: str = VIEW_REFERRAL, queryset: QuerySet[Referral] | None = None
+) -> QuerySet[Referral]:
+    queryset = Referral.objects.all() if queryset is None else queryset
+    return queryset.filter(referral_access_filter(user, perm))
+
+
+def referral_known_people(referral_id: int) -> tuple[int, ...]:
+    """The known people a referral names: those linked to a record, and those whose NHS number or
+    Unique Pupil Number is a known person's, before anyone has linked them."""
+    named = ReferralPerson.objects.filter(referral_id=referral_id)
+    return people_ids(
+        Person.objects.filter(
+            Q(pk__in=named.filter(person__isnull=False).values("person_id"))
+            | Q(nhs_number__in=named.exclude(nhs_number="").values("nhs_number"))
+            | Q(upn__in=named.exclude(upn="").values("upn"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _referral_subject(referral_id: int) -> Subject | None:
+    case_id = Referral.objects.filter(pk=referral_id).values_list("case_id", flat=True).first()
+    exists = case_id is not None or Referral.objects.filter(pk=referral_id).exists()
+    return Subject(case_id=case_id, person_ids=referral_known_people(referral_id)) if exists else None
+
+
+def referral_get_for_user(
+    *,
+    user: User,
+    referral_id: int,
+    perm: str = VIEW_REFERRAL,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> Referral:
+    """The referral if `user` holds `perm` on it, else 404; the view or the refusal is logged."""
+    return fetch_logged(
+        user=user,
+        record_type=RecordType.REFERRAL,
+        record_id=referral_id,
+        fetch=lambda: (
+            referrals_for_user(user, perm)
+            .select_related(
+                *("referrer", "referrer_agency", "level_of_need", "family", "case"),
+                *("duplicate_of", "claimed_by", "recorded_by", "locality"),
+            )
+            .filter(pk=referral_id)
+            .first()
+        ),
+        subject_of=lambda referral: Subject(case_id=referral.case_id, person_ids=referral_known_people(referral.pk)),
+        refused=lambda: _referral_subject(referral_id),
+        request=request,
+        log=log,
+    )
+
+
+def letters_for_user(user: User) -> QuerySet[ReferrerLetter]:
+    """The outcome letters `user` may download: those of the referrals they made, and, for duty
+    managers, every letter (contact officers see referrals, not the letters sent about them)."""
+    if not user.is_authenticated or not user.is_active:
+        return ReferrerLetter.objects.none()
+    condition = Q(referral__referrer_id=user.pk)
+    if is_duty_manager(user):
+        condition |= ~Q(referral__status=ReferralStatus.DRAFT)
+    return ReferrerLetter.objects.filter(condition)
+
+
+def letter_get_for_user(
+    *,
+    user: User,
+    referral_id: int,
+    letter_id: int,
+    perm: str = DOWNLOAD_LETTER,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> ReferrerLetter:
+    """The letter (with its referral) if `user` may download it, else 404. A download is an export
+    of the family's record: logged as one, and a refusal too."""
+    return fetch_logged(
+        user=user,
+        record_type=RecordType.REFERRER_LETTER,
+        record_id=letter_id,
+        fetch=lambda: (
+            letters_for_user(user).select_related("referral").filter(pk=letter_id, referral_id=referral_id).first()
+        ),
+        subject_of=lambda letter: Subject(
+            case_id=letter.referral.case_id, person_ids=referral_known_people(letter.referral_id)
+        ),
+        refused=lambda: (
+            _referral_subject(referral_id)
+            if ReferrerLetter.objects.filter(pk=letter_id, referral_id=referral_id).exists()
+            else None
+        ),
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        log=log,
+    )
 
 
 def information_requests_for_user(user: User) -> QuerySet[InformationRequest]:
-    if not user.is_authenticated or not user.agency_id:
+    """The enquiries addressed to `user`'s agency, for its practitioners."""
+    if not user.is_authenticated or not user.is_active or not (user.is_practitioner and user.agency_id):
         return InformationRequest.objects.none()
     return InformationRequest.objects.filter(agency_id=user.agency_id)
+
+
+def information_request_get_for_user(
+    *,
+    user: User,
+    request_id: int,
+    perm: str = ANSWER_INFORMATION_REQUEST,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> InformationRequest:
+    """One enquiry to `user`'s agency, with its referral, else 404; logged like the referral it
+    is about (it names the same children)."""
+
+    def refused() -> Subject | None:
+        referral_id = InformationRequest.objects.filter(pk=request_id).values_list("referral_id", flat=True).first()
+        return _referral_subject(referral_id) if referral_id is not None else None
+
+    return fetch_logged(
+        user=user,
+        record_type=RecordType.INFORMATION_REQUEST,
+        record_id=request_id,
+        fetch=lambda: (
+            information_requests_for_user(user)
+            .select_related("referral", "agency", "requested_by", "answered_by")
+            .filter(pk=request_id)
+            .first()
+        ),
+        subject_of=lambda enquiry: Subject(
+            case_id=enquiry.referral.case_id, person_ids=referral_known_people(enquiry.referral_id)
+        ),
+        refused=refused,
+        request=request,
+        log=log,
+    )
+
+
+def recorded_contact_get_for_user(
+    *,
+    user: User,
+    referral_id: int,
+    perm: str = CONFIRM_CONTACT,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> Referral:
+    """A phone or email contact that `user` recorded at the front door and that still awaits the
+    caller's written confirmation, else 404: the officer who took the call marks it confirmed."""
+    return fetch_logged(
+        user=user,
+        record_type=RecordType.REFERRAL,
+        record_id=referral_id,
+        fetch=lambda: (
+            Referral.objects.filter(
+                pk=referral_id,
+                recorded_by_id=user.pk,
+                channel__in=[Channel.PHONE, Channel.EMAIL],
+                confirmed_in_writing_at__isnull=True,
+            )
+            .exclude(status=ReferralStatus.DRAFT)
+            .filter(referral_access_filter(user, VIEW_REFERRAL))
+            .first()
+        ),
+        subject_of=lambda referral: Subject(case_id=referral.case_id, person_ids=referral_known_people(referral.pk)),
+        refused=lambda: _referral_subject(referral_id),
+        request=request,
+        log=log,
+    )
+
+
+register_record_kind("referral", referral_get_for_user, "referral_id")
+register_record_kind("recorded_contact", recorded_contact_get_for_user, "referral_id")
+register_record_kind("letter", letter_get_for_user, "referral_id", "letter_id")
+register_record_kind("information_request", information_request_get_for_user, "request_id")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import transaction
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -24,16 +24,12 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Conditional
-from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from cases.audit import access_log_record
-from cases.models import AccessLog, Case, CaseStatus, FamilyMembership, Person, User
-from cases.permissions import ForUser
-from earlyhelp.db.precompiled import Precompiled
+from cases.models import Case, CaseStatus, FamilyMembership, Person, User
 
 from .models import Channel, Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
-from .permissions import information_requests_for_user, referrals_for_user
+from .permissions import information_requests_for_user
 
 OPEN_STATUSES = (ReferralStatus.AWAITING_DECISION, ReferralStatus.MORE_INFORMATION)
 RE_REFERRAL_WINDOW = datetime.timedelta(days=365)
@@ -67,68 +63,13 @@ def referral_queue(
     return queryset
 
 
-# A referral as its pages read it, compiled once per shape of user (cases.permissions.ForUser).
-REFERRAL_PAGE = ForUser(
-    lambda user, referral_id: (
-        referrals_for_user(user)
-        .select_related(
-            "referrer",
-            "referrer_agency",
-            "level_of_need",
-            "family",
-            "case",
-            "duplicate_of",
-            "claimed_by",
-            "recorded_by",
-            "locality",
-        )
-        .filter(pk=referral_id)
-        .order_by()
-    )
-)
-
-
-def referral_get_for_user(
-    *, user: User, referral_id: int, request: HttpRequest | None = None, log: bool = True
-) -> Referral:
-    """The referral if `user` may see it, else 404 (the same for missing and not yours); logged."""
-    with transaction.atomic():
-        referral = REFERRAL_PAGE.first(user, referral_id=referral_id)
-        if referral is None:
-            if Referral.objects.filter(pk=referral_id).exists():
-                access_log_record(
-                    user=user,
-                    action=AccessLog.Action.DENIED,
-                    record_type="referral",
-                    record_id=referral_id,
-                    request=request,
-                )
-        elif log:
-            access_log_record(
-                user=user,
-                action=AccessLog.Action.VIEW,
-                record_type="referral",
-                record_id=referral.pk,
-                case=referral.case,
-                request=request,
-            )
-    if referral is None:
-        raise Http404("No referral found")
-    return referral
-
-
-REFERRAL_DECISIONS = Precompiled(
-    lambda referral_id: (
-        Decision.objects.filter(referral_id=referral_id)
+def referral_decisions(*, referral: Referral) -> list[Decision]:
+    """Every decision on the referral, oldest first, amendments included."""
+    return list(
+        Decision.objects.filter(referral_id=referral.pk)
         .select_related("destination", "level_of_need", "decided_by", "amends")
         .order_by("decided_at", "id")
     )
-)
-
-
-def referral_decisions(*, referral: Referral) -> list[Decision]:
-    """Oldest first (compiled once: the triage page reads them every time)."""
-    return REFERRAL_DECISIONS(referral_id=referral.pk)
 
 
 def current_decision(*, referral: Referral) -> Decision | None:
@@ -341,4 +282,36 @@ def information_requests_open(*, user: User) -> QuerySet[InformationRequest]:
         .select_related("referral", "requested_by")
         # Open ones first (PostgreSQL puts nulls last in ascending order), then by due date.
         .order_by(F("answered_at").asc(nulls_first=True), "due_at", "id")
+    )
+
+
+def queue_summary(*, now: datetime.datetime | None = None, due_soon: datetime.timedelta) -> dict[str, int]:
+    """The duty managers' queue in numbers, in one query: referrals awaiting a decision, those
+    overdue, those due within `due_soon`, those waiting for partner agencies, and those a duty
+    manager is working on."""
+    now = now or timezone.now()
+    waiting = Q(status=ReferralStatus.AWAITING_DECISION)
+    return Referral.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        awaiting_decision=Count("pk", filter=waiting),
+        overdue=Count("pk", filter=waiting & Q(decision_due_at__lt=now)),
+        due_soon=Count("pk", filter=waiting & Q(decision_due_at__gte=now, decision_due_at__lt=now + due_soon)),
+        with_partners=Count("pk", filter=Q(status=ReferralStatus.MORE_INFORMATION)),
+        claimed=Count("pk", filter=Q(claimed_by__isnull=False)),
+    )
+
+
+def case_referrals(*, case: Case) -> QuerySet[Referral]:
+    """The referrals that brought the family to this case, newest first, each with its latest
+    decision's outcome and destination as columns."""
+    latest = Decision.objects.filter(referral=OuterRef("pk")).order_by("-decided_at", "-id")
+    return (
+        Referral.objects.filter(case_id=case.pk)
+        .exclude(status=ReferralStatus.DRAFT)
+        .select_related("referrer_agency")
+        .only("reference", "channel", "received_at", "referrer_relationship", "referrer_agency__name", "case_id")
+        .annotate(
+            outcome=Subquery(latest.values("outcome")[:1]),
+            destination_name=Subquery(latest.values("destination__name")[:1]),
+        )
+        .order_by("-received_at", "-id")
     )

@@ -309,7 +309,7 @@ def referral_confirm_in_writing(*, actor: User, referral: Referral) -> Referral:
 
 
 def _require_duty_manager(actor: User) -> None:
-    if not (actor.is_superuser or actor.has_role(Role.DUTY_MANAGER)):
+    if not actor.has_role(Role.DUTY_MANAGER):
         raise PermissionDenied("Only duty managers triage referrals.")
 
 
@@ -335,7 +335,7 @@ def referral_claim(*, actor: User, referral: Referral) -> Referral:
 def referral_release(*, actor: User, referral: Referral) -> Referral:
     _require_duty_manager(actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.claimed_by_id == actor.pk or actor.is_superuser:
+    if referral.claimed_by_id == actor.pk:
         referral.claimed_by = None
         referral.claimed_at = None
         referral.save(update_fields=["claimed_by", "claimed_at"])

@@ -8,34 +8,24 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.access import roles_required, signed_in
-from cases.audit import access_log_record
-from cases.models import AccessLog, LevelOfNeed, Locality, Person
-from cases.roles import Role
-from earlyhelp.db import one_or_none
+from cases.access import object_view, roles_required
+from cases.models import LevelOfNeed, Locality, Person
+from cases.paging import page_of
+from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors, services
-from .models import Channel, Decision, DecisionOutcome, ReferralPerson, ReferralStatus, ReferrerLetter
-from .permissions import information_requests_for_user
+from .models import Channel, Decision, DecisionOutcome, Referral, ReferralPerson, ReferralStatus
+from .permissions import ANSWER_INFORMATION_REQUEST, DOWNLOAD_LETTER, TRIAGE_REFERRAL
 from .triage_forms import AnswerForm, DecisionAmendForm, DecisionForm
 
 PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 def _plural(n: int, word: str) -> str:
@@ -97,9 +87,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     channel = channel if channel in Channel.values else ""
     overdue = request.GET.get("overdue") == "1"
     now = timezone.now()
-    page, querystring = _page(
+    page, querystring = page_of(
         request,
         selectors.referral_queue(locality_id=locality_id, level_id=level_id, channel=channel, overdue=overdue, now=now),
+        PAGE_SIZE,
     )
     today = timezone.localdate(now)
     rows = []
@@ -189,11 +180,11 @@ def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, stat
 
 
 @roles_required(Role.DUTY_MANAGER)
+@object_view("referral", TRIAGE_REFERRAL)
 @require_http_methods(["GET", "POST"])
-def triage(request: HttpRequest, referral_id: int) -> HttpResponse:
+def triage(request: HttpRequest, referral: Referral) -> HttpResponse:
     """The referral, the people it names with their possible matches, the family's history, and
     the decision form (a POST records the decision)."""
-    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
     form = DecisionForm(
         request.POST if request.method == "POST" else None,
         initial={"level_of_need": referral.level_of_need_id},
@@ -228,9 +219,9 @@ def _decision_words(decision: Decision) -> str:
 
 
 @roles_required(Role.DUTY_MANAGER)
+@object_view("referral", TRIAGE_REFERRAL, log=False)
 @require_POST
-def claim(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
+def claim(request: HttpRequest, referral: Referral) -> HttpResponse:
     try:
         services.referral_claim(actor=request.user, referral=referral)
     except ValidationError as error:  # ReferralClaimed too: someone else got there first
@@ -241,19 +232,19 @@ def claim(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 @roles_required(Role.DUTY_MANAGER)
+@object_view("referral", TRIAGE_REFERRAL, log=False)
 @require_POST
-def release(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
+def release(request: HttpRequest, referral: Referral) -> HttpResponse:
     services.referral_release(actor=request.user, referral=referral)
     messages.success(request, "You have released this referral for another duty manager")
     return redirect("front_door:triage", referral_id=referral.pk)
 
 
 @roles_required(Role.DUTY_MANAGER)
+@object_view("referral", TRIAGE_REFERRAL, log=False)
 @require_POST
-def person_link(request: HttpRequest, referral_id: int, referral_person_id: int) -> HttpResponse:
+def person_link(request: HttpRequest, referral: Referral, referral_person_id: int) -> HttpResponse:
     """'This is the same person' (a candidate's id) or 'Record as a new person' ("new")."""
-    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request, log=False)
     referral_person = get_object_or_404(ReferralPerson, pk=referral_person_id, referral=referral)
     if referral_person.person_id:
         messages.error(request, f"{referral_person.full_name} is already linked to a record")
@@ -280,10 +271,10 @@ def person_link(request: HttpRequest, referral_id: int, referral_person_id: int)
 
 
 @roles_required(Role.DUTY_MANAGER)
+@object_view("referral", TRIAGE_REFERRAL)
 @require_http_methods(["GET", "POST"])
-def decision_amend(request: HttpRequest, referral_id: int, decision_id: int) -> HttpResponse:
+def decision_amend(request: HttpRequest, referral: Referral, decision_id: int) -> HttpResponse:
     """Correct a decision by recording a new one that amends it; the old one is kept as it was."""
-    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
     decision = get_object_or_404(
         Decision.objects.select_related("destination", "level_of_need", "decided_by"), pk=decision_id, referral=referral
     )
@@ -313,10 +304,10 @@ def decision_amend(request: HttpRequest, referral_id: int, decision_id: int) -> 
 # --- Partners' answers to MASH enquiries ---------------------------------------------------------
 
 
-@signed_in
+@roles_required(*PRACTITIONER_ROLES)
 def information_requests(request: HttpRequest) -> HttpResponse:
     """The MASH enquiries addressed to the user's agency, open ones first."""
-    page, querystring = _page(request, selectors.information_requests_open(user=request.user))
+    page, querystring = page_of(request, selectors.information_requests_open(user=request.user), PAGE_SIZE)
     now = timezone.now()
     rows = [{"request": r, "overdue": r.answered_at is None and r.due_at < now} for r in page.object_list]
     return render(
@@ -326,27 +317,11 @@ def information_requests(request: HttpRequest) -> HttpResponse:
     )
 
 
-@signed_in
+@object_view("information_request", ANSWER_INFORMATION_REQUEST)
 @require_http_methods(["GET", "POST"])
-def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
+def information_request(request: HttpRequest, enquiry) -> HttpResponse:
     """One enquiry: the question, what identifies the family, and the agency's answer. Another
     agency's enquiry is 404, as is one that does not exist."""
-    with transaction.atomic():
-        enquiry = one_or_none(
-            information_requests_for_user(request.user)
-            .select_related("referral", "agency", "requested_by", "answered_by")
-            .filter(pk=request_id)
-        )
-        if enquiry is not None:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                record_type="information_request",
-                record_id=enquiry.pk,
-                request=request,
-            )
-    if enquiry is None:
-        raise Http404("No information request found")
     referral = enquiry.referral
     form = None
     if enquiry.answered_at is None:
@@ -377,10 +352,10 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- The referrer's own referrals -----------------------------------------------------------------
 
 
-@signed_in
+@roles_required(*PRACTITIONER_ROLES)
 def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrals the user made, each with its current outcome and the letters sent."""
-    page, querystring = _page(request, selectors.my_referrals_rows(user=request.user))
+    page, querystring = page_of(request, selectors.my_referrals_rows(user=request.user), PAGE_SIZE)
     rows = [
         {
             "referral": referral,
@@ -399,31 +374,12 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     )
 
 
-@signed_in
-def letter_download(request: HttpRequest, referral_id: int, letter_id: int) -> HttpResponse:
+@object_view("letter", DOWNLOAD_LETTER)
+def letter_download(request: HttpRequest, letter) -> HttpResponse:
     """The outcome letter as a PDF, for the referrer who made the referral and for duty managers;
     anyone else gets 404. Each download is logged as an export."""
-    user = request.user
-    referral = selectors.referral_get_for_user(user=user, referral_id=referral_id, request=request, log=False)
-    is_duty_manager = user.is_superuser or user.has_role(Role.DUTY_MANAGER)
-    if not is_duty_manager and referral.referrer_id != user.pk:
-        # Contact officers see the front door's referrals but not the letters of others' referrals.
-        access_log_record(
-            user=user, action=AccessLog.Action.DENIED, record_type="referral", record_id=referral.pk, request=request
-        )
-        raise Http404("No letter found")
-    letter = get_object_or_404(ReferrerLetter, pk=letter_id, referral=referral)
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        record_type="referral_letter",
-        record_id=letter.pk,
-        case=referral.case,
-        request=request,
-    )
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
-    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = f'attachment; filename="{letter.referral.reference}.pdf"'
     return response
 
 

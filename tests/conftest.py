@@ -65,6 +65,15 @@ def world(db):
     w.health_practitioner = UserFactory(username="health", agency=health, roles=[Role.REFERRER])
     w.analyst = UserFactory(username="analyst", agency=council, roles=[Role.ANALYST])
     w.administrator = UserFactory(username="administrator", agency=council, roles=[Role.ADMINISTRATOR])
+    # Users who hold several roles: each role's access adds to the others', none takes away.
+    w.manager_coordinator = UserFactory(
+        username="manager-panel", agency=council, team=team, roles=[Role.TEAM_MANAGER, Role.PANEL_COORDINATOR]
+    )
+    w.duty_lead = UserFactory(
+        username="duty-lead", agency=council, team=other_team, roles=[Role.DUTY_MANAGER, Role.LEAD_PROFESSIONAL]
+    )
+    # A superuser with no role: configures the system, reads no case record.
+    w.superuser = UserFactory(username="root", agency=council, is_superuser=True, is_staff=True)
     w.level3 = LevelOfNeed.objects.get(code="level-3")
     w.outcomes_met = ClosureReason.objects.get(code="outcomes-met")
     return w
@@ -74,6 +83,7 @@ def world(db):
 VIEWERS = [
     *("duty_manager", "panel_coordinator", "county_coordinator", "lead", "other_lead", "team_manager"),
     *("other_manager", "school_practitioner", "health_practitioner", "analyst", "administrator"),
+    *("manager_coordinator", "duty_lead", "superuser"),
 ]
 
 

@@ -1,34 +1,40 @@
-"""Every route declares who may use it, and anonymous users get nowhere they should not.
+"""Every route declares who may use it, the declaration is the check, and anonymous users get
+nowhere they should not.
 
-Pages carry an `access` attribute from the decorators in cases/access.py; API views name their
-`permission_classes` on a class of ours (the DRF default, IsAdminUser, is a safety net, not a
-decision). The Django admin is exempt: it checks staff status itself.
+Pages carry their declaration as `view.access` (the decorators of cases/access.py); API views as
+their `access` attribute, enforced by DeclaredAccess. The Django admin is exempt: it checks staff
+status itself. The matrix below requests every route as every kind of user, with real records
+behind the ids, and checks that each answer is the one the declaration gives: 403 where a role is
+missing, 404 where the record is not the user's, and neither where the user may use the route.
 """
 
 from __future__ import annotations
 
-import inspect
+import datetime
 import re
-import types
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.urls.resolvers import RegexPattern
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.decorators import api_view
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from cases.access import case_permission, public, roles_required, signed_in
+from cases import services as case_services
+from cases.access import PUBLIC, RECORD_KINDS, SIGNED_IN, object_view, public, roles_required, signed_in
+from cases.models import CaseMember
 from cases.roles import Role
+from front_door import services
+from front_door.letters import letter_create_and_send
+from front_door.models import Channel, DecisionOutcome, InformationRequest
+from front_door.services import PersonData
+from tests.conftest import VIEWERS, open_case
+from tests.factories import UserFactory
 
-# What a path converter is given when a route is requested without a real object behind it.
 SAMPLE_VALUES = {
     "int": "1",
     "slug": "allocate",
@@ -42,27 +48,47 @@ EXEMPT_NAMESPACES = {"admin"}
 
 @dataclass(frozen=True)
 class Route:
-    url: str
+    pattern: str
     name: str
     namespaces: tuple[str, ...]
     callback: object
 
     @property
+    def view_class(self):
+        return getattr(self.callback, "cls", None)
+
+    @property
     def is_api(self) -> bool:
-        return getattr(self.callback, "cls", None) is not None
+        return self.view_class is not None
 
     @property
     def exempt(self) -> bool:
         return bool(self.namespaces) and self.namespaces[0] in EXEMPT_NAMESPACES
 
+    def url(self, values: dict[str, str] | None = None) -> str:
+        """The route as a requestable path: each id from `values` by its name, else a sample."""
+        values = values or {}
+        return CONVERTER.sub(
+            lambda m: values.get(m["name"], SAMPLE_VALUES.get(m["converter"] or "str", "x")), self.pattern
+        )
 
-def _sample(pattern) -> str:
-    """The pattern as a requestable path: converters get a sample value; a re_path is used as
-    written, so one with groups will not resolve and its anonymous test fails until given a sample."""
+    def methods(self) -> list[str]:
+        """The methods to try: an API view's own, a page's GET (a POST-only page answers 405 only
+        after its declaration's checks, so GET tells as much)."""
+        if not self.is_api:
+            return ["GET"]
+        return [m.upper() for m in ("get", "post") if hasattr(self.view_class, m)]
+
+    def declared(self, method: str) -> tuple:
+        access = getattr(self.view_class if self.is_api else self.callback, "access", None)
+        if isinstance(access, dict):
+            access = access.get(method)
+        return tuple(access or ())
+
+
+def _pattern(pattern) -> str:
     text = str(pattern)
-    if isinstance(pattern, RegexPattern):
-        return text.removeprefix("^").removesuffix("$").replace("\\", "")
-    return CONVERTER.sub(lambda m: SAMPLE_VALUES.get(m["converter"] or "str", "{" + m["name"] + "}"), text)
+    return text.removeprefix("^").removesuffix("$").replace("\\", "") if isinstance(pattern, RegexPattern) else text
 
 
 def walk(patterns=None, prefix: str = "/", namespaces: tuple[str, ...] = ()) -> list[Route]:
@@ -72,53 +98,34 @@ def walk(patterns=None, prefix: str = "/", namespaces: tuple[str, ...] = ()) -> 
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
-            routes += walk(pattern.url_patterns, prefix + _sample(pattern.pattern), inner)
+            routes += walk(pattern.url_patterns, prefix + _pattern(pattern.pattern), inner)
         else:
             assert isinstance(pattern, URLPattern)
             name = ":".join(namespaces + (pattern.name or "(unnamed)",))
-            routes.append(Route(prefix + _sample(pattern.pattern), name, namespaces, pattern.callback))
+            routes.append(Route(prefix + _pattern(pattern.pattern), name, namespaces, pattern.callback))
     return routes
 
 
-def _ours(klass: type) -> bool:
-    """Defined in this project's source, not in an installed package."""
-    try:
-        source = Path(inspect.getfile(klass)).resolve()
-    except TypeError:
-        return False
-    installed = {"site-packages", "dist-packages"} & set(source.parts)
-    return source.is_relative_to(Path(settings.BASE_DIR).resolve()) and not installed
-
-
-def _valid_access(access) -> bool:
-    if access in ("public", "signed_in"):
+def _valid_requirement(requirement) -> bool:
+    if requirement in (PUBLIC, SIGNED_IN, ("case_details",)):
         return True
-    if isinstance(access, tuple) and len(access) == 2 and access[0] == "roles":
-        return bool(access[1]) and all(isinstance(role, Role) for role in access[1])
-    if isinstance(access, tuple) and len(access) == 2 and access[0] == "case":
-        return isinstance(access[1], str) and bool(access[1])
-    return False
+    if not (isinstance(requirement, tuple) and len(requirement) == 2):
+        return False
+    kind, value = requirement
+    if kind == "roles":
+        return bool(value) and all(isinstance(role, Role) for role in value)
+    return kind in RECORD_KINDS and isinstance(value, str) and bool(value)
 
 
 def access_problem(route: Route) -> str | None:
     """Why `route` does not say who may use it, or None when it does."""
     if route.exempt:
         return None
-    if route.is_api:
-        view_class = route.callback.cls
-        definer = next(klass for klass in view_class.__mro__ if "permission_classes" in vars(klass))
-        # @api_view copies the default onto its generated class, hence the identity check too.
-        if not _ours(definer) or view_class.permission_classes is APIView.permission_classes:
-            return (
-                f"{route.url} ({route.name}): {view_class.__qualname__} inherits permission_classes "
-                f"from {definer.__module__}.{definer.__qualname__}; set them on the view"
-            )
-        return None
-    if not _valid_access(getattr(route.callback, "access", None)):
-        return (
-            f"{route.url} ({route.name}): no access declared; decorate the view with public, signed_in, "
-            "roles_required(...) or case_permission(...) from cases.access"
-        )
+    for method in route.methods():
+        declared = route.declared(method)
+        if not declared or not all(_valid_requirement(r) for r in declared):
+            how = "set `access` on the view class" if route.is_api else "decorate the view (cases.access)"
+            return f"{route.url()} ({route.name}): no access declared for {method}; {how}"
     return None
 
 
@@ -128,8 +135,8 @@ def access_problems(patterns=None) -> list[str]:
 
 ROUTES = [route for route in walk() if not route.exempt]
 PAGES = [route for route in ROUTES if not route.is_api]
-PUBLIC_PAGES = [route for route in PAGES if getattr(route.callback, "access", None) == "public"]
-PRIVATE_PAGES = [route for route in PAGES if getattr(route.callback, "access", None) != "public"]
+PUBLIC_PAGES = [route for route in PAGES if route.declared("GET") == (PUBLIC,)]
+PRIVATE_PAGES = [route for route in PAGES if route.declared("GET") != (PUBLIC,)]
 API_ROUTES = [route for route in ROUTES if route.is_api]
 
 
@@ -139,11 +146,9 @@ def test_every_route_declares_who_may_use_it():
 
 def test_the_walk_reaches_included_api_and_admin_routes():
     names = {route.name for route in walk()}
-    urls = {route.url for route in walk()}
 
     assert {"home", "sign-in", "cases:case-detail", "cases:case-action", "api-case-list", "api-docs"} <= names
-    assert "/cases/1/allocate/" in urls
-    assert "/api/v1/cases/1/chronology/" in urls
+    assert any(route.pattern == "/api/v1/cases/<int:case_id>/chronology/" for route in walk())
     assert any(route.exempt for route in walk())
 
 
@@ -164,47 +169,59 @@ def _public(request):
     return HttpResponse("public")
 
 
-@case_permission("view_case")
-def _case_page(request, case_id):
+@object_view("case", "view_case")
+def _case_page(request, case):
     return HttpResponse("case")
 
 
-@roles_required()
-def _no_roles(request):
-    return HttpResponse("roles_required() names nobody")
+def _unknown_kind(request, thing_id):
+    return HttpResponse("a record kind nobody registered")
 
 
-class _DefaultPermissions(APIView):
+_unknown_kind.access = (("thing", "view_thing"),)
+
+
+class _NoDeclaration(APIView):
     def get(self, request):
         return HttpResponse("inherits DRF's default")
 
 
-class _ThirdPartyPermissions(SpectacularAPIView):
-    """permission_classes come from drf-spectacular's settings, not from us."""
+class _ThirdParty(SpectacularAPIView):
+    """permission_classes come from drf-spectacular's settings, not from a declaration."""
 
 
-class _DeclaredPermissions(APIView):
-    permission_classes = [IsAuthenticated]
+class _Declared(APIView):
+    access = (SIGNED_IN,)
+
+    def get(self, request):
+        return HttpResponse("")
 
 
-@api_view(["GET"])
-def _api_function_with_default(request):
-    return HttpResponse("")
+class _HalfDeclared(APIView):
+    access = {"GET": (SIGNED_IN,)}
+
+    def get(self, request):
+        return HttpResponse("")
+
+    def post(self, request):
+        return HttpResponse("POST says nothing")
 
 
-def _broken_urlconf() -> types.ModuleType:
+def _broken_urlconf():
+    import types
+
     urlconf = types.ModuleType("tests_broken_urls")
     urlconf.urlpatterns = [
         path("plain/", _undeclared, name="plain"),
         path("declared/", _declared),
         path("public/", _public),
         path("case/<int:case_id>/", _case_page),
-        path("no-roles/", _no_roles),
+        path("unknown/<int:thing_id>/", _unknown_kind),
         path("nested/", include(([path("<int:pk>/hidden/", _undeclared, name="hidden")], "nested"))),
-        path("api/default/", _DefaultPermissions.as_view()),
-        path("api/third-party/", _ThirdPartyPermissions.as_view()),
-        path("api/declared/", _DeclaredPermissions.as_view()),
-        path("api/function/", _api_function_with_default),
+        path("api/default/", _NoDeclaration.as_view()),
+        path("api/third-party/", _ThirdParty.as_view()),
+        path("api/declared/", _Declared.as_view()),
+        path("api/half/", _HalfDeclared.as_view()),
         path("admin/", include(([path("anything/", _undeclared)], "admin"))),
     ]
     return urlconf
@@ -217,49 +234,219 @@ def test_the_walker_reports_undeclared_views():
     reported = sorted(problem.split(" ", 1)[0] for problem in problems)
     assert reported == [
         "/api/default/",
-        "/api/function/",
+        "/api/half/",
         "/api/third-party/",
         "/nested/1/hidden/",
-        "/no-roles/",
         "/plain/",
+        "/unknown/1/",
     ]
 
 
-def test_the_walker_reports_a_plain_function():
-    route = Route("/plain/", "plain", (), _undeclared)
-
-    assert "no access declared" in access_problem(route)
+def test_roles_required_must_name_a_role():
+    with pytest.raises(Exception, match="names no role"):
+        roles_required()
 
 
 # --- Anonymous users ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("route", PRIVATE_PAGES, ids=lambda route: route.url)
+@pytest.mark.parametrize("route", PRIVATE_PAGES, ids=lambda route: route.pattern)
 def test_anonymous_users_are_sent_to_sign_in(client, db, route):
-    response = client.get(route.url)
+    url = route.url()
+
+    response = client.get(url)
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])
     assert location.path == reverse("sign-in")
-    assert parse_qs(location.query) == {"next": [route.url]}
+    assert parse_qs(location.query) == {"next": [url]}
 
 
-@pytest.mark.parametrize("route", PUBLIC_PAGES, ids=lambda route: route.url)
+@pytest.mark.parametrize("route", PUBLIC_PAGES, ids=lambda route: route.pattern)
 def test_public_pages_open_to_anonymous_users(client, db, route):
-    response = client.get(route.url)
+    response = client.get(route.url())
 
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("route", API_ROUTES, ids=lambda route: route.url)
+@pytest.mark.parametrize("route", API_ROUTES, ids=lambda route: route.pattern)
 def test_anonymous_api_requests_are_refused(client, db, route):
-    response = client.get(route.url)
+    response = client.get(route.url())
 
     assert response.status_code in (401, 403)
 
 
 def test_there_are_routes_of_each_kind():
     # Guards the parametrised tests above against passing by having nothing to check.
-    assert len(PRIVATE_PAGES) >= 10
+    assert len(PRIVATE_PAGES) >= 30
     assert len(PUBLIC_PAGES) >= 4
-    assert len(API_ROUTES) >= 5
+    assert len(API_ROUTES) >= 10
+
+
+# --- The matrix: every route, every kind of user, real records ----------------------------------
+
+
+def _child(n: int) -> PersonData:
+    return PersonData(
+        kind="child",
+        first_name="Amara",
+        last_name="Okafor",
+        date_of_birth=datetime.date(2016, 5, 17),
+        nhs_number=["9434765919", "9434765870", "9434765862", "9434765854"][n],
+    )
+
+
+@pytest.fixture
+def records(world):
+    """A record of every kind the routes name, and the ids each route's URL is given."""
+    world.contact_officer = UserFactory(username="contact", agency=world.council, roles=[Role.CONTACT_OFFICER])
+    case = open_case(world, members=[(world.school_practitioner, "Designated safeguarding lead")])
+    fields = {"concerns": "Missed school.", "consent_given": True, "level_of_need": world.level3}
+    fields |= {"address_line_1": "1 Mill Lane", "town": "Exton", "postcode": "EX1 1AB"}
+    sent = services.referral_receive(
+        channel=Channel.PRACTITIONER, actor=world.school_practitioner, people=[_child(0)], **fields
+    )
+    asked = services.referral_receive(
+        channel=Channel.PRACTITIONER, actor=world.school_practitioner, people=[_child(1)], **fields
+    )
+    decision = services.referral_decide(
+        actor=world.duty_manager,
+        referral=asked,
+        outcome=DecisionOutcome.MORE_INFORMATION,
+        level_of_need=world.level3,
+        reason="Ask health.",
+        information_requests=[(world.health, "Do you know the family?")],
+    )
+    decided = services.referral_receive(
+        channel=Channel.PRACTITIONER, actor=world.school_practitioner, people=[_child(2)], **fields
+    )
+    letter_decision = services.referral_decide(
+        actor=world.duty_manager,
+        referral=decided,
+        outcome=DecisionOutcome.STEP_UP,
+        level_of_need=world.level3,
+        reason="Threshold met.",
+    )
+    letter = letter_create_and_send(decision_id=letter_decision.pk)
+    draft = services.referral_create(channel=Channel.PRACTITIONER, actor=world.school_practitioner)
+    draft_person = services.referral_person_add(referral=draft, data=_child(3))
+    contact = services.referral_receive(
+        channel=Channel.PHONE,
+        actor=world.contact_officer,
+        people=[_child(3)],
+        referrer_name="A caller",
+        referrer_phone="01234 567890",
+        **fields,
+    )
+    ids = {
+        "case_id": case.pk,
+        "member_id": CaseMember.objects.get(case=case, user=world.school_practitioner).pk,
+        "action": "request_closure",
+        "person_id": case.family.memberships.first().person_id,
+        "referral_id": asked.pk,
+        "referral_person_id": asked.people.first().pk,
+        "decision_id": decision.pk,
+        "request_id": InformationRequest.objects.get(referral=asked).pk,
+        "letter_id": letter.pk,
+        "reference": contact.reference,
+    }
+    # Routes whose ids are of another record than the common one.
+    by_route = {
+        "front_door:letter-download": {"referral_id": letter.referral_id},
+        "api-referral-letter": {"referral_id": letter.referral_id},
+        "front_door:contact-confirm": {"referral_id": contact.pk},
+        "front_door:referral-person-remove": {"referral_id": draft.pk, "person_id": draft_person.pk},
+        "api-referral-list": {},
+    }
+    for name in ("children", "adults", "address", "concerns", "consent", "check", "submitted"):
+        by_route[f"front_door:referral-{name}"] = {"referral_id": draft.pk}
+    world.sent = sent
+    return world, ids, by_route, case
+
+
+# Rules finer than a route's declaration, each a function of (world, user, case) giving the status
+# an allowed user gets instead of "allowed": the declaration is the least a user needs.
+def _case_action(world, user, case):
+    return None if case_services.action_allowed(actor=user, case=case, action="request_closure") else 403
+
+
+def _contact_recorder(world, user, case):
+    # A contact's confirmation pages are for the officer who recorded it.
+    return None if user == world.contact_officer else 404
+
+
+FINER_RULES = {
+    "cases:case-action": _case_action,
+    "front_door:contact-recorded": _contact_recorder,
+    # Only a practitioner of an agency makes a referral (every user here has one).
+}
+MATRIX_USERS = [*VIEWERS, "contact_officer"]
+ALLOWED = "allowed"
+
+
+def expected(route: Route, method: str, user, ids: dict, world, case):
+    """The answer the declaration gives `user`: 403, 404 or ALLOWED."""
+    record = None
+    for requirement in route.declared(method):
+        if requirement in (PUBLIC, SIGNED_IN):
+            continue
+        kind, *rest = requirement
+        if kind == "roles":
+            if not user.has_role(*rest[0]):
+                return 403
+        elif kind == "case_details":
+            if not record.details_visible:
+                return 404
+        else:
+            record_kind = RECORD_KINDS[kind]
+            try:
+                record = record_kind.get(
+                    user=user, perm=rest[0], request=None, log=False, **{k: ids[k] for k in record_kind.id_kwargs}
+                )
+            except Http404:
+                return 404
+    finer = FINER_RULES.get(route.name)
+    return (finer(world, user, case) or ALLOWED) if finer else ALLOWED
+
+
+def answer(client, route: Route, method: str, url: str) -> int:
+    """The status of one request, whatever it would have changed undone."""
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={}, content_type="application/json")
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+MATRIX_ROUTES = [route for route in ROUTES if route.declared(route.methods()[0]) != (PUBLIC,)]
+
+
+@pytest.mark.parametrize("route", MATRIX_ROUTES, ids=lambda route: route.name)
+def test_every_user_gets_the_answer_the_declaration_gives(records, client_for, route):
+    world, ids, by_route, case = records
+    values = {**ids, **by_route.get(route.name, {})}
+    url = route.url({name: str(value) for name, value in values.items()})
+    mismatches = []
+    for name in MATRIX_USERS:
+        user = getattr(world, name)
+        client = client_for(user)
+        for method in route.methods():
+            want = expected(route, method, user, values, world, case)
+            got = answer(client, route, method, url)
+            ok = got not in (401, 403, 404) if want == ALLOWED else got == want
+            if not ok:
+                mismatches.append(f"{name} {method} {url}: declared {want}, got {got}")
+
+    assert mismatches == []
+
+
+def test_the_matrix_sees_both_answers_for_a_record(records, client_for):
+    # Guards the matrix against passing with every answer the same.
+    world, ids, _by_route, case = records
+
+    assert client_for(world.lead).get(f"/cases/{case.pk}/").status_code == 200
+    assert client_for(world.health_practitioner).get(f"/cases/{case.pk}/").status_code == 404
+    assert client_for(world.duty_manager).get(f"/front-door/referrals/{ids['referral_id']}/").status_code == 200
+    assert client_for(world.contact_officer).get(f"/front-door/referrals/{ids['referral_id']}/").status_code == 403

@@ -9,7 +9,9 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -148,10 +150,15 @@ def test_the_idle_limit_is_renewed_at_most_once_a_minute(signed_in_client):
     assert Session.objects.get(session_key=key).expire_date > first - datetime.timedelta(minutes=1)
 
 
+def _expire_in_cache(session_key: str) -> None:
+    """The cached session went when its idle time ran out (the cache keeps it no longer than that)."""
+    caches[settings.SESSION_CACHE_ALIAS].delete(SessionStore(session_key).cache_key)
+
+
 def test_an_idle_session_is_signed_out(signed_in_client):
-    Session.objects.filter(session_key=signed_in_client.session.session_key).update(
-        expire_date=timezone.now() - datetime.timedelta(seconds=1)
-    )
+    key = signed_in_client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    _expire_in_cache(key)
 
     response = signed_in_client.get("/")
 
@@ -160,7 +167,9 @@ def test_an_idle_session_is_signed_out(signed_in_client):
 
 
 def test_a_session_that_is_not_in_the_table_starts_afresh(signed_in_client):
-    Session.objects.filter(session_key=signed_in_client.session.session_key).delete()
+    key = signed_in_client.session.session_key
+    Session.objects.filter(session_key=key).delete()
+    _expire_in_cache(key)
 
     response = signed_in_client.get("/")
 
@@ -173,7 +182,8 @@ def test_the_signed_in_user_comes_with_their_agency_and_roles_in_one_query(clien
     request = RequestFactory().get("/")
     request.session = client_for(user).session
 
-    with django_assert_num_queries(2):  # the session, then the user with agency and roles
+    request.session.load()  # the session comes from the cache: no query
+    with django_assert_num_queries(1):  # the user with agency, team and roles
         loaded = get_user(request)
 
     assert loaded.pk == user.pk and loaded.get_username() == user.username
@@ -266,3 +276,21 @@ def test_only_the_most_specific_navigation_item_is_active(db, client_for):
 
     active = [item["label"] for item in response.context["nav_items"] if item["active"]]
     assert active == ["Information requests"]
+
+
+def test_a_role_taken_away_counts_from_the_next_request(world, client_for):
+    client = client_for(world.duty_manager)
+    assert client.get("/front-door/").status_code == 200
+
+    world.duty_manager.groups.clear()
+
+    assert client.get("/front-door/").status_code == 403
+
+
+def test_an_agency_taken_away_counts_from_the_next_request(world, client_for):
+    client = client_for(world.school_practitioner)
+    assert client.get("/referrals/new/").status_code == 200
+
+    type(world.school_practitioner).objects.filter(pk=world.school_practitioner.pk).update(agency=None)
+
+    assert client.get("/referrals/new/").status_code == 403

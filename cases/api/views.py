@@ -1,15 +1,18 @@
-"""The API of the shared record. The same selectors and services as the pages decide who sees what."""
+"""The API of the shared record. The same access functions, selectors and services as the pages
+decide who sees and does what; each view declares its access (cases/access.py) and the
+declaration is the check."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, NO_SUCH_PAGE, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
 
 from .. import selectors, services
-from ..permissions import CHANGE_CASE
+from ..access import SIGNED_IN, DeclaredAccess, RecordAPIView
+from ..permissions import CHANGE_CASE, VIEW_CASE
+from ..roles import CASE_LIST_ROLES
 from .serializers import CaseDetailSerializer, CaseListSerializer, ChronologyEntrySerializer
 
 NO_SUCH_CASE = OpenApiResponse(DETAIL, description="No such case, or not one the caller may see (the same answer)")
@@ -23,32 +26,31 @@ NO_SUCH_CASE = OpenApiResponse(DETAIL, description="No such case, or not one the
 class CaseList(generics.ListAPIView):
     """Cases the caller works on, newest first."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [DeclaredAccess]
+    access = (SIGNED_IN, ("roles", CASE_LIST_ROLES))
     serializer_class = CaseListSerializer
 
     def get_queryset(self):
         status = self.request.query_params.get("status") or None
-        if status is None:
-            return selectors.CASE_LIST.lazy(self.request.user)  # compiled once per shape of user
         return selectors.case_list_for_user(user=self.request.user, status=status)
 
 
 @extend_schema_view(get=extend_schema(responses={200: CaseDetailSerializer, 401: UNAUTHENTICATED, 404: NO_SUCH_CASE}))
-class CaseDetail(generics.RetrieveAPIView):
+class CaseDetail(RecordAPIView, generics.RetrieveAPIView):
     """One case; the family's details only where the family agreed to share them with the caller."""
 
-    permission_classes = [IsAuthenticated]
+    access = (SIGNED_IN, ("case", VIEW_CASE))
     serializer_class = CaseDetailSerializer
 
     def get_object(self):
-        case = selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["case_id"], request=self.request)
-        self._context = {"members": list(selectors.case_members(case=case))}
+        case = self.record()
+        self.extra_context = {"members": list(selectors.case_members(case=case))}
         if case.details_visible:
-            self._context["people"] = list(selectors.case_people(case=case))
+            self.extra_context["people"] = list(selectors.case_people(case=case))
         return case
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), **getattr(self, "_context", {})}
+        return {**super().get_serializer_context(), **getattr(self, "extra_context", {})}
 
 
 @extend_schema_view(
@@ -68,20 +70,22 @@ class CaseDetail(generics.RetrieveAPIView):
         description="404 for no such case, or a case the caller may read but not add to.",
     ),
 )
-class CaseChronology(generics.ListCreateAPIView):
+class CaseChronology(RecordAPIView, generics.ListCreateAPIView):
     """The family's timeline as the caller may see it; POST adds a note (team members only)."""
 
-    permission_classes = [IsAuthenticated]
+    access = {"GET": (SIGNED_IN, ("case", VIEW_CASE)), "POST": (SIGNED_IN, ("case", CHANGE_CASE))}
     serializer_class = ChronologyEntrySerializer
 
     def get_queryset(self):
-        case = selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["case_id"], request=self.request)
-        return selectors.case_chronology(case=case, user=self.request.user)
+        return selectors.case_chronology(case=self.record(), user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        # The case first: someone who may not write to it gets 404, whatever they sent.
+        self.case = self.record(log=False)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: serializers.Serializer):
-        case = selectors.case_get_for_user(
-            user=self.request.user, case_id=self.kwargs["case_id"], perm=CHANGE_CASE, request=self.request, log=False
-        )
+        case = self.case
         data = serializer.validated_data
         try:
             serializer.instance = services.chronology_note_add(

@@ -14,24 +14,22 @@ from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
-from cases.audit import access_log_record
-from cases.models import AccessLog, Person
-from cases.roles import Role
+from cases.access import SIGNED_IN, DeclaredAccess, RecordAPIView
+from cases.models import Person
+from cases.roles import PRACTITIONER_ROLES, Role
 from earlyhelp.api_docs import (
     DETAIL,
     FIELD_ERRORS,
@@ -43,8 +41,8 @@ from earlyhelp.api_docs import (
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import selectors, services
-from ..models import Channel, Decision, ReferrerLetter
-from ..permissions import is_front_door
+from ..models import Channel, Decision
+from ..permissions import DOWNLOAD_LETTER, TRIAGE_REFERRAL, VIEW_REFERRAL, is_duty_manager, is_front_door
 from .serializers import (
     DecisionAmendSerializer,
     DecisionCreateSerializer,
@@ -63,24 +61,18 @@ PEOPLE_KEY = re.compile(r"people\[(\d+)\]\.(.+)")
 # --- Who may call -----------------------------------------------------------------------------------
 
 
-def is_duty_manager(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.DUTY_MANAGER)))
-
-
-class IsDutyManager(BasePermission):
-    message = "Only duty managers can claim, release and decide referrals."
-
-    def has_permission(self, request, view) -> bool:
-        return is_duty_manager(request.user)
-
-
 class MakesReferrals(BasePermission):
-    """Reading is for anyone signed in; a referral is made by a practitioner of an agency."""
+    """A referral is made by a practitioner on behalf of their agency."""
 
     message = "Only practitioners of an agency can make referrals: ask your administrator to set your agency."
 
     def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or bool(request.user.is_authenticated and request.user.agency_id)
+        return request.method in SAFE_METHODS or bool(request.user.is_authenticated and request.user.makes_referrals)
+
+
+# Claiming, releasing, deciding and amending: duty managers, on a referral that was sent.
+TRIAGE = (SIGNED_IN, ("roles", frozenset({Role.DUTY_MANAGER})), ("referral", TRIAGE_REFERRAL))
+TRIAGE_ONLY = "Only duty managers can claim, release and decide referrals."
 
 
 # --- Errors ---------------------------------------------------------------------------------------------
@@ -162,7 +154,9 @@ def _detail_url(request, referral_id: int) -> str:
 
 
 class ReferralListCreate(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated, MakesReferrals]
+    permission_classes = [DeclaredAccess, MakesReferrals]
+    access = (SIGNED_IN, ("roles", PRACTITIONER_ROLES))
+    roles_message = MakesReferrals.message
     parser_classes = [JSONBodyParser]
     serializer_class = ReferralSummarySerializer
 
@@ -240,8 +234,8 @@ class ReferralListCreate(generics.GenericAPIView):
         )
 
 
-class ReferralDetail(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated]
+class ReferralDetail(RecordAPIView):
+    access = (SIGNED_IN, ("referral", VIEW_REFERRAL))
     serializer_class = ReferralDetailSerializer
 
     @extend_schema(
@@ -253,7 +247,7 @@ class ReferralDetail(generics.GenericAPIView):
         responses={200: ReferralDetailSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, referral_id: int):
-        referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id, request=request)
+        referral = self.record()
         context = _context(
             request,
             decision=selectors.current_decision(referral=referral),
@@ -263,8 +257,9 @@ class ReferralDetail(generics.GenericAPIView):
         return Response(ReferralDetailSerializer(referral, context=context).data)
 
 
-class ReferralClaim(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated, IsDutyManager]
+class ReferralClaim(RecordAPIView):
+    access = TRIAGE
+    roles_message = TRIAGE_ONLY
     serializer_class = ReferralSummarySerializer
 
     @extend_schema(
@@ -280,16 +275,15 @@ class ReferralClaim(generics.GenericAPIView):
         },
     )
     def post(self, request, referral_id: int):
-        referral = selectors.referral_get_for_user(
-            user=request.user, referral_id=referral_id, request=request, log=False
-        )
+        referral = self.record(log=False)
         with service_errors():
             referral = services.referral_claim(actor=request.user, referral=referral)
         return Response(ReferralSummarySerializer(referral, context=_context(request)).data)
 
 
-class ReferralRelease(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated, IsDutyManager]
+class ReferralRelease(RecordAPIView):
+    access = TRIAGE
+    roles_message = TRIAGE_ONLY
     serializer_class = ReferralSummarySerializer
 
     @extend_schema(
@@ -305,9 +299,7 @@ class ReferralRelease(generics.GenericAPIView):
         },
     )
     def post(self, request, referral_id: int):
-        referral = selectors.referral_get_for_user(
-            user=request.user, referral_id=referral_id, request=request, log=False
-        )
+        referral = self.record(log=False)
         with service_errors():
             referral = services.referral_release(actor=request.user, referral=referral)
         if referral.claimed_by_id not in (None, request.user.pk):
@@ -318,8 +310,9 @@ class ReferralRelease(generics.GenericAPIView):
         return Response(ReferralSummarySerializer(referral, context=_context(request)).data)
 
 
-class ReferralDecide(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated, IsDutyManager]
+class ReferralDecide(RecordAPIView):
+    access = TRIAGE
+    roles_message = TRIAGE_ONLY
     parser_classes = [JSONBodyParser]
     serializer_class = DecisionCreateSerializer
 
@@ -342,9 +335,7 @@ class ReferralDecide(generics.GenericAPIView):
         },
     )
     def post(self, request, referral_id: int):
-        referral = selectors.referral_get_for_user(
-            user=request.user, referral_id=referral_id, request=request, log=False
-        )
+        referral = self.record(log=False)
         data = validated(DecisionCreateSerializer(data=request.data))
         with service_errors(rename={"agencies": "information_requests", "question": "information_requests"}):
             decision = services.referral_decide(
@@ -360,8 +351,9 @@ class ReferralDecide(generics.GenericAPIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionAmend(generics.GenericAPIView):
-    permission_classes = [IsAuthenticated, IsDutyManager]
+class DecisionAmend(RecordAPIView):
+    access = TRIAGE
+    roles_message = TRIAGE_ONLY
     parser_classes = [JSONBodyParser]
     serializer_class = DecisionAmendSerializer
 
@@ -379,9 +371,7 @@ class DecisionAmend(generics.GenericAPIView):
         },
     )
     def post(self, request, referral_id: int, decision_id: int):
-        referral = selectors.referral_get_for_user(
-            user=request.user, referral_id=referral_id, request=request, log=False
-        )
+        referral = self.record(log=False)
         decision = get_object_or_404(Decision, referral=referral, pk=decision_id)
         data = validated(DecisionAmendSerializer(data=request.data))
         with service_errors():
@@ -409,14 +399,14 @@ class PDFRenderer(BaseRenderer):
         return data
 
 
-class ReferralLetter(APIView):
-    permission_classes = [IsAuthenticated]
+class ReferralLetter(RecordAPIView):
+    access = (SIGNED_IN, ("letter", DOWNLOAD_LETTER))
     # PDF for `Accept: application/pdf`; errors are JSON whatever was asked for (handle_exception).
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
         summary="The outcome letter as a PDF",
-        description="For the referrer and the front door; each download is logged as an export.",
+        description="For the referrer and duty managers; each download is logged as an export.",
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The letter"),
             (401, "application/json"): UNAUTHENTICATED,
@@ -425,26 +415,9 @@ class ReferralLetter(APIView):
         },
     )
     def get(self, request, referral_id: int, letter_id: int):
-        # The selector logs a refusal in its own transaction before its 404, so it is kept.
-        referral = selectors.referral_get_for_user(
-            user=request.user, referral_id=referral_id, request=request, log=False
-        )
-        with transaction.atomic():
-            letter = ReferrerLetter.objects.filter(referral=referral, pk=letter_id).first()
-            if letter is not None:
-                access_log_record(
-                    user=request.user,
-                    action=AccessLog.Action.EXPORT,
-                    record_type="referrer_letter",
-                    record_id=letter.pk,
-                    case=referral.case,
-                    request=request,
-                )
-        if letter is None:
-            raise Http404("No letter found")
+        letter = self.record()
         response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{referral.reference}-letter-{letter.pk}.pdf"'
-        response["Cache-Control"] = "no-store"
+        response["Content-Disposition"] = f'attachment; filename="{letter.referral.reference}-letter-{letter.pk}.pdf"'
         return response
 
     def handle_exception(self, exc):

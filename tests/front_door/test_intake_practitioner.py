@@ -690,8 +690,12 @@ def test_even_front_door_staff_cannot_open_someone_elses_draft(client_for, world
 
 
 def test_any_practitioner_role_may_refer_but_an_account_without_an_agency_may_not(client_for, world):
-    for user in [world.lead, world.duty_manager, world.analyst, world.health_practitioner]:
+    for user in [world.lead, world.duty_manager, world.health_practitioner, world.manager_coordinator]:
         assert client_for(user).get("/referrals/new/").status_code == 200, user.username
+    # Analysts (figures only) and administrators do not refer families.
+    for user in [world.analyst, world.administrator, world.superuser]:
+        assert client_for(user).get("/referrals/new/").status_code == 403, user.username
+        assert client_for(user).post("/referrals/new/").status_code == 403, user.username
     no_agency = UserFactory(agency=None, roles=[Role.REFERRER])
     client = client_for(no_agency)
 

@@ -19,6 +19,7 @@ from cases.roles import Role
 from front_door import services
 from front_door.letters import letter_create_and_send
 from front_door.models import DecisionOutcome, ReferrerLetter
+from front_door.permissions import referral_known_people
 from front_door.services import PersonData
 from front_door.tasks import send_referrer_letter
 from tests.factories import UserFactory
@@ -181,7 +182,9 @@ def test_a_contact_officer_cannot_download_someone_elses_letter(world, decided, 
     response = client_for(officer).get(letter_url(letter))
 
     assert response.status_code == 404
-    assert AccessLog.objects.filter(user=officer, action=AccessLog.Action.DENIED, record_id=decided.referral_id)
+    assert AccessLog.objects.filter(
+        user=officer, action=AccessLog.Action.DENIED, record_type="referrer_letter", record_id=letter.pk
+    )
 
 
 def test_the_referrer_downloads_the_pdf_and_it_is_logged(world, decided, client_for):
@@ -194,15 +197,16 @@ def test_the_referrer_downloads_the_pdf_and_it_is_logged(world, decided, client_
     assert response["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
     assert response["Cache-Control"] == "no-store"
     assert response.content == bytes(letter.pdf)
-    assert (
-        AccessLog.objects.filter(
-            user=world.school_practitioner,
-            action=AccessLog.Action.EXPORT,
-            record_type="referral_letter",
-            record_id=letter.pk,
-        ).count()
-        == 1
+    exports = AccessLog.objects.filter(
+        user=world.school_practitioner,
+        action=AccessLog.Action.EXPORT,
+        record_type="referrer_letter",
+        record_id=letter.pk,
     )
+    # One export, in the access log of each known child the letter is about.
+    assert len({row.at for row in exports}) == 1
+    assert {row.person_id for row in exports} == set(referral_known_people(decided.referral_id))
+    assert None not in {row.person_id for row in exports}
 
 
 def test_a_practitioner_cannot_open_a_referral_they_did_not_make(world, decided, client_for):
@@ -214,8 +218,8 @@ def test_a_practitioner_cannot_open_a_referral_they_did_not_make(world, decided,
     assert AccessLog.objects.filter(
         user=world.health_practitioner,
         action=AccessLog.Action.DENIED,
-        record_type="referral",
-        record_id=decided.referral_id,
+        record_type="referrer_letter",
+        record_id=letter.pk,
     ).exists()
     assert not AccessLog.objects.filter(user=world.health_practitioner, action=AccessLog.Action.EXPORT).exists()
 

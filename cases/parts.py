@@ -1,0 +1,184 @@
+"""The shared record's own parts of the pages, registered like any other app's (cases/extensions.py):
+its menu items, the case lists of each role's home page, the case page's sections and the case
+lifecycle's buttons."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from . import selectors, services
+from .extensions import CaseAction, CaseSection, HomePanel, MenuItem, registry
+from .models import Case, CaseStatus
+from .paging import page_of
+from .permissions import CHANGE_CASE, MANAGE_CASE
+from .roles import CASE_LIST_ROLES, Role
+
+HOME_ROWS = 10
+CHRONOLOGY_PAGE_SIZE = 20
+
+
+# --- The home page: each role's work, a few rows each -----------------------------------------------
+
+
+def _case_panel(title: str, cases, link: str) -> dict:
+    return {"title": title, "cases": list(cases[:HOME_ROWS]), "link": link}
+
+
+def _list_url(**query: str) -> str:
+    url = reverse("cases:case-list")
+    return f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else url
+
+
+def _panel(key: str, roles, title: str, cases, link, order: int) -> HomePanel:
+    return HomePanel(
+        key=key,
+        roles=frozenset(roles),
+        template="cases/panels/cases.html",
+        context=lambda request: _case_panel(title, cases(request.user), link()),
+        order=order,
+    )
+
+
+HOME_PANELS = [
+    _panel(
+        "cases-led",
+        [Role.LEAD_PROFESSIONAL],
+        "Families you lead",
+        lambda user: selectors.cases_led(user=user),
+        lambda: _list_url(mine="1"),
+        10,
+    ),
+    _panel(
+        "cases-in-team",
+        [Role.REFERRER, Role.LEAD_PROFESSIONAL],
+        "Teams around the family you are in",
+        lambda user: selectors.cases_in_team(user=user),
+        lambda: _list_url(mine="1"),
+        20,
+    ),
+    _panel(
+        "cases-awaiting-allocation",
+        [Role.PANEL_COORDINATOR],
+        "Awaiting allocation",
+        lambda user: selectors.cases_awaiting_allocation(user=user),
+        lambda: _list_url(status=CaseStatus.AWAITING_ALLOCATION),
+        30,
+    ),
+    _panel(
+        "closures-to-sign-off",
+        [Role.TEAM_MANAGER],
+        "Closures to sign off",
+        lambda user: selectors.case_list_for_user(user=user, status=CaseStatus.CLOSURE_REQUESTED),
+        lambda: _list_url(status=CaseStatus.CLOSURE_REQUESTED),
+        40,
+    ),
+    _panel(
+        "cases-awaiting-lead-professional",
+        [Role.TEAM_MANAGER],
+        "Awaiting a lead professional",
+        lambda user: selectors.case_list_for_user(user=user, status=CaseStatus.AWAITING_LEAD_PROFESSIONAL),
+        lambda: _list_url(status=CaseStatus.AWAITING_LEAD_PROFESSIONAL),
+        50,
+    ),
+    _panel(
+        "cases-recently-opened",
+        [Role.DUTY_MANAGER],
+        "Recently opened cases",
+        lambda user: selectors.cases_open(user=user),
+        _list_url,
+        60,
+    ),
+    HomePanel(
+        key="figures",
+        roles=frozenset({Role.ANALYST}),
+        template="cases/panels/figures.html",
+        context=lambda request: {"figures": selectors.case_figures()},
+        order=90,
+    ),
+    HomePanel(
+        key="administration",
+        roles=frozenset({Role.ADMINISTRATOR}),
+        template="cases/panels/administration.html",
+        context=lambda request: {},
+        order=100,
+    ),
+]
+
+
+# --- The case page --------------------------------------------------------------------------------
+
+
+def _people(request: HttpRequest, case: Case) -> dict | None:
+    if not case.details_visible:
+        return None
+    return {"people": list(selectors.case_people(case=case))}
+
+
+def _team(request: HttpRequest, case: Case) -> dict:
+    return {"members": list(selectors.case_members(case=case)), "can_manage": MANAGE_CASE in case.perms}
+
+
+def _consent(request: HttpRequest, case: Case) -> dict | None:
+    if not case.details_visible:
+        return None
+    return {"consents": list(selectors.case_consents(case=case)), "can_record": CHANGE_CASE in case.perms}
+
+
+def _chronology(request: HttpRequest, case: Case) -> dict:
+    page, querystring = page_of(request, selectors.case_chronology(case=case, user=request.user), CHRONOLOGY_PAGE_SIZE)
+    return {"page_obj": page, "querystring": querystring}
+
+
+CASE_SECTIONS = [
+    CaseSection(key="people", template="cases/sections/people.html", context=_people, order=10),
+    CaseSection(key="team", template="cases/sections/team.html", context=_team, order=20),
+    CaseSection(key="consent", template="cases/sections/consent.html", context=_consent, order=30),
+    CaseSection(key="chronology", template="cases/sections/chronology.html", context=_chronology, order=100),
+]
+
+
+# The lifecycle's moves (services.ALLOWED_TRANSITIONS), each a page of its own (cases:case-action).
+CASE_ACTION_LABELS = {
+    "allocate": "Allocate a lead agency",
+    "assign_lead_professional": "Assign a lead professional",
+    "request_closure": "Request closure",
+    "return_closure": "Return to the lead professional",
+    "sign_off_closure": "Sign off closure",
+    "close_unallocated": "Close without allocation",
+}
+
+
+def _lifecycle_action(action: str, label: str, order: int) -> CaseAction:
+    return CaseAction(
+        key=action,
+        label=label,
+        url=lambda case: reverse("cases:case-action", args=[case.pk, action]),
+        allowed=lambda user, case: services.action_allowed(actor=user, case=case, action=action, perms=case.perms),
+        order=order,
+    )
+
+
+CASE_ACTIONS = [
+    *(_lifecycle_action(action, label, 10 + n) for n, (action, label) in enumerate(CASE_ACTION_LABELS.items())),
+    CaseAction(
+        key="add-note",
+        label="Add a note",
+        url=lambda case: reverse("cases:note-add", args=[case.pk]),
+        allowed=lambda user, case: CHANGE_CASE in case.perms,
+        order=90,
+    ),
+]
+
+
+MENU_ITEMS = [
+    MenuItem("Home", "home", order=0),
+    MenuItem("Cases", "cases:case-list", roles=CASE_LIST_ROLES, order=10),
+    MenuItem("People", "cases:person-search", roles=frozenset({Role.DUTY_MANAGER, Role.CONTACT_OFFICER}), order=70),
+    MenuItem("Figures", "cases:figures", roles=frozenset({Role.ANALYST}), order=80),
+    MenuItem("Access log", "cases:access-log", roles=frozenset({Role.ADMINISTRATOR}), order=90),
+]
+
+
+def register() -> None:
+    registry.add(*MENU_ITEMS, *HOME_PANELS, *CASE_SECTIONS, *CASE_ACTIONS)

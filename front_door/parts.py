@@ -1,0 +1,81 @@
+"""The front door's parts of the shared record's pages (cases/extensions.py): its menu items, the
+queue on the duty managers' home page and the contacts on the contact officers', and the referrals
+section of the case page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+
+from cases.extensions import CaseSection, HomePanel, MenuItem, registry
+from cases.models import Case, Timescale
+from cases.roles import FRONT_DOOR_ROLES, PRACTITIONER_ROLES, Role
+
+from . import selectors
+from .models import DecisionOutcome
+from .permissions import is_duty_manager
+
+DECISION_TIMESCALE = "front-door-decision"
+CASE_REFERRALS_SHOWN = 10
+
+
+def _queue(request: HttpRequest) -> dict:
+    """The queue in numbers: what is overdue and what falls due within the decision clock's
+    reminder window."""
+    reminder_hours = (
+        Timescale.objects.filter(code=DECISION_TIMESCALE).values_list("reminder_before_hours", flat=True).first()
+    )
+    due_soon = datetime.timedelta(hours=reminder_hours or 4)
+    return {
+        "counts": selectors.queue_summary(due_soon=due_soon),
+        "due_soon_hours": int(due_soon.total_seconds() // 3600),
+    }
+
+
+def _contacts(request: HttpRequest) -> dict:
+    return {"awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count()}
+
+
+def _referrals(request: HttpRequest, case: Case) -> dict | None:
+    """The referrals behind the case, for those who may see the family's details."""
+    if not case.details_visible:
+        return None
+    referrals = list(selectors.case_referrals(case=case)[:CASE_REFERRALS_SHOWN])
+    for referral in referrals:
+        referral.outcome_label = DecisionOutcome(referral.outcome).label if referral.outcome else None
+    return {"referrals": referrals, "can_triage": is_duty_manager(request.user)}
+
+
+MENU_ITEMS = [
+    MenuItem("Front door", "front_door:queue", roles=frozenset({Role.DUTY_MANAGER}), order=20),
+    MenuItem("My referrals", "front_door:my-referrals", roles=PRACTITIONER_ROLES, needs_agency=True, order=30),
+    MenuItem(
+        "Information requests", "front_door:information-requests", roles=PRACTITIONER_ROLES, needs_agency=True, order=40
+    ),
+    MenuItem("Make a referral", "front_door:referral-new", roles=PRACTITIONER_ROLES, needs_agency=True, order=50),
+    MenuItem("Record a contact", "front_door:contact-new", roles=FRONT_DOOR_ROLES, order=60),
+]
+HOME_PANELS = [
+    HomePanel(
+        key="front-door-queue",
+        roles=frozenset({Role.DUTY_MANAGER}),
+        template="front_door/panels/queue.html",
+        context=_queue,
+        order=5,
+    ),
+    HomePanel(
+        key="contacts-awaiting-confirmation",
+        roles=frozenset({Role.CONTACT_OFFICER}),
+        template="front_door/panels/contacts.html",
+        context=_contacts,
+        order=6,
+    ),
+]
+CASE_SECTIONS = [
+    CaseSection(key="referrals", template="front_door/sections/referrals.html", context=_referrals, order=15),
+]
+
+
+def register() -> None:
+    registry.add(*MENU_ITEMS, *HOME_PANELS, *CASE_SECTIONS)
