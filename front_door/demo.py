@@ -59,6 +59,8 @@ from .models import (
 from .services import PersonData
 
 T = TypeVar("T")
+# How long after its decision the worker makes a letter.
+LETTER_AFTER = datetime.timedelta(minutes=2)
 TOWNS = {"north": "Northbridge", "central": "Exton", "south": "Southmere"}
 CASE_FAMILIES = 40
 
@@ -103,13 +105,13 @@ class Timeline:
             confirmed_in_writing_at=moved("confirmed_in_writing_at"),
         )
         Decision.objects.filter(decided_at__gte=first).update(decided_at=moved("decided_at"))
-        ReferrerLetter.objects.filter(created_at__gte=first).update(created_at=moved("created_at"))
         InformationRequest.objects.filter(requested_at__gte=first).update(
             requested_at=moved("requested_at"),
             due_at=moved("due_at", start="requested_at"),
             answered_at=moved("answered_at"),
         )
-        Deadline.objects.filter(started_at__gte=first).update(
+        clocks = list(Deadline.objects.filter(started_at__gte=first).values_list("pk", flat=True))
+        Deadline.objects.filter(pk__in=clocks).update(
             started_at=moved("started_at"),
             remind_at=moved("remind_at", start="started_at"),
             due_at=moved("due_at", start="started_at"),
@@ -118,7 +120,7 @@ class Timeline:
         )
         # A waiting alarm goes off at its clock's reminder or deadline.
         for kind, column in ((DeadlineAlarm.Kind.REMINDER, "remind_at"), (DeadlineAlarm.Kind.ESCALATION, "due_at")):
-            DeadlineAlarm.objects.filter(kind=kind, went_off_at__isnull=True).update(
+            DeadlineAlarm.objects.filter(deadline_id__in=clocks, kind=kind, went_off_at__isnull=True).update(
                 goes_off_at=Subquery(Deadline.objects.filter(pk=OuterRef("deadline_id")).values(column)[:1])
             )
         ChronologyEntry.objects.filter(recorded_at__gte=first).update(
@@ -279,6 +281,31 @@ class FrontDoorDemo:
         self.queue(families)
         self.awaiting_partners()
         self.timeline.place()
+        self.letters()
+
+    def letters(self) -> None:
+        """Each decision's letter to the referrer. A Celery task makes it after the decision; here
+        its work is done at once, so when `make run` starts the letters are there, their emails in
+        the outbox and their 72-hour clocks met. Made once the stories are placed, so each letter
+        gives its referral's own dates; then placed a few minutes after its decision, with its clock."""
+        decisions = list(Decision.objects.order_by("decided_at", "pk").values_list("pk", "referral_id"))
+        for decision_id, _referral_id in decisions:
+            letter_create_and_send(decision_id=decision_id)
+        decided = Decision.objects.filter(pk=OuterRef("decision_id")).values("decided_at")[:1]
+        ReferrerLetter.objects.filter(decision_id__in=[pk for pk, _ in decisions]).update(
+            created_at=Subquery(decided) + LETTER_AFTER
+        )
+        first_letter = (
+            ReferrerLetter.objects.filter(referral_id=OuterRef("subject_id"))
+            .order_by("created_at")
+            .values("created_at")[:1]
+        )
+        Deadline.objects.filter(
+            timescale__code=services.LETTER_CLOCK,
+            subject_type="referral",
+            subject_id__in={referral_id for _, referral_id in decisions},
+            met_at__isnull=False,
+        ).update(met_at=Subquery(first_letter))
 
     # The stages of a story.
 
@@ -295,16 +322,10 @@ class FrontDoorDemo:
         return self.timeline.at(ago, receive)
 
     def decide(self, referral: Referral, ago: datetime.timedelta, *, actor: str = "duty.manager", **decision):
-        """The duty manager's decision `ago` before now, and the letter to the referrer. In the
-        service a Celery task makes the letter; here the task's work is done at once, so the letter
-        is there (and the 72-hour clock met) when `make run` starts."""
-
-        def decide() -> Decision:
-            made = services.referral_decide(actor=self.users[actor], referral=referral, **decision)
-            letter_create_and_send(decision_id=made.pk)
-            return made
-
-        return self.timeline.at(ago, decide)
+        """The duty manager's decision `ago` before now (its letter is made in `letters`)."""
+        return self.timeline.at(
+            ago, lambda: services.referral_decide(actor=self.users[actor], referral=referral, **decision)
+        )
 
     def answer(self, request: InformationRequest, ago: datetime.timedelta, *, actor: str, answer: str) -> None:
         self.timeline.at(

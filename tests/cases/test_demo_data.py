@@ -169,9 +169,16 @@ def test_every_decision_has_a_letter_and_every_referrer_with_an_email_is_sent_it
     assert Notification.objects.filter(
         dedupe_key__in=[f"referrer-letter:{letter.pk}" for letter in emailed], attachment__isnull=False
     ).count() == len(emailed)
+    # Made minutes after its decision, which met the 72-hour clock.
+    for letter in letters.select_related("decision"):
+        assert datetime.timedelta(0) < letter.created_at - letter.decision.decided_at < datetime.timedelta(hours=1)
     assert not Deadline.objects.filter(
         timescale__code="referrer-letter", met_at__isnull=True, subject_id__in=Decision.objects.values("referral")
     ).exists()
+    for clock in Deadline.objects.filter(timescale__code="referrer-letter", met_at__isnull=False):
+        first = letters.filter(referral_id=clock.subject_id).order_by("created_at").first()
+        assert clock.met_at == first.created_at
+        assert clock.started_at == first.referral.received_at
     outcomes = Counter(Decision.objects.values_list("outcome", flat=True))
     assert set(outcomes) == set(DecisionOutcome.values)
 
