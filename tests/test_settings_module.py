@@ -55,8 +55,10 @@ def _make(tmp_path: Path, *targets: str) -> list[tuple[str, str]]:
     (venv / ".installed").touch()  # newer than the locks: nothing is installed
     log = tmp_path / "commands.log"
     log.touch()
-    # As the real service wrapper passes it on: the production default the package import set.
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=PRODUCTION, COMMAND_LOG=str(log))
+    # As the real service wrapper passes it on: the production default the package import set. An
+    # outer make's flags (under `make test`) are not this one's.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}}
+    env.update(DJANGO_SETTINGS_MODULE=PRODUCTION, COMMAND_LOG=str(log))
     subprocess.run(
         ["make", "--no-print-directory", f"VENV={venv}", *targets],
         cwd=settings.BASE_DIR,
