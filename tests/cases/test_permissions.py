@@ -8,7 +8,7 @@ import re
 from typing import NamedTuple
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import services
 from cases.models import Case, CaseMember, ChronologyEntry, Family, Person
@@ -374,3 +374,66 @@ def test_case_list_queries_do_not_grow(world, client_for, django_assert_max_num_
 
     assert sum(ref in response.content.decode() for ref in refs) == shown
     assert len(fifty) == len(one)
+
+
+# --- Rules rebuilt for each user on every call ----------------------------------------------------
+
+
+def test_users_of_the_same_kind_in_different_places_each_see_only_their_own(world, client_for):
+    """Two panel coordinators and two team managers, alike but for where they work: each sees the
+    cases of their own locality or team only (an access rule is never reused from another user)."""
+    south = open_south_case(world)
+    north = open_case(world)
+    south_coordinator = UserFactory(
+        agency=world.council,
+        team=TeamFactory(name="South Panel 2", agency=world.council, locality=world.south),
+        roles=[Role.PANEL_COORDINATOR],
+    )
+    south_manager = UserFactory(agency=world.council, team=world.other_team, roles=[Role.TEAM_MANAGER])
+
+    seen = {
+        who: api_references(client_for(user).get("/api/v1/cases/"))
+        for who, user in [
+            ("north coordinator", world.panel_coordinator),
+            ("south coordinator", south_coordinator),
+            ("north manager", world.team_manager),
+            ("south manager", south_manager),
+        ]
+    }
+
+    assert seen == {
+        "north coordinator": {north.reference},
+        "south coordinator": {south.reference},
+        "north manager": {north.reference},
+        "south manager": {south.reference},
+    }
+
+
+def test_a_case_opened_after_a_page_was_read_is_on_the_next_page(world, client_for):
+    client = client_for(world.lead)
+    first = open_case(world)
+    assert first.reference in client.get("/").content.decode()
+
+    second = open_case(world)
+
+    assert second.reference in client.get("/").content.decode()
+    assert second.reference in api_references(client.get("/api/v1/cases/"))
+
+
+def test_only_practitioners_are_offered_for_the_team_around_the_family(world, client_for):
+    case = open_case(world)
+
+    response = client_for(world.lead).get(f"/cases/{case.pk}/team/add/")
+    offered = {value.instance.username for value, _label in response.context["form"].fields["user"].choices if value}
+
+    assert {"school", "health", "lead2"} <= offered
+    assert offered.isdisjoint({"analyst", "administrator", "root"})
+
+
+def test_an_analyst_cannot_be_added_to_the_team_by_any_route(world):
+    case = open_case(world)
+
+    with pytest.raises(ValidationError) as error:
+        services.case_member_add(actor=world.lead, case=case, user=world.analyst, role="Data")
+
+    assert "practitioner" in str(error.value)
