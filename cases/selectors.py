@@ -167,8 +167,8 @@ FIGURES_CACHE_KEY = "cases:figures:v1"
 def case_figures() -> dict:
     """Counts only, no names: open cases by status, locality, level and lead agency, for analysts.
 
-    Counting a county's cases takes tens of milliseconds of database time, and analysts read these
-    pages over and over: the counts are kept for FIGURES_CACHE_SECONDS and say when they were made."""
+    Counting reads every case of the county, and analysts read these pages over and over: the
+    counts are kept for FIGURES_CACHE_SECONDS and say when they were made."""
     if settings.FIGURES_CACHE_SECONDS <= 0:
         return case_figures_count()
     figures = cache.get(FIGURES_CACHE_KEY)
