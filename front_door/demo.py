@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db.models import Case as Conditional
-from django.db.models import F, OuterRef, Subquery, When
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import DateTimeField, DurationField, Expression, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -67,6 +67,28 @@ CASE_FAMILIES = 40
 # --- Placing the stories in time ------------------------------------------------------------------
 
 
+class StageAgo(Func):
+    """How far back the timeline places a time: the `ago` of the last stage that started at or before
+    it, nothing before the first. PostgreSQL's width_bucket finds that stage among the stages' starts
+    (in order), so a whole timeline is one expression a column, however many stages it has."""
+
+    output_field = DurationField()
+
+    def __init__(self, time: F, starts: list[datetime.datetime], agos: list[datetime.timedelta]) -> None:
+        super().__init__(
+            time,
+            Value(starts, output_field=ArrayField(DateTimeField())),
+            Value([datetime.timedelta(0), *agos], output_field=ArrayField(DurationField())),
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (time, time_params), (starts, starts_params), (agos, agos_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        sql = f"(({agos})::interval[])[width_bucket({time}, ({starts})::timestamptz[]) + 1]"
+        return sql, (*agos_params, *time_params, *starts_params)
+
+
 class Timeline:
     """The stages of the demo's stories, each run at today's time and then placed `ago` in the past.
 
@@ -84,11 +106,10 @@ class Timeline:
         self.stages.append((timezone.now(), ago))
         return stage()
 
-    def moved(self, column: str, start: str | None = None) -> Conditional:
+    def moved(self, column: str, start: str | None = None) -> Expression:
         """`column` moved back by the `ago` of the stage in which it (or `start`) was stamped."""
-        return Conditional(
-            *(When(**{f"{start or column}__gte": since}, then=F(column) - ago) for since, ago in reversed(self.stages)),
-            default=F(column),
+        return F(column) - StageAgo(
+            F(start or column), [since for since, _ago in self.stages], [ago for _since, ago in self.stages]
         )
 
     def place(self) -> None:
