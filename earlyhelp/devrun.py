@@ -78,8 +78,9 @@ def main() -> int:
     ]
     print(
         f"\nEarly Help is running on http://{ADDRESS}/\n"
-        "Demo sign-ins (password demo-password-123): duty.manager, panel.coordinator, "
-        "lead.professional, school.practitioner, team.manager, analyst, admin\n"
+        "Demo sign-ins (password demo-password-123): duty.manager, contact.officer, panel.coordinator, "
+        "lead.professional, school.practitioner, team.manager, bridges.manager, manager.coordinator, "
+        "duty.lead, analyst, admin (the README says who each is)\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

@@ -119,6 +119,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the in-process client
+        # Pages are measured as production serves them: with DEBUG on, every query would also be
+        # recorded and every template kept with its debugging information.
+        settings.DEBUG = False
         self.use_bench_database()
         call_command("migrate", verbosity=0)
         dataset = self.ensure_dataset(options["families"], options["seed"])
