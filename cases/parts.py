@@ -22,7 +22,7 @@ CHRONOLOGY_PAGE_SIZE = 20
 
 
 def _case_panel(title: str, cases, link: str) -> dict:
-    return {"title": title, "cases": list(cases[:HOME_ROWS]), "link": link}
+    return {"title": title, "cases": list(selectors.case_rows(cases)[:HOME_ROWS]), "link": link}
 
 
 def _list_url(**query: str) -> str:

@@ -16,20 +16,12 @@ with the viewer's agency (`details_visible_expression`, one SQL expression for l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Permission
-from django.db.models import (
-    BooleanField,
-    Expression,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models import (
-    Case as Conditional,
-)
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, CharField, Expression, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as Conditional
 from django.http import HttpRequest
 
 from .audit import RecordType, Subject, fetch_logged
@@ -73,13 +65,43 @@ def permission_ids_clear(**_kwargs) -> None:
     _PERMISSION_IDS.clear()
 
 
-def _in_scope(user: User, role: str, perm: str) -> bool:
-    return user.has_role(role) and perm in ROLE_SCOPE_PERMS[role]
+@dataclass(frozen=True)
+class Scope:
+    """Cases a role gives `perms` on: those whose fields have the values in `where`, or every case
+    when `where` is None. The one statement of the role rules, read as a filter on the database
+    (`case_access_filter`) and as a test of one case already read (`case_perms`)."""
+
+    perms: tuple[str, ...]
+    where: dict[str, int | None] | None
+
+
+def role_scopes(user: User) -> list[Scope]:
+    """What `user`'s roles give: duty managers read every case; panel coordinators work on their
+    locality's cases (every case when their team covers the county); team managers on their team's,
+    and on their agency's cases not yet given to a team."""
+    scopes = []
+    if user.has_role(Role.DUTY_MANAGER):
+        scopes.append(Scope(ROLE_SCOPE_PERMS[Role.DUTY_MANAGER], None))
+    if user.has_role(Role.PANEL_COORDINATOR):
+        locality_id = user_locality_id(user)
+        where = None if locality_id is None else {"locality_id": locality_id}
+        scopes.append(Scope(ROLE_SCOPE_PERMS[Role.PANEL_COORDINATOR], where))
+    if user.has_role(Role.TEAM_MANAGER):
+        if user.team_id:
+            scopes.append(Scope(ROLE_SCOPE_PERMS[Role.TEAM_MANAGER], {"team_id": user.team_id}))
+        if user.agency_id:
+            where = {"lead_agency_id": user.agency_id, "team_id": None}
+            scopes.append(Scope(ROLE_SCOPE_PERMS[Role.TEAM_MANAGER], where))
+    return scopes
 
 
 def user_locality_id(user: User) -> int | None:
     """The locality a user's team covers; None when they have no team or it covers the county."""
     return user.team.locality_id if user.team_id else None
+
+
+def _granted(user: User, perm: str) -> QuerySet[CaseUserObjectPermission]:
+    return CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=case_permission_id(perm))
 
 
 def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
@@ -88,22 +110,23 @@ def case_access_filter(user: User, perm: str = VIEW_CASE) -> Q | None:
         raise ValueError(f"unknown case permission {perm}")
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if _in_scope(user, Role.DUTY_MANAGER, perm):
-        return None
-    granted = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=case_permission_id(perm))
-    q = Q(pk__in=granted.values("content_object_id"))
-    if _in_scope(user, Role.PANEL_COORDINATOR, perm):
-        locality_id = user_locality_id(user)
-        if locality_id is None:
-            return None  # a coordinator whose team covers no one locality runs the county-wide panel
-        q |= Q(locality_id=locality_id)
-    if _in_scope(user, Role.TEAM_MANAGER, perm):
-        if user.team_id:
-            q |= Q(team_id=user.team_id)
-        if user.agency_id:
-            # Cases allocated to the agency but not yet to one of its teams.
-            q |= Q(lead_agency_id=user.agency_id, team__isnull=True)
-    return q
+    condition = Q(pk__in=_granted(user, perm).values("content_object_id"))
+    for scope in role_scopes(user):
+        if perm in scope.perms:
+            if scope.where is None:
+                return None
+            condition |= Q(**scope.where)
+    return condition
+
+
+def case_perms(user: User, case: Case, granted_permission_ids) -> frozenset[str]:
+    """Every case permission `user` holds on `case` (a row already read): those granted to them on
+    it (the ids of their grants on this case) and those their roles' scopes give."""
+    perms = {perm for perm in CASE_PERMS if case_permission_id(perm) in set(granted_permission_ids)}
+    for scope in role_scopes(user):
+        if scope.where is None or all(getattr(case, field) == value for field, value in scope.where.items()):
+            perms.update(scope.perms)
+    return frozenset(perms)
 
 
 def cases_for_user(user: User, perm: str = VIEW_CASE, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
@@ -114,15 +137,6 @@ def cases_for_user(user: User, perm: str = VIEW_CASE, queryset: QuerySet[Case] |
 
 def user_has_case_perm(user: User, case: Case, perm: str) -> bool:
     return cases_for_user(user, perm, Case.objects.filter(pk=case.pk)).exists()
-
-
-def case_perm_annotations(user: User) -> dict[str, Expression]:
-    """One boolean column per case permission `user` may hold, named after the permission."""
-    annotations = {}
-    for perm in CASE_PERMS:
-        condition = case_access_filter(user, perm)
-        annotations[perm] = Value(True) if condition is None else ExpressionWrapper(condition, BooleanField())
-    return annotations
 
 
 class CaseSQL(Expression):
@@ -196,12 +210,17 @@ def details_visible_expression(user: User) -> Expression:
     return CaseSQL("(" + " OR ".join(terms) + ")", params)
 
 
-def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with `details_visible` for `user`, and the family's name as `family_name` only
-    where it is visible (None otherwise): lists and the API show the column, never the family."""
-    return queryset.annotate(details_visible=details_visible_expression(user)).annotate(
-        family_name=Conditional(When(details_visible=True, then=F("family__name")), default=Value(None))
+def visible_family_name(user: User) -> Expression:
+    """The family's name where its details are visible to `user`, else NULL: a column of each case
+    row, so lists and the API show the column and never the family."""
+    return Conditional(
+        When(details_visible_expression(user), then=F("family__name")), default=Value(None), output_field=CharField()
     )
+
+
+def cases_with_visibility(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with `details_visible` for `user`, and `family_name` (see `visible_family_name`)."""
+    return queryset.annotate(details_visible=details_visible_expression(user), family_name=visible_family_name(user))
 
 
 # --- One case or person, checked and logged -------------------------------------------------------
@@ -222,12 +241,14 @@ def case_get_for_user(
     The case comes with `details_visible`, `family_name` and `perms`: every case permission `user`
     holds on it, read in the same query."""
 
+    grants = CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user_id=user.pk)
+
     def fetch() -> Case | None:
         return (
             cases_with_visibility(user, cases_for_user(user, perm))
-            .annotate(**case_perm_annotations(user))
+            .annotate(granted_permission_ids=ArraySubquery(grants.values("permission_id")))
             .select_related(
-                *("family", "family__locality", "level_of_need", "locality", "lead_agency", "team"),
+                *("family", "level_of_need", "locality", "lead_agency", "team"),
                 *("lead_professional", "closure_reason"),
             )
             .filter(pk=case_id)
@@ -247,7 +268,7 @@ def case_get_for_user(
         request=request,
         log=log,
     )
-    case.perms = frozenset(p for p in CASE_PERMS if getattr(case, p))
+    case.perms = case_perms(user, case, case.granted_permission_ids)
     return case
 
 

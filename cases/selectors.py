@@ -11,11 +11,39 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
-from .permissions import VIEW_CASE, cases_for_user, cases_with_visibility, user_locality_id
+from .permissions import VIEW_CASE, cases_for_user, user_locality_id, visible_family_name
 from .roles import Role
 
-# What a list of cases shows (the pages' rows and the API's list), so a page of them reads these
-# columns, not whole families and users. The family's name comes masked, as `family_name`.
+
+def case_list_for_user(
+    *,
+    user: User,
+    status: str | None = None,
+    locality_id: int | None = None,
+    mine: bool = False,
+    exclude_status: str | None = None,
+) -> QuerySet[Case]:
+    """The cases `user` may see, newest first, each with `family_name`: the family's name where
+    its details are visible to `user`, else None. Built in one filter and one annotation: lists
+    read it as rows of values (`case_rows`) or, for the API, with their related rows."""
+    conditions = Q()
+    if status:
+        conditions &= Q(status=status)
+    if exclude_status:
+        conditions &= ~Q(status=exclude_status)
+    if locality_id:
+        conditions &= Q(locality_id=locality_id)
+    if mine:
+        conditions &= Q(Exists(CaseMember.objects.filter(case=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True)))
+    return (
+        cases_for_user(user, VIEW_CASE)
+        .filter(conditions)
+        .annotate(family_name=visible_family_name(user))
+        .order_by("-opened_at", "-id")
+    )
+
+
+# What the API's list shows of a case and its related rows.
 CASE_LIST_FIELDS = (
     *("reference", "kind", "status", "opened_at", "closed_at", "family_id"),
     *("level_of_need__name", "locality__name", "lead_agency__name"),
@@ -23,39 +51,22 @@ CASE_LIST_FIELDS = (
 )
 
 
-def case_list_for_user(
-    *, user: User, status: str | None = None, locality_id: int | None = None, mine: bool = False
-) -> QuerySet[Case]:
-    """The cases `user` may see, newest first, each with `details_visible` and `family_name`."""
-    queryset = cases_with_visibility(
-        user,
-        cases_for_user(user, VIEW_CASE)
-        .select_related("level_of_need", "locality", "lead_agency", "lead_professional")
-        .only(*CASE_LIST_FIELDS),
+def case_list_with_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases of `case_list_for_user` with what the API's list shows of their related rows."""
+    return queryset.select_related("level_of_need", "locality", "lead_agency", "lead_professional").only(
+        *CASE_LIST_FIELDS
     )
-    if status:
-        queryset = queryset.filter(status=status)
-    if locality_id:
-        queryset = queryset.filter(locality_id=locality_id)
-    if mine:
-        queryset = queryset.filter(
-            Exists(CaseMember.objects.filter(case=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True))
-        )
-    return queryset.order_by("-opened_at", "-id")
 
 
 def cases_led(*, user: User) -> QuerySet[Case]:
     """The open cases `user` is the lead professional of."""
-    return case_list_for_user(user=user).filter(lead_professional_id=user.pk).exclude(status=CaseStatus.CLOSED)
+    return case_list_for_user(user=user, exclude_status=CaseStatus.CLOSED).filter(lead_professional_id=user.pk)
 
 
 def cases_in_team(*, user: User) -> QuerySet[Case]:
     """The open cases whose team around the family `user` is in, but does not lead."""
-    return (
-        case_list_for_user(user=user)
-        .filter(Exists(CaseMember.objects.filter(case=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True)))
-        .exclude(lead_professional_id=user.pk)
-        .exclude(status=CaseStatus.CLOSED)
+    return case_list_for_user(user=user, mine=True, exclude_status=CaseStatus.CLOSED).exclude(
+        lead_professional_id=user.pk
     )
 
 
@@ -68,7 +79,20 @@ def cases_awaiting_allocation(*, user: User) -> QuerySet[Case]:
 
 
 def cases_open(*, user: User) -> QuerySet[Case]:
-    return case_list_for_user(user=user).exclude(status=CaseStatus.CLOSED)
+    return case_list_for_user(user=user, exclude_status=CaseStatus.CLOSED)
+
+
+# What a row of a list of cases shows, as plain values (no model instances to build).
+CASE_ROW_FIELDS = (
+    *("id", "reference", "status", "opened_at", "family_name"),
+    *("level_of_need__name", "lead_professional__first_name", "lead_professional__last_name"),
+)
+
+
+def case_rows(queryset: QuerySet[Case]) -> QuerySet:
+    """A list of cases from `case_list_for_user` (or one filtered from it) as rows of values for a
+    page's table: `family_name` is already masked by the family's consent."""
+    return queryset.values(*CASE_ROW_FIELDS)
 
 
 def case_members(*, case: Case) -> QuerySet[CaseMember]:

@@ -59,7 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     locality_id = int(locality) if locality.isdigit() else None
     mine = request.GET.get("mine") == "1"
     queryset = selectors.case_list_for_user(user=request.user, status=status, locality_id=locality_id, mine=mine)
-    page, querystring = page_of(request, queryset, PAGE_SIZE)
+    page, querystring = page_of(request, selectors.case_rows(queryset), PAGE_SIZE)
     return render(
         request,
         "cases/case_list.html",

@@ -13,7 +13,7 @@ from cases.models import Case, Timescale
 from cases.roles import FRONT_DOOR_ROLES, PRACTITIONER_ROLES, Role
 
 from . import selectors
-from .models import DecisionOutcome
+from .models import Channel, DecisionOutcome, ReferrerRelationship
 from .permissions import is_duty_manager
 
 DECISION_TIMESCALE = "front-door-decision"
@@ -43,7 +43,12 @@ def _referrals(request: HttpRequest, case: Case) -> dict | None:
         return None
     referrals = list(selectors.case_referrals(case=case)[:CASE_REFERRALS_SHOWN])
     for referral in referrals:
-        referral.outcome_label = DecisionOutcome(referral.outcome).label if referral.outcome else None
+        referral["outcome_label"] = DecisionOutcome(referral["outcome"]).label if referral["outcome"] else None
+        referral["from"] = referral["referrer_agency__name"] or (
+            ReferrerRelationship(referral["referrer_relationship"]).label
+            if referral["referrer_relationship"]
+            else Channel(referral["channel"]).label
+        )
     return {"referrals": referrals, "can_triage": is_duty_manager(request.user)}
 
 

@@ -69,17 +69,18 @@ def referrals_for_user(
 
 def referral_known_people(referral_id: int) -> tuple[int, ...]:
     """The known people a referral names: those linked to a record, and those whose NHS number or
-    Unique Pupil Number is a known person's, before anyone has linked them."""
-    named = ReferralPerson.objects.filter(referral_id=referral_id)
-    return people_ids(
-        Person.objects.filter(
-            Q(pk__in=named.filter(person__isnull=False).values("person_id"))
-            | Q(nhs_number__in=named.exclude(nhs_number="").values("nhs_number"))
-            | Q(upn__in=named.exclude(upn="").values("upn"))
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    Unique Pupil Number is a known person's, before anyone has linked them. Two small indexed
+    queries: the referral's people, then the identifiers among known people (the partial unique
+    indexes on NHS number and UPN serve a lookup that excludes the empty identifier, as they do)."""
+    named = list(ReferralPerson.objects.filter(referral_id=referral_id).values_list("person_id", "nhs_number", "upn"))
+    linked = {person_id for person_id, _nhs, _upn in named if person_id}
+    nhs_numbers = sorted({nhs for _id, nhs, _upn in named if nhs})
+    upns = sorted({upn for _id, _nhs, upn in named if upn})
+    matched: set[int] = set()
+    if nhs_numbers or upns:
+        by_identifier = (Q(nhs_number__in=nhs_numbers) & ~Q(nhs_number="")) | (Q(upn__in=upns) & ~Q(upn=""))
+        matched = set(Person.objects.filter(by_identifier).values_list("pk", flat=True))
+    return people_ids(sorted(linked | matched))
 
 
 def _referral_subject(referral_id: int) -> Subject | None:

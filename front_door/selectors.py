@@ -300,18 +300,17 @@ def queue_summary(*, now: datetime.datetime | None = None, due_soon: datetime.ti
     )
 
 
-def case_referrals(*, case: Case) -> QuerySet[Referral]:
-    """The referrals that brought the family to this case, newest first, each with its latest
-    decision's outcome and destination as columns."""
+def case_referrals(*, case: Case) -> QuerySet:
+    """The referrals that brought the family to this case, newest first, as rows of values with
+    their latest decision's outcome and destination."""
     latest = Decision.objects.filter(referral=OuterRef("pk")).order_by("-decided_at", "-id")
     return (
         Referral.objects.filter(case_id=case.pk)
         .exclude(status=ReferralStatus.DRAFT)
-        .select_related("referrer_agency")
-        .only("reference", "channel", "received_at", "referrer_relationship", "referrer_agency__name", "case_id")
-        .annotate(
+        .order_by("-received_at", "-id")
+        .values(
+            *("id", "reference", "channel", "received_at", "referrer_relationship", "referrer_agency__name"),
             outcome=Subquery(latest.values("outcome")[:1]),
             destination_name=Subquery(latest.values("destination__name")[:1]),
         )
-        .order_by("-received_at", "-id")
     )

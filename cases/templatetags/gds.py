@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from cases.models import CaseStatus
+
 register = template.Library()
 
 
@@ -32,7 +34,14 @@ def govuk_tag(text, colour: str = "") -> SafeString:
 @register.simple_tag
 def case_status_tag(case) -> SafeString:
     """`{% case_status_tag case %}`: the case's status, coloured by how far along it is."""
-    return govuk_tag(case.get_status_display(), CASE_STATUS_COLOURS.get(case.status, "blue"))
+    return status_tag(case.status)
+
+
+@register.simple_tag
+def status_tag(status: str) -> SafeString:
+    """`{% status_tag row.status %}`: a case's status from its value, as `case_status_tag` shows it
+    (for rows of values rather than cases)."""
+    return govuk_tag(CaseStatus(status).label, CASE_STATUS_COLOURS.get(status, "blue"))
 
 
 @register.simple_tag
