@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from . import selectors, services
 from .extensions import CaseAction, CaseSection, HomePanel, MenuItem, registry
-from .models import Case, CaseStatus
+from .models import Case, CaseStatus, ChronologyEntry, Consent
 from .paging import page_of
 from .permissions import CHANGE_CASE, MANAGE_CASE
 from .roles import CASE_LIST_ROLES, Role
@@ -116,18 +116,28 @@ def _people(request: HttpRequest, case: Case) -> dict | None:
 
 
 def _team(request: HttpRequest, case: Case) -> dict:
-    return {"members": list(selectors.case_members(case=case)), "can_manage": MANAGE_CASE in case.perms}
+    return {"members": list(selectors.case_member_rows(case=case)), "can_manage": MANAGE_CASE in case.perms}
 
 
 def _consent(request: HttpRequest, case: Case) -> dict | None:
     if not case.details_visible:
         return None
-    return {"consents": list(selectors.case_consents(case=case)), "can_record": CHANGE_CASE in case.perms}
+    consents = [
+        {
+            **row,
+            "scope_label": Consent.Scope(row["scope"]).label,
+            "status_label": Consent.Status(row["status"]).label,
+        }
+        for row in selectors.case_consent_rows(case=case)
+    ]
+    return {"consents": consents, "can_record": CHANGE_CASE in case.perms}
 
 
 def _chronology(request: HttpRequest, case: Case) -> dict:
-    page, querystring = page_of(request, selectors.case_chronology(case=case, user=request.user), CHRONOLOGY_PAGE_SIZE)
-    return {"page_obj": page, "querystring": querystring}
+    rows = selectors.case_chronology_rows(case=case, user=request.user)
+    page, querystring = page_of(request, rows, CHRONOLOGY_PAGE_SIZE)
+    entries = [{**row, "kind_label": ChronologyEntry.Kind(row["kind"]).label} for row in page.object_list]
+    return {"page_obj": page, "entries": entries, "querystring": querystring}
 
 
 CASE_SECTIONS = [

@@ -43,19 +43,17 @@ def case_list_for_user(
     )
 
 
-# What the API's list shows of a case and its related rows.
-CASE_LIST_FIELDS = (
-    *("reference", "kind", "status", "opened_at", "closed_at", "family_id"),
+# What the API's list shows of a case, as plain values.
+CASE_API_FIELDS = (
+    *("id", "reference", "kind", "status", "opened_at", "closed_at", "family_name"),
     *("level_of_need__name", "locality__name", "lead_agency__name"),
     *("lead_professional__first_name", "lead_professional__last_name"),
 )
 
 
-def case_list_with_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Cases of `case_list_for_user` with what the API's list shows of their related rows."""
-    return queryset.select_related("level_of_need", "locality", "lead_agency", "lead_professional").only(
-        *CASE_LIST_FIELDS
-    )
+def case_api_rows(queryset: QuerySet[Case]) -> QuerySet:
+    """Cases of `case_list_for_user` as the API's list shows them, as rows of values."""
+    return queryset.values(*CASE_API_FIELDS)
 
 
 def cases_led(*, user: User) -> QuerySet[Case]:
@@ -126,25 +124,39 @@ def case_chronology(*, case: Case, user: User) -> QuerySet[ChronologyEntry]:
     return queryset
 
 
+def case_chronology_rows(*, case: Case, user: User) -> QuerySet:
+    """`case_chronology` as rows of values for the case page (the API reads the entries)."""
+    return case_chronology(case=case, user=user).values(
+        *("id", "kind", "occurred_at", "summary", "body", "case_id", "case__reference"),
+        *("author__first_name", "author__last_name", "author_agency__name"),
+    )
+
+
+def case_member_rows(*, case: Case) -> QuerySet:
+    """`case_members` as rows of values for the case page."""
+    return case_members(case=case).values(
+        "id", "role", "is_lead", "user__first_name", "user__last_name", "user__agency__name"
+    )
+
+
+def case_consent_rows(*, case: Case, limit: int = 20) -> QuerySet:
+    """The family's consent decisions, newest first, as rows of values for the case page."""
+    return (
+        Consent.objects.filter(family_id=case.family_id)
+        .order_by("-recorded_at", "-id")
+        .values(
+            *("scope", "status", "decided_on", "not_sought_reason"),
+            *("person__first_name", "person__last_name", "agency__name"),
+        )[:limit]
+    )
+
+
 def case_people(*, case: Case) -> QuerySet[Person]:
     """The family's members; only for a viewer to whom the family's details are visible."""
     return (
         Person.objects.filter(memberships__family_id=case.family_id)
         .select_related("school")
         .order_by("kind", "date_of_birth")
-    )
-
-
-def case_consents(*, case: Case, limit: int = 20) -> QuerySet[Consent]:
-    """The family's consent decisions, newest first."""
-    return (
-        Consent.objects.filter(family_id=case.family_id)
-        .select_related("person", "agency")
-        .only(
-            *("family_id", "scope", "status", "evidence", "decided_on", "not_sought_reason", "recorded_at"),
-            *("person__first_name", "person__last_name", "agency__name"),
-        )
-        .order_by("-recorded_at", "-id")[:limit]
     )
 
 

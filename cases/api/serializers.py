@@ -1,18 +1,44 @@
 from rest_framework import serializers
 
-from ..models import Case, CaseMember, ChronologyEntry, Person
+from ..models import Case, CaseMember, CaseStatus, ChronologyEntry, Person
+
+FAMILY_HELP = "null unless the family agreed to share their details with the caller's agency"
+# A case's fields, in the list and in the detail alike.
+CASE_FIELDS = [
+    *("id", "reference", "kind", "status", "family", "level_of_need", "locality", "lead_agency"),
+    *("lead_professional", "opened_at", "closed_at"),
+]
 
 
-class CaseListSerializer(serializers.ModelSerializer):
-    """A case as lists show it. `family` is the family's name where the family agreed to share
-    their details with the caller, else null: the selector's `family_name` column decides."""
+def full_name(first: str | None, last: str | None) -> str | None:
+    return f"{first or ''} {last or ''}".strip() or None
 
-    family = serializers.CharField(
-        source="family_name",
-        allow_null=True,
-        read_only=True,
-        help_text="null unless the family agreed to share their details with the caller's agency",
-    )
+
+class CaseListSerializer(serializers.Serializer):
+    """A case as lists show it, read from a row of values (`selectors.case_api_rows`). `family` is
+    the family's name where the family agreed to share their details with the caller, else null:
+    the selector's `family_name` column decides."""
+
+    id = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=Case.Kind.choices, read_only=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, read_only=True)
+    family = serializers.CharField(source="family_name", allow_null=True, read_only=True, help_text=FAMILY_HELP)
+    level_of_need = serializers.CharField(source="level_of_need__name", read_only=True)
+    locality = serializers.CharField(source="locality__name", allow_null=True, read_only=True)
+    lead_agency = serializers.CharField(source="lead_agency__name", allow_null=True, read_only=True)
+    lead_professional = serializers.SerializerMethodField()
+    opened_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(allow_null=True, read_only=True)
+
+    def get_lead_professional(self, row) -> str | None:
+        return full_name(row["lead_professional__first_name"], row["lead_professional__last_name"])
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case, read from the case itself: the same fields as a row of the list."""
+
+    family = serializers.CharField(source="family_name", allow_null=True, read_only=True, help_text=FAMILY_HELP)
     level_of_need = serializers.CharField(source="level_of_need.name", read_only=True)
     lead_professional = serializers.SerializerMethodField()
     lead_agency = serializers.CharField(source="lead_agency.name", allow_null=True, default=None, read_only=True)
@@ -20,19 +46,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "reference",
-            "kind",
-            "status",
-            "family",
-            "level_of_need",
-            "locality",
-            "lead_agency",
-            "lead_professional",
-            "opened_at",
-            "closed_at",
-        ]
+        fields = CASE_FIELDS
 
     def get_lead_professional(self, case) -> str | None:
         return case.lead_professional.get_full_name() if case.lead_professional else None
@@ -67,13 +81,13 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "agency", "role", "is_lead", "added_at"]
 
 
-class CaseDetailSerializer(CaseListSerializer):
+class CaseDetailSerializer(CaseSerializer):
     details_visible = serializers.BooleanField()
     members = serializers.SerializerMethodField()
     people = serializers.SerializerMethodField()
 
-    class Meta(CaseListSerializer.Meta):
-        fields = CaseListSerializer.Meta.fields + ["details_visible", "members", "people"]
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["details_visible", "members", "people"]
 
     def get_members(self, case) -> list[dict]:
         return MemberSerializer(self.context["members"], many=True).data

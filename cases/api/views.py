@@ -32,7 +32,7 @@ class CaseList(generics.ListAPIView):
 
     def get_queryset(self):
         status = self.request.query_params.get("status") or None
-        return selectors.case_list_with_related(selectors.case_list_for_user(user=self.request.user, status=status))
+        return selectors.case_api_rows(selectors.case_list_for_user(user=self.request.user, status=status))
 
 
 @extend_schema_view(get=extend_schema(responses={200: CaseDetailSerializer, 401: UNAUTHENTICATED, 404: NO_SUCH_CASE}))
