@@ -96,7 +96,8 @@ def test_make_run_starts_every_command_with_the_development_settings(monkeypatch
         """A command that has already ended."""
 
         def __init__(self, args, **kwargs):
-            started.append((args, (kwargs.get("env") or os.environ).get("DJANGO_SETTINGS_MODULE")))
+            env = kwargs.get("env") or os.environ
+            started.append((args, env.get("DJANGO_SETTINGS_MODULE"), env.get("DATABASE_URL")))
 
         def poll(self):
             return 0
@@ -105,6 +106,12 @@ def test_make_run_starts_every_command_with_the_development_settings(monkeypatch
             return 0
 
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", PRODUCTION)
+    # As devservices sets them for the embedded database (restored after the test: devrun sets
+    # DATABASE_URL to the application's role for what it starts).
+    owner, app = "postgres://earlyhelp_owner@db/earlyhelp", "postgres://earlyhelp_app@db/earlyhelp"
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@db/earlyhelp")
+    monkeypatch.setenv("DATABASE_OWNER_URL", owner)
+    monkeypatch.setenv("DATABASE_APP_URL", app)
     monkeypatch.setattr(devrun.subprocess, "run", Finished)
     monkeypatch.setattr(devrun.subprocess, "Popen", Finished)
     monkeypatch.setattr(devrun.signal, "signal", lambda *args: None)
@@ -112,14 +119,15 @@ def test_make_run_starts_every_command_with_the_development_settings(monkeypatch
 
     devrun.main()
 
-    assert [" ".join(args[1:3]) for args, _ in started] == [
-        "manage.py migrate",
-        "manage.py load_demo_data",
-        "manage.py runserver",
-        "-m celery",
-        "-m celery",
+    assert [(" ".join(args[1:3]), database) for args, _, database in started] == [
+        ("manage.py migrate", owner),
+        ("manage.py db_grant_app_role", owner),
+        ("manage.py load_demo_data", app),
+        ("manage.py runserver", app),
+        ("-m celery", app),
+        ("-m celery", app),
     ]
-    assert {chosen for _, chosen in started} == {DEVELOPMENT}
+    assert {chosen for _, chosen, _ in started} == {DEVELOPMENT}
 
 
 def test_the_tests_run_with_the_test_settings(settings):
