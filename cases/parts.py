@@ -4,6 +4,8 @@ lifecycle's buttons."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -27,7 +29,7 @@ def _case_panel(title: str, cases, link: str) -> dict:
 
 def _list_url(**query: str) -> str:
     url = reverse("cases:case-list")
-    return f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else url
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _panel(key: str, roles, title: str, cases, link, order: int) -> HomePanel:
