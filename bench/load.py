@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -23,6 +24,8 @@ from django.utils.module_loading import import_string
 
 from bench.management.commands.generate_dataset import BENCH_PASSWORD
 from cases.models import User
+
+logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -172,10 +175,9 @@ def run_load(*, seconds: int, database: dict) -> dict:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
-    print(  # the figures behind the three that are kept
-        f"  load: flat out {flat_out['rps']:.1f} requests/s, p95 {flat_out['p95_ms']:.0f} ms;"
-        f" paced {paced['rps']:.1f} requests/s, p95 {paced['p95_ms']:.0f} ms;"
-        f" errors {flat_out['errors']} and {paced['errors']}"
+    logger.info(  # the figures behind the three that are kept
+        "load: flat out %.1f requests/s, p95 %.0f ms; paced %.1f requests/s, p95 %.0f ms; errors %s and %s",
+        *(flat_out["rps"], flat_out["p95_ms"], paced["rps"], paced["p95_ms"], flat_out["errors"], paced["errors"]),
     )
     return load_figures(flat_out, paced)
 

@@ -23,74 +23,60 @@ CHRONOLOGY_PAGE_SIZE = 20
 # --- The home page: each role's work, a few rows each -----------------------------------------------
 
 
-def _case_panel(title: str, cases, link: str) -> dict:
-    return {"title": title, "cases": list(selectors.case_rows(cases)[:HOME_ROWS]), "link": link}
-
-
-def _list_url(**query: str) -> str:
+def _list_url(query: dict[str, str]) -> str:
     url = reverse("cases:case-list")
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _panel(key: str, roles, title: str, cases, link, order: int) -> HomePanel:
-    return HomePanel(
-        key=key,
-        roles=frozenset(roles),
-        template="cases/panels/cases.html",
-        context=lambda request: _case_panel(title, cases(request.user), link()),
-        order=order,
-    )
+def _in_status(status: str):
+    return lambda user: selectors.case_list_for_user(user=user, status=status)
+
+
+def _case_panel(key: str, roles, title: str, cases, query: dict[str, str], order: int) -> HomePanel:
+    def context(request: HttpRequest) -> dict:
+        rows = list(selectors.case_rows(cases(user=request.user))[:HOME_ROWS])
+        return {"title": title, "cases": rows, "link": _list_url(query)}
+
+    return HomePanel(key=key, roles=frozenset(roles), template="cases/panels/cases.html", context=context, order=order)
 
 
 HOME_PANELS = [
-    _panel(
-        "cases-led",
-        [Role.LEAD_PROFESSIONAL],
-        "Families you lead",
-        lambda user: selectors.cases_led(user=user),
-        lambda: _list_url(mine="1"),
-        10,
-    ),
-    _panel(
+    # Each role's lists of cases: key, roles, title, the cases (a function of the user), the query
+    # of the case list's "See all" link, and the order on the page.
+    _case_panel("cases-led", [Role.LEAD_PROFESSIONAL], "Families you lead", selectors.cases_led, {"mine": "1"}, 10),
+    _case_panel(
         "cases-in-team",
         [Role.REFERRER, Role.LEAD_PROFESSIONAL],
         "Teams around the family you are in",
-        lambda user: selectors.cases_in_team(user=user),
-        lambda: _list_url(mine="1"),
+        selectors.cases_in_team,
+        {"mine": "1"},
         20,
     ),
-    _panel(
+    _case_panel(
         "cases-awaiting-allocation",
         [Role.PANEL_COORDINATOR],
         "Awaiting allocation",
-        lambda user: selectors.cases_awaiting_allocation(user=user),
-        lambda: _list_url(status=CaseStatus.AWAITING_ALLOCATION),
+        selectors.cases_awaiting_allocation,
+        {"status": CaseStatus.AWAITING_ALLOCATION},
         30,
     ),
-    _panel(
+    _case_panel(
         "closures-to-sign-off",
         [Role.TEAM_MANAGER],
         "Closures to sign off",
-        lambda user: selectors.case_list_for_user(user=user, status=CaseStatus.CLOSURE_REQUESTED),
-        lambda: _list_url(status=CaseStatus.CLOSURE_REQUESTED),
+        _in_status(CaseStatus.CLOSURE_REQUESTED),
+        {"status": CaseStatus.CLOSURE_REQUESTED},
         40,
     ),
-    _panel(
+    _case_panel(
         "cases-awaiting-lead-professional",
         [Role.TEAM_MANAGER],
         "Awaiting a lead professional",
-        lambda user: selectors.case_list_for_user(user=user, status=CaseStatus.AWAITING_LEAD_PROFESSIONAL),
-        lambda: _list_url(status=CaseStatus.AWAITING_LEAD_PROFESSIONAL),
+        _in_status(CaseStatus.AWAITING_LEAD_PROFESSIONAL),
+        {"status": CaseStatus.AWAITING_LEAD_PROFESSIONAL},
         50,
     ),
-    _panel(
-        "cases-recently-opened",
-        [Role.DUTY_MANAGER],
-        "Recently opened cases",
-        lambda user: selectors.cases_open(user=user),
-        _list_url,
-        60,
-    ),
+    _case_panel("cases-recently-opened", [Role.DUTY_MANAGER], "Recently opened cases", selectors.cases_open, {}, 60),
     HomePanel(
         key="figures",
         roles=frozenset({Role.ANALYST}),

@@ -24,7 +24,11 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("Set SECRET_KEY (50 characters or more) when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (50 characters or more) when DEBUG=0."
+            " On a developer's machine, name the development settings instead:"
+            " DJANGO_SETTINGS_MODULE=earlyhelp.settings.development (the Makefile's commands do)."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
