@@ -7,6 +7,7 @@ duty managers, escalating to team managers) and the 72-hour letter to the referr
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,20 +107,55 @@ def referral_check_complete(referral: Referral) -> dict[str, str]:
     return errors
 
 
-def _find_duplicate(referral: Referral) -> Referral | None:
-    """An earlier referral from the same referrer about the same child, received within the window."""
-    since = timezone.now() - DUPLICATE_WINDOW
-    earlier = Referral.objects.filter(received_at__gte=since).exclude(pk=referral.pk).exclude(status=S.DRAFT)
+def _referrer_key(referral: Referral) -> tuple[str, Q] | None:
+    """Who sent it, for the duplicate rule: the account, else the email address, else the phone."""
     if referral.referrer_id:
-        earlier = earlier.filter(referrer_id=referral.referrer_id)
-    elif referral.referrer_email:
-        earlier = earlier.filter(referrer_email__iexact=referral.referrer_email)
-    elif referral.referrer_phone:
-        earlier = earlier.filter(referrer_phone=referral.referrer_phone)
-    else:
+        return f"user:{referral.referrer_id}", Q(referrer_id=referral.referrer_id)
+    if referral.referrer_email:
+        return f"email:{referral.referrer_email.lower()}", Q(referrer_email__iexact=referral.referrer_email)
+    if referral.referrer_phone:
+        return f"phone:{referral.referrer_phone}", Q(referrer_phone=referral.referrer_phone)
+    return None
+
+
+def _child_keys(child: ReferralPerson) -> list[str]:
+    """What makes two referrals' children the same child: the NHS number, or the name and date of birth."""
+    keys = [f"name:{child.first_name.lower()}|{child.last_name.lower()}|{child.date_of_birth}"]
+    if child.nhs_number:
+        keys.append(f"nhs:{child.nhs_number}")
+    return keys
+
+
+def _lock_duplicate_keys(referrer: str, children: list[ReferralPerson]) -> None:
+    """Serialise the submissions that could be duplicates of each other (the same referrer about the
+    same child) until the transaction ends: without it, identical referrals sent at the same moment
+    each find no earlier one and all become originals. The locks are taken in one order, so two
+    referrals naming the same children in another order cannot deadlock."""
+    keys = sorted({f"front_door.duplicate|{referrer}|{key}" for child in children for key in _child_keys(child)})
+    with connection.cursor() as cursor:
+        for key in keys:
+            lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+def _find_duplicate(referral: Referral) -> Referral | None:
+    """An earlier referral from the same referrer about the same child, received within the window.
+    Call inside the submitting transaction: it holds the duplicate key's lock until it commits."""
+    referrer = _referrer_key(referral)
+    children = list(referral.people.exclude(kind=Person.Kind.ADULT))
+    if referrer is None or not children:
         return None
+    key, same_referrer = referrer
+    _lock_duplicate_keys(key, children)
+    since = timezone.now() - DUPLICATE_WINDOW
+    earlier = (
+        Referral.objects.filter(received_at__gte=since)
+        .filter(same_referrer)
+        .exclude(pk=referral.pk)
+        .exclude(status=S.DRAFT)
+    )
     same_child = Q()
-    for child in referral.people.exclude(kind=Person.Kind.ADULT):
+    for child in children:
         if child.nhs_number:
             same_child |= Q(people__nhs_number=child.nhs_number)
         same_child |= Q(
@@ -127,8 +163,6 @@ def _find_duplicate(referral: Referral) -> Referral | None:
             people__last_name__iexact=child.last_name,
             people__date_of_birth=child.date_of_birth,
         )
-    if not same_child:
-        return None
     original = earlier.filter(same_child).order_by("received_at", "id").first()
     return (original.duplicate_of or original) if original else None
 
@@ -251,10 +285,12 @@ def referral_submit(*, referral: Referral, actor: User | None = None) -> Referra
     errors = referral_check_complete(referral)
     if errors:
         raise ValidationError(errors)
+    # First, as it may wait for an identical referral being sent at the same moment: this one is
+    # then received after it, and linked to it.
+    referral.duplicate_of = _find_duplicate(referral)
     referral.reference = _next_reference()
     referral.received_at = timezone.now()
     referral.status = S.AWAITING_DECISION
-    referral.duplicate_of = _find_duplicate(referral)
     referral.locality = locality_for_postcode(referral.postcode) or (
         referral.referrer_agency.locality if referral.referrer_agency_id else None
     )
