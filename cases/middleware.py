@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import render
+
+from .querystring import has_null_byte
 
 SESSION_STARTED = "_session_started"
 SESSION_TOUCHED = "_session_touched"
@@ -30,4 +33,22 @@ class SessionLifetimeMiddleware:
                 return redirect_to_login(request.get_full_path())
             if now - request.session.get(SESSION_TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
                 request.session[SESSION_TOUCHED] = now  # modified: saved with a new expiry
+        return self.get_response(request)
+
+
+class NullByteQueryMiddleware:
+    """A null byte is never part of anything a person or a partner system means to send, and
+    PostgreSQL refuses it in any text: a query string carrying one is answered 400 at once, before
+    a view passes it to a search or a filter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_null_byte(request.META.get("QUERY_STRING", "")):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "The query string has a character that is not allowed (a null byte)."}, status=400
+                )
+            return render(request, "400.html", status=400)
         return self.get_response(request)

@@ -19,6 +19,7 @@ from .models import CaseMember, CaseStatus, Locality, Person
 from .paging import page_of
 from .parts import CASE_ACTION_LABELS
 from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON
+from .querystring import query_id, query_text
 from .roles import CASE_LIST_ROLES, Role
 
 PAGE_SIZE = 25
@@ -221,7 +222,7 @@ def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
 
 @roles_required(Role.DUTY_MANAGER, Role.CONTACT_OFFICER)
 def person_search(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("name", "").strip()[:100]
+    name = query_text(request.GET, "name")
     results = None
     if name:
         page, querystring = page_of(request, selectors.person_search(name=name), PAGE_SIZE)
@@ -243,11 +244,11 @@ def figures(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.ADMINISTRATOR)
 def access_log(request: HttpRequest) -> HttpResponse:
     """Who viewed a given child: pick the person by name, then every view of their record."""
-    person_id = request.GET.get("person", "")
-    name = request.GET.get("name", "").strip()[:100]
+    person_id = query_id(request.GET, "person")
+    name = query_text(request.GET, "name")
     context = {"name": name}
-    if person_id.isdigit():
-        person = get_object_or_404(Person, pk=int(person_id))
+    if person_id is not None:
+        person = get_object_or_404(Person, pk=person_id)
         page, querystring = page_of(request, selectors.person_viewers(person=person), 50)
         context.update(person=person, page_obj=page, querystring=querystring)
     elif name:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.access import object_view, roles_required
 from cases.models import LevelOfNeed, Locality, Person
 from cases.paging import page_of
+from cases.querystring import parse_id
 from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors, services
@@ -254,7 +255,7 @@ def person_link(request: HttpRequest, referral: Referral, referral_person_id: in
     if choice != "new":
         # Only a person the matching offered: never an id from the browser alone.
         candidates = {c.person.pk: c.person for c in selectors.person_candidates(referral_person, referral.postcode)}
-        person = candidates.get(int(choice)) if choice.isdigit() else None
+        person = candidates.get(parse_id(choice))
         if person is None:
             messages.error(request, f"Choose one of the records found for {referral_person.full_name}")
             return redirect("front_door:triage", referral_id=referral.pk)

@@ -3,7 +3,7 @@ decide who sees and does what; each view declares its access (cases/access.py) a
 declaration is the check."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -11,6 +11,7 @@ from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, NO_SUCH_PAGE, UN
 
 from .. import selectors, services
 from ..access import SIGNED_IN, DeclaredAccess, RecordAPIView
+from ..models import CaseStatus
 from ..permissions import CHANGE_CASE, VIEW_CASE
 from ..roles import CASE_LIST_ROLES
 from .serializers import CaseDetailSerializer, CaseListSerializer, ChronologyEntrySerializer
@@ -20,7 +21,16 @@ NO_SUCH_CASE = OpenApiResponse(DETAIL, description="No such case, or not one the
 
 @extend_schema_view(
     get=extend_schema(
-        responses={200: CaseListSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NO_SUCH_PAGE}
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values, description="Only the cases with this status")
+        ],
+        responses={
+            200: CaseListSerializer(many=True),
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_SUCH_PAGE,
+        },
     )
 )
 class CaseList(generics.ListAPIView):
@@ -32,6 +42,8 @@ class CaseList(generics.ListAPIView):
 
     def get_queryset(self):
         status = self.request.query_params.get("status") or None
+        if status is not None and status not in CaseStatus.values:
+            raise ValidationError({"status": [f"Select a valid status: one of {', '.join(CaseStatus.values)}"]})
         return selectors.case_api_rows(selectors.case_list_for_user(user=self.request.user, status=status))
 
 
