@@ -4,6 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from .la_codes import UPN_LA_NUMBERS
+
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the DfE check-letter table: no I, O or S
 _POSTCODE = re.compile(
     r"^(GIR0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])[0-9][ABD-HJLNP-UW-Z]{2})$"
@@ -46,9 +48,16 @@ def normalise_upn(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 
 
+def upn_la_is_known(value: str) -> bool:
+    """Whether characters 2 to 4 are a DfE local authority number (cases/la_codes.py)."""
+    return normalise_upn(value)[1:4] in UPN_LA_NUMBERS
+
+
 def upn_is_valid(value: str) -> bool:
     upn = normalise_upn(value)
     if not re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", upn):
+        return False
+    if not upn_la_is_known(upn):
         return False
     if upn[0] not in UPN_LETTERS or (upn[12].isalpha() and upn[12] not in UPN_LETTERS):
         return False
@@ -60,6 +69,12 @@ def validate_upn(value: str) -> None:
     if not re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", upn):
         raise ValidationError(
             "Enter a Unique Pupil Number with 13 characters: a letter followed by 12 digits", code="upn_format"
+        )
+    if not upn_la_is_known(upn):
+        raise ValidationError(
+            "Enter a valid Unique Pupil Number: the 3 digits after the first letter should be a local authority's"
+            " number, like 801 in H801200001001",
+            code="upn_la",
         )
     if not upn_is_valid(upn):
         raise ValidationError("Enter a valid Unique Pupil Number: the check letter does not match", code="upn_check")

@@ -119,12 +119,13 @@ def test_a_computed_upn_is_valid():
 
 def test_a_temporary_upn_ending_in_a_letter_is_valid_with_its_check_letter():
     # The final letter counts by its place in the check-letter table (A = 0): here 0 * 13.
-    # 9*2 + 3*3 + 1*5 + 2*6 + 3*7 + 4*8 + 5*9 + 6*10 + 7*11 + 8*12 = 375; 375 % 23 = 7: H.
-    assert upn_check_letter("93012345678A") == "H"
-    assert validate_upn("H93012345678A") is None
-    assert upn_is_valid("h93012345678a") is True  # typed in lower case
+    # 9*2 + 3*3 + 1*4 + 1*5 + 2*6 + 3*7 + 4*8 + 5*9 + 6*10 + 7*11 + 8*12 = 379; 379 % 23 = 11: M.
+    # (931 is Oxfordshire: the local authority number must be a real one.)
+    assert upn_check_letter("93112345678A") == "M"
+    assert validate_upn("M93112345678A") is None
+    assert upn_is_valid("m93112345678a") is True  # typed in lower case
     with pytest.raises(ValidationError) as error:
-        validate_upn("J93012345678A")
+        validate_upn("J93112345678A")
     assert error.value.messages == [UPN_CHECK]
 
 
@@ -142,8 +143,8 @@ def test_the_check_letter_table_has_no_i_o_or_s():
         ("I801200001001", UPN_CHECK, "upn_check"),  # I, O and S are never check letters
         ("O801200001001", UPN_CHECK, "upn_check"),
         ("S801200001001", UPN_CHECK, "upn_check"),
-        ("H93012345678I", UPN_CHECK, "upn_check"),  # nor the letter of a temporary UPN
-        ("H93012345678O", UPN_CHECK, "upn_check"),
+        ("M93112345678I", UPN_CHECK, "upn_check"),  # nor the letter of a temporary UPN
+        ("M93112345678O", UPN_CHECK, "upn_check"),
         ("H80120000100", UPN_FORMAT, "upn_format"),  # 12 characters
         ("H8012000010011", UPN_FORMAT, "upn_format"),  # 14 characters
         ("8801200001001", UPN_FORMAT, "upn_format"),  # no letter first
