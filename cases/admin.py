@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import models
+from .bank_holidays import calendar_warning
 
 
 @admin.register(models.User)
@@ -29,7 +30,17 @@ class TimescaleAdmin(admin.ModelAdmin):
 
 @admin.register(models.BankHoliday)
 class BankHolidayAdmin(admin.ModelAdmin):
+    """The calendar the working-day clocks read: filled years ahead by a monthly task, and open to
+    a council's own days. Says so when it ends too soon for the clocks."""
+
     list_display = ("date", "name")
+    date_hierarchy = "date"
+
+    def changelist_view(self, request, extra_context=None):
+        warning = calendar_warning()
+        if warning:
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(models.Locality)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .bank_holidays import calendar_days, warn_if_past
 from .models import Agency, BankHoliday, Case, Deadline, DeadlineAlarm, Notification, Timescale, TimeUnit, User
 from .notifications import send_after_commit
 
@@ -31,9 +32,12 @@ def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
     """`days` working days after `start`, skipping weekends and England and Wales bank holidays;
     the time of day is kept."""
     local = timezone.localtime(start)
+    # Read a year past the clock's reach too (to the next New Year's Day), in the same query: it
+    # shows whether the calendar goes beyond the day the clock falls due (warned when it does not).
+    reach = calendar_days(days) + 400
     holidays = set(
         BankHoliday.objects.filter(
-            date__gt=local.date(), date__lte=local.date() + datetime.timedelta(days=days * 3 + 14)
+            date__gt=local.date(), date__lte=local.date() + datetime.timedelta(days=reach)
         ).values_list("date", flat=True)
     )
     current = local
@@ -42,6 +46,7 @@ def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
         current += datetime.timedelta(days=1)
         if current.weekday() < 5 and current.date() not in holidays:
             remaining -= 1
+    warn_if_past(current, holidays)
     return current
 
 

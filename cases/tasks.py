@@ -21,3 +21,11 @@ def send_pending_notifications() -> None:
     from .notifications import notifications_send_pending
 
     notifications_send_pending()
+
+
+@shared_task
+def generate_bank_holidays() -> None:
+    """Keep the bank holiday calendar BANK_HOLIDAY_YEARS_AHEAD years ahead (monthly; safe to run again)."""
+    from .bank_holidays import bank_holidays_generate
+
+    bank_holidays_generate()

@@ -16,4 +16,9 @@ BEAT_SCHEDULE = {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),  # hourly
     },
+    "generate-bank-holidays": {
+        # Keeps the working-day clocks' calendar years ahead (cases/bank_holidays.py).
+        "task": "cases.tasks.generate_bank_holidays",
+        "schedule": crontab(day_of_month=1, hour=2, minute=23),  # monthly
+    },
 }

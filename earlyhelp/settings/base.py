@@ -42,6 +42,8 @@ LETTER_SIGNATORY = env.str("LETTER_SIGNATORY", default="Front Door Service Manag
 COUNCIL_LOGO_PATH = env.str("COUNCIL_LOGO_PATH", default="")
 # Public referral form: submissions allowed per address per hour.
 PUBLIC_REFERRAL_RATE = env.int("PUBLIC_REFERRAL_RATE", default=5)
+# Years of England and Wales bank holidays kept ahead for the working-day clocks (cases/bank_holidays.py).
+BANK_HOLIDAY_YEARS_AHEAD = env.int("BANK_HOLIDAY_YEARS_AHEAD", default=5)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
