@@ -12,6 +12,16 @@ BEAT_SCHEDULE = {
         "task": "cases.tasks.send_pending_notifications",
         "schedule": 60.0,
     },
+    "recover-notifications": {
+        # Messages a worker died while sending: asked about (Notify) or left for a person (email).
+        "task": "cases.tasks.recover_notifications",
+        "schedule": 300.0,
+    },
+    "record-emailed-letters": {
+        # Meets the referrer-letter clock once the outbox has sent the letter (backdated to then).
+        "task": "front_door.tasks.record_emailed_letters",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),  # hourly

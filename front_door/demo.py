@@ -22,6 +22,7 @@ from django.db.models import DateTimeField, DurationField, Expression, F, Func, 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from cases.deadlines import deadline_meet
 from cases.demo import FRONT_DOOR, LOCALITIES, DemoContext, demo_step
 from cases.models import (
     Case,
@@ -33,6 +34,7 @@ from cases.models import (
     Family,
     Gender,
     LevelOfNeed,
+    Notification,
     Person,
 )
 from cases.synthetic import (
@@ -52,6 +54,7 @@ from .models import (
     Decision,
     DecisionOutcome,
     InformationRequest,
+    LetterStatus,
     Referral,
     ReferrerLetter,
     ReferrerRelationship,
@@ -306,18 +309,27 @@ class FrontDoorDemo:
 
     def letters(self) -> None:
         """Each decision's letter to the referrer. A Celery task makes it after the decision; here
-        its work is done at once, so when `make run` starts the letters are there, their emails in
-        the outbox and their 72-hour clocks met. Made once the stories are placed, so each letter
+        its work is done at once, so when `make run` starts the letters are there: those to email
+        sent and their 72-hour clocks met, those to post on the front door's list. Made once the stories are placed, so each letter
         gives its referral's own dates; then placed a few minutes after its decision, with its clock."""
         decisions = list(Decision.objects.order_by("decided_at", "pk").values_list("pk", "referral_id"))
         for decision_id, _referral_id in decisions:
-            letter_create_and_send(decision_id=decision_id)
+            letter = letter_create_and_send(decision_id=decision_id)
+            if letter is not None and letter.status == LetterStatus.QUEUED:
+                # Emailed at the time (the outbox sent it, the follow-up recorded it); a letter to
+                # post stays on the front door's list, its clock running.
+                Notification.objects.filter(pk=letter.notification_id).update(
+                    status=Notification.Status.SENT, sent_at=timezone.now()
+                )
+                ReferrerLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.EMAILED)
+                deadline_meet(timescale_code=services.LETTER_CLOCK, subject_type="referral", subject_id=_referral_id)
         decided = Decision.objects.filter(pk=OuterRef("decision_id")).values("decided_at")[:1]
         ReferrerLetter.objects.filter(decision_id__in=[pk for pk, _ in decisions]).update(
             created_at=Subquery(decided) + LETTER_AFTER
         )
+        ReferrerLetter.objects.filter(status=LetterStatus.EMAILED).update(sent_at=F("created_at"))
         first_letter = (
-            ReferrerLetter.objects.filter(referral_id=OuterRef("subject_id"))
+            ReferrerLetter.objects.filter(referral_id=OuterRef("subject_id"), status=LetterStatus.EMAILED)
             .order_by("created_at")
             .values("created_at")[:1]
         )

@@ -1,20 +1,63 @@
-"""The referrer's outcome letter: a PDF made with WeasyPrint from templates/front_door/pdf/, stored
-with the referral and sent through the outbox. Small, so it is made in one task per decision."""
+"""The referrer's outcome letter: a PDF made with WeasyPrint from templates/front_door/pdf/ (tagged
+PDF/UA, with its language and title), stored with the referral, and delivered one of two ways:
+
+- emailed through the outbox, held there for a grace period (REFERRER_LETTER_GRACE_MINUTES) so that
+  an amendment made within it replaces the letter instead of sending a second one;
+- for a referrer without an email address, listed on the front door's "letters to post or phone",
+  where a duty manager or contact officer records that they posted it or told the referrer by phone.
+
+A member of the public gets a letter that says only what they need (their request was received,
+whether the family will be offered support and by whom, or where else to turn); a practitioner gets
+the decision in full. An amendment after a letter went sends one correction that says which letter
+it replaces.
+
+The 72-hour clock ("referrer told within 72 hours", DOMAIN.md) is met when the referrer is told:
+when the outbox has sent the email (`letters_record_emailed`, which the beat runs every minute,
+backdates the clock to the moment it was sent), or when the letter is recorded as posted or phoned
+(`letter_record_sent`). Making a letter does not meet it.
+"""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from cases import services as case_services
 from cases.deadlines import deadline_meet
-from cases.notifications import notification_queue
+from cases.models import Notification, User
+from cases.notifications import notification_cancel, notification_queue
 
-from .models import Decision, DecisionOutcome, ReferrerLetter
+from .models import (
+    LETTER_DELIVERED,
+    Decision,
+    DecisionOutcome,
+    LetterStatus,
+    Referral,
+    ReferrerLetter,
+)
 
-NEXT_STEPS = {
+LETTER_CLOCK = "referrer-letter"
+PDF_VARIANT = "pdf/ua-1"
+
+L = LetterStatus
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (L.QUEUED, L.EMAILED): "the outbox sent it",
+    (L.QUEUED, L.TO_POST): "the email could not be sent",
+    (L.QUEUED, L.REPLACED): "amended within the grace period",
+    (L.TO_POST, L.POSTED): "sent by post",
+    (L.TO_POST, L.PHONED): "told by phone",
+    (L.TO_POST, L.REPLACED): "amended before it was posted",
+}
+SENT_HOW = {L.POSTED: "sent by post", L.PHONED: "told by phone"}
+
+PROFESSIONAL_NEXT_STEPS = {
     DecisionOutcome.STEP_UP: (
         "The referral meets the threshold for children's social care. A social worker will contact the family. "
         "Please keep supporting the family as you do now, and call us at once if you think a child is at risk "
@@ -27,35 +70,155 @@ NEXT_STEPS = {
 }
 
 
-def letter_render(decision: Decision) -> bytes:
-    referral = decision.referral
-    if decision.outcome == DecisionOutcome.EARLY_HELP:
-        next_steps = f"The family will be offered: {decision.destination.name}. " + (
+def grace_period() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.REFERRER_LETTER_GRACE_MINUTES)
+
+
+def _professional_next_steps(decision: Decision) -> str:
+    if decision.outcome in PROFESSIONAL_NEXT_STEPS:
+        return PROFESSIONAL_NEXT_STEPS[decision.outcome]
+    if decision.destination is not None and decision.destination.opens_case:
+        return (
+            f"The family will be offered {decision.destination.name}. "
             "A lead professional will contact the family to agree a plan with them."
-            if decision.destination.opens_case
-            else "No further action is needed from the front door."
         )
-    else:
-        next_steps = NEXT_STEPS[decision.outcome]
-    html = render_to_string(
-        "front_door/pdf/referrer_letter.html",
-        {
-            "referral": referral,
-            "decision": decision,
-            "next_steps": next_steps,
-            "council_name": settings.COUNCIL_NAME,
-            "service_name": settings.SERVICE_NAME,
-            "signatory": settings.LETTER_SIGNATORY,
-            "logo_path": settings.COUNCIL_LOGO_PATH,
-            "date": timezone.localdate(),
-        },
+    if decision.destination is not None:
+        return f"The family will not get early help from us; the referral goes to {decision.destination.name}."
+    return "No further action is needed from the front door."
+
+
+def _public_next_steps(decision: Decision) -> dict:
+    """What a member of the public is told: whether the family will be offered support and by whom,
+    or that it will not and where else to turn. A destination that names a level of need (the
+    panel's) is given as the early help service."""
+    if decision.outcome == DecisionOutcome.STEP_UP:
+        return {
+            "offered_by": "Children's social care",
+            "paragraphs": ["The family will be offered support.", "A social worker will contact the family."],
+        }
+    if decision.outcome == DecisionOutcome.MORE_INFORMATION:
+        return {
+            "paragraphs": [
+                "We have not yet decided how best to help the family.",
+                "We will write to you again when we have decided.",
+            ],
+        }
+    destination = decision.destination
+    if destination is not None and destination.opens_case:
+        return {
+            "offered_by": "Our early help service" if destination.goes_to_panel else destination.name,
+            "paragraphs": [
+                "The family will be offered support.",
+                "Someone from the service will contact the family to agree with them what help they would like.",
+            ],
+        }
+    return {"paragraphs": ["Our early help service will not be working with the family."], "elsewhere": True}
+
+
+def letter_context(decision: Decision, *, corrects: ReferrerLetter | None = None) -> dict:
+    referral = decision.referral
+    lines = referral.referrer_address_lines
+    return {
+        "referral": referral,
+        "decision": decision,
+        "corrects": corrects,
+        "corrects_date": (corrects.sent_at or corrects.created_at) if corrects else None,
+        "address_lines": [referral.referrer_name, *lines] if lines and referral.referrer_name else lines,
+        "next_steps": _professional_next_steps(decision),
+        "public": _public_next_steps(decision),
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "signatory": settings.LETTER_SIGNATORY,
+        "logo_path": settings.COUNCIL_LOGO_PATH,
+        "front_door_phone": settings.FRONT_DOOR_PHONE,
+        "front_door_email": settings.FRONT_DOOR_EMAIL,
+        "date": timezone.localdate(),
+    }
+
+
+def letter_template(referral: Referral) -> str:
+    if referral.from_the_public:
+        return "front_door/pdf/public_letter.html"
+    return "front_door/pdf/referrer_letter.html"
+
+
+def letter_html(decision: Decision, *, corrects: ReferrerLetter | None = None) -> str:
+    return render_to_string(letter_template(decision.referral), letter_context(decision, corrects=corrects))
+
+
+def letter_render(decision: Decision, *, corrects: ReferrerLetter | None = None) -> bytes:
+    """The letter as a tagged PDF (PDF/UA-1: a structure tree, the language and the title)."""
+    html = letter_html(decision, corrects=corrects)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _decisions_amended_by(decision: Decision) -> list[int]:
+    """The decisions `decision` corrects: the one it amends, the one that one amends, and so on."""
+    chain = []
+    current = decision.amends_id
+    while current is not None:
+        chain.append(current)
+        current = Decision.objects.filter(pk=current).values_list("amends_id", flat=True).first()
+    return chain
+
+
+def _superseded(decision: Decision) -> bool:
+    """A later decision amends this one, or already has its letter: that letter tells the referrer
+    (a task that arrives late must not send an old decision after a newer one)."""
+    return (
+        Decision.objects.filter(referral_id=decision.referral_id, pk__gt=decision.pk)
+        .filter(Q(amends=decision) | Q(letter__isnull=False))
+        .exists()
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _move(letter: ReferrerLetter, to: str, **fields) -> None:
+    if (letter.status, to) not in ALLOWED_TRANSITIONS:
+        raise ValidationError(f"A letter that is {letter.get_status_display().lower()} cannot be changed.")
+    letter.status = to
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    letter.save(update_fields=["status", *fields])
+
+
+def _withdraw_waiting(referral: Referral) -> list[ReferrerLetter]:
+    """Take back the referral's letters not yet sent: an emailed one still held in the outbox, a
+    letter to post that nobody has posted. Returns them; a letter the outbox has already taken is
+    left to go (it is no longer waiting)."""
+    withdrawn = []
+    waiting = ReferrerLetter.objects.select_for_update().filter(referral=referral, status__in=[L.QUEUED, L.TO_POST])
+    for letter in waiting.order_by("id"):
+        if letter.status == L.QUEUED and not notification_cancel(dedupe_key=f"referrer-letter:{letter.pk}"):
+            continue
+        withdrawn.append(letter)
+    return withdrawn
+
+
+def _corrected_letter(decision: Decision, *, withdrawn: list[ReferrerLetter] | None = None) -> ReferrerLetter | None:
+    """The latest letter about a decision this one amends that reached the referrer, or is on its
+    way (the outbox has it): the correction says it replaces it. Without `withdrawn` (the letters
+    just taken back), a guess: an emailed letter still in its grace period will be taken back."""
+    chain = _decisions_amended_by(decision)
+    if not chain:
+        return None
+    letters = ReferrerLetter.objects.filter(decision_id__in=chain).defer("pdf")
+    if withdrawn is None:
+        gone = Q(status__in=LETTER_DELIVERED) | Q(status=L.QUEUED, send_after__lte=timezone.now())
+    else:
+        gone = Q(status__in=[*LETTER_DELIVERED, L.QUEUED]) & ~Q(pk__in=[letter.pk for letter in withdrawn])
+    return letters.filter(gone).order_by("-created_at", "-id").first()
 
 
 def letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
-    """Make the letter for a decision once (a second call returns the first), stop the 72-hour clock
-    and send it to the referrer. Returns None if the decision is gone."""
+    """Make the letter for a decision once (a second call returns the first) and send it on its way:
+    into the outbox, held for the grace period, when the referrer gave an email address; else onto
+    the front door's list of letters to post or phone.
+
+    Besides: a letter of the referral not yet sent (held in the outbox, or not yet posted) is
+    replaced by this one and never sent; an amendment of a decision whose letter went is a
+    correction that names it. Returns None when the decision is gone, amended, or followed by a
+    decision whose letter is made (that letter tells the referrer). The 72-hour clock is met when
+    the letter is sent, not here."""
     decision = (
         Decision.objects.select_related("referral", "destination", "level_of_need").filter(pk=decision_id).first()
     )
@@ -64,30 +227,139 @@ def letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
     existing = ReferrerLetter.objects.filter(decision=decision).first()
     if existing:
         return existing
-    pdf = letter_render(decision)  # outside the transaction: it takes a moment and locks nothing
+    # Made outside the transaction (it takes a moment and locks nothing); made again in the rare
+    # case that what it corrects changed meanwhile.
+    corrects = _corrected_letter(decision)
+    pdf = letter_render(decision, corrects=corrects)
     with transaction.atomic():
-        letter, created = ReferrerLetter.objects.get_or_create(
-            decision=decision, defaults={"referral": decision.referral, "pdf": pdf}
+        referral = Referral.objects.select_for_update().get(pk=decision.referral_id)
+        existing = ReferrerLetter.objects.filter(decision=decision).first()
+        if existing:
+            return existing
+        if _superseded(decision):
+            return None
+        withdrawn = _withdraw_waiting(referral)
+        now_corrects = _corrected_letter(decision, withdrawn=withdrawn)
+        if now_corrects != corrects:
+            corrects = now_corrects
+            pdf = letter_render(decision, corrects=corrects)
+        send_after = timezone.now() + grace_period()
+        letter = ReferrerLetter.objects.create(
+            decision=decision,
+            referral=referral,
+            pdf=pdf,
+            corrects=corrects,
+            status=L.QUEUED if referral.referrer_email else L.TO_POST,
+            send_after=send_after if referral.referrer_email else None,
         )
-        if not created:
-            return letter
-        referral = decision.referral
-        deadline_meet(timescale_code="referrer-letter", subject_type="referral", subject_id=referral.pk)
+        for earlier in withdrawn:
+            _move(earlier, L.REPLACED, replaced_by=letter, notification=None)
         if referral.referrer_email:
-            notification_queue(
-                dedupe_key=f"referrer-letter:{letter.pk}",
-                recipient=referral.referrer,
-                email=referral.referrer_email,
-                subject=f"Your referral {referral.reference}: our decision",
-                body=(
-                    f"We have made a decision on referral {referral.reference}. The letter is attached."
-                    + (
-                        f"\n\nYou can also see it at {settings.SITE_URL.rstrip('/')}/referrals/mine/"
-                        if referral.referrer_id
-                        else ""
-                    )
-                ),
-                attachment_name=f"{referral.reference}.pdf",
-                attachment=pdf,
+            letter.notification = _queue_email(letter, referral, send_after=send_after)
+            letter.save(update_fields=["notification"])
+    return letter
+
+
+def _queue_email(letter: ReferrerLetter, referral: Referral, *, send_after: datetime.datetime) -> Notification:
+    subject = f"Your referral {referral.reference}: our decision"
+    if letter.corrects_id:
+        subject = f"Your referral {referral.reference}: our decision has changed"
+    if referral.from_the_public:
+        subject = f"Your request for help, reference {referral.reference}"
+    return notification_queue(
+        dedupe_key=f"referrer-letter:{letter.pk}",
+        recipient=referral.referrer,
+        email=referral.referrer_email,
+        subject=subject,
+        body=(
+            f"We have a letter for you about reference {referral.reference}. It is attached."
+            + (
+                f"\n\nYou can also see it at {settings.SITE_URL.rstrip('/')}/referrals/mine/"
+                if referral.referrer_id
+                else ""
             )
+        ),
+        attachment_name=f"{referral.reference}.pdf",
+        attachment=bytes(letter.pdf),
+        send_after=send_after,
+    )
+
+
+def _record_told(letter: ReferrerLetter, *, sent_at: datetime.datetime, summary: str, actor: User | None) -> None:
+    """The referrer has been told: the 72-hour clock stops (at the moment they were told), and the
+    family's chronology says so."""
+    deadline_meet(timescale_code=LETTER_CLOCK, subject_type="referral", subject_id=letter.referral_id, met_at=sent_at)
+    referral = letter.referral
+    if referral.family_id:
+        case_services.chronology_record(
+            family=referral.family,
+            case=referral.case,
+            event="referrer_letter_sent",
+            actor=actor,
+            occurred_at=sent_at,
+            summary=summary,
+        )
+
+
+def letters_record_emailed() -> int:
+    """Follow the outbox: a letter whose email has gone is emailed (and its clock met at the moment
+    it went); one whose email failed for good goes to the list of letters to post or phone, so no
+    letter is left unsent without anyone knowing. Returns how many letters moved."""
+    moved = 0
+    followed = ReferrerLetter.objects.filter(
+        status=L.QUEUED,
+        notification__status__in=[Notification.Status.SENT, Notification.Status.FAILED],
+    ).values_list("pk", flat=True)
+    for pk in list(followed[:500]):
+        with transaction.atomic():
+            letter = (
+                ReferrerLetter.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("notification", "referral", "referral__family", "referral__case")
+                .defer("pdf")
+                .filter(pk=pk, status=L.QUEUED)
+                .first()
+            )
+            if letter is None or letter.notification is None:
+                continue
+            if letter.notification.status == Notification.Status.SENT:
+                sent_at = letter.notification.sent_at or timezone.now()
+                _move(letter, L.EMAILED, sent_at=sent_at)
+                _record_told(
+                    letter,
+                    sent_at=sent_at,
+                    summary=f"Outcome letter for referral {letter.referral.reference} emailed to the referrer",
+                    actor=None,
+                )
+            else:
+                _move(letter, L.TO_POST)
+            moved += 1
+    return moved
+
+
+@transaction.atomic
+def letter_record_sent(*, actor: User, letter: ReferrerLetter, how: str) -> ReferrerLetter:
+    """A duty manager or contact officer posted the letter (`how="posted"`) or told the referrer
+    what it says by phone (`how="phoned"`). Who and when are kept with the letter and in the
+    family's chronology; the 72-hour clock is met. A letter replaced meanwhile, or already recorded,
+    is refused with a message."""
+    if how not in SENT_HOW:
+        raise ValidationError({"how": "Select how you told the referrer"})
+    letter = (
+        ReferrerLetter.objects.select_for_update(of=("self",))
+        .select_related("referral", "referral__family", "referral__case")
+        .defer("pdf")
+        .get(pk=letter.pk)
+    )
+    if letter.status == L.REPLACED:
+        raise ValidationError("This letter was replaced by a newer one before it was sent. Send the newer letter.")
+    if letter.status != L.TO_POST:
+        raise ValidationError("This letter has already been sent.")
+    now = timezone.now()
+    _move(letter, how, sent_at=now, sent_by=actor)
+    _record_told(
+        letter,
+        sent_at=now,
+        summary=f"Outcome letter for referral {letter.referral.reference} {SENT_HOW[how]} to the referrer",
+        actor=actor,
+    )
     return letter

@@ -40,6 +40,11 @@ PHASE = env.str("PHASE", default="Beta")
 # The referrer letter: who signs it and the council's logo (a file path or URL; optional).
 LETTER_SIGNATORY = env.str("LETTER_SIGNATORY", default="Front Door Service Manager")
 COUNCIL_LOGO_PATH = env.str("COUNCIL_LOGO_PATH", default="")
+# How to reach the front door, printed wherever a letter says "contact the front door".
+FRONT_DOOR_PHONE = env.str("FRONT_DOOR_PHONE", default="01632 960 000")
+FRONT_DOOR_EMAIL = env.str("FRONT_DOOR_EMAIL", default="frontdoor@example.gov.uk")
+# Minutes a referrer's letter waits before it is emailed: an amendment within them replaces it.
+REFERRER_LETTER_GRACE_MINUTES = env.int("REFERRER_LETTER_GRACE_MINUTES", default=15)
 # Public referral form: submissions allowed per address per hour.
 PUBLIC_REFERRAL_RATE = env.int("PUBLIC_REFERRAL_RATE", default=5)
 # Years of England and Wales bank holidays kept ahead for the working-day clocks (cases/bank_holidays.py).

@@ -31,6 +31,7 @@ from front_door.models import (
     Decision,
     DecisionOutcome,
     InformationRequest,
+    LetterStatus,
     Referral,
     ReferralStatus,
     ReferrerLetter,
@@ -172,11 +173,18 @@ def test_every_decision_has_a_letter_and_every_referrer_with_an_email_is_sent_it
     # Made minutes after its decision, which met the 72-hour clock.
     for letter in letters.select_related("decision"):
         assert datetime.timedelta(0) < letter.created_at - letter.decision.decided_at < datetime.timedelta(hours=1)
-    assert not Deadline.objects.filter(
-        timescale__code="referrer-letter", met_at__isnull=True, subject_id__in=Decision.objects.values("referral")
-    ).exists()
+    # A letter without an email address waits on the front door's list to post, its clock running.
+    to_post = {letter.referral_id for letter in letters if not letter.referral.referrer_email}
+    assert to_post
+    assert {letter.status for letter in letters if letter.referral_id in to_post} == {LetterStatus.TO_POST}
+    assert set(
+        Deadline.objects.filter(
+            timescale__code="referrer-letter", met_at__isnull=True, subject_id__in=Decision.objects.values("referral")
+        ).values_list("subject_id", flat=True)
+    ) == to_post
     for clock in Deadline.objects.filter(timescale__code="referrer-letter", met_at__isnull=False):
         first = letters.filter(referral_id=clock.subject_id).order_by("created_at").first()
+        assert first.status == LetterStatus.EMAILED and first.sent_at == first.created_at
         assert clock.met_at == first.created_at
         assert clock.started_at == first.referral.received_at
     outcomes = Counter(Decision.objects.values_list("outcome", flat=True))
