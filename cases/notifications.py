@@ -5,6 +5,7 @@ Messages name a reference and link to the service; they carry no details about t
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 
 from django.conf import settings
@@ -28,10 +29,11 @@ def notification_queue(
     attachment_name: str = "",
     attachment: bytes | None = None,
     enqueue: bool = True,
+    send_after: datetime.datetime | None = None,
 ) -> Notification:
     """Put a message in the outbox (once: a second call with the same key returns the first) and
     ask a worker to send it when the transaction commits (`enqueue=False` for callers that queue
-    many and ask once)."""
+    many and ask once). `send_after` holds it until then (it can be cancelled until it goes)."""
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
@@ -41,11 +43,28 @@ def notification_queue(
             "body": body,
             "attachment_name": attachment_name,
             "attachment": attachment,
+            "send_after": send_after or timezone.now(),
         },
     )
     if created and enqueue:
         send_after_commit()
     return notification
+
+
+@transaction.atomic
+def notification_cancel(*, dedupe_key: str) -> bool:
+    """Take a message out of the outbox before it goes: True if it was still waiting and is now
+    gone; False if it has been sent or is being sent (or was never queued). Waits for a sender that
+    holds the row, so the answer is the one that stands."""
+    waiting = (
+        Notification.objects.select_for_update()
+        .filter(dedupe_key=dedupe_key, status=Notification.Status.PENDING)
+        .first()
+    )
+    if waiting is None:
+        return False
+    waiting.delete()
+    return True
 
 
 def send_after_commit() -> None:

@@ -57,6 +57,11 @@ class Referral(models.Model):
     referrer_role = models.CharField(max_length=200, blank=True)
     referrer_email = models.EmailField(blank=True)
     referrer_phone = models.CharField(max_length=40, blank=True)
+    # Where to post the outcome letter to a referrer without an email address (optional).
+    referrer_address_line_1 = models.CharField(max_length=200, blank=True)
+    referrer_address_line_2 = models.CharField(max_length=200, blank=True)
+    referrer_town = models.CharField(max_length=100, blank=True)
+    referrer_postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     confirmed_in_writing_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,6 +149,18 @@ class Referral(models.Model):
     @property
     def address(self) -> str:
         return ", ".join(p for p in [self.address_line_1, self.address_line_2, self.town, self.postcode] if p)
+
+    @property
+    def referrer_address_lines(self) -> list[str]:
+        """The referrer's postal address, a line each (empty when none was given)."""
+        lines = [self.referrer_address_line_1, self.referrer_address_line_2, self.referrer_town, self.referrer_postcode]
+        return [line for line in lines if line]
+
+    @property
+    def from_the_public(self) -> bool:
+        """A member of the public (a parent, a young person, a relative or anyone else) rather than a
+        practitioner: their letter says only what they need to know."""
+        return self.channel == Channel.PUBLIC or self.referrer_relationship != ReferrerRelationship.PRACTITIONER
 
 
 class ReferralPerson(models.Model):
@@ -234,16 +251,63 @@ class InformationRequest(models.Model):
         return f"{self.referral} to {self.agency}"
 
 
+class LetterStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be emailed"
+    TO_POST = "to_post", "To post or phone"
+    EMAILED = "emailed", "Emailed"
+    POSTED = "posted", "Sent by post"
+    PHONED = "phoned", "Told by phone"
+    REPLACED = "replaced", "Replaced before it was sent"
+
+
+LETTER_DELIVERED = (LetterStatus.EMAILED, LetterStatus.POSTED, LetterStatus.PHONED)
+LETTER_WAITING = (LetterStatus.QUEUED, LetterStatus.TO_POST)
+
+
 class ReferrerLetter(models.Model):
-    """The written outcome for the referrer (PDF), one per decision."""
+    """The written outcome for the referrer (PDF), one per decision (none for a decision amended
+    before its letter was made). Emailed through the outbox after a grace period (`send_after`), or, for a
+    referrer without an email address, listed for the front door to post or phone (`to_post`). A
+    letter replaced before it went (`replaced_by`) is kept, never sent; a correction of a letter that
+    went names it (`corrects`)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="letters")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="letter")
     pdf = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED)
+    # The outbox message that emails it (none for a letter to post).
+    notification = models.ForeignKey(
+        "cases.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    send_after = models.DateTimeField(null=True, blank=True, help_text="When the grace period for amendments ends")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Who posted or phoned"
+    )
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_letters"
+    )
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=LetterStatus.values), name="referrer_letter_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["posted", "phoned"]) | (Q(sent_by__isnull=False) & Q(sent_at__isnull=False)),
+                name="posted_letter_says_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="replaced") | Q(replaced_by__isnull=False),
+                name="replaced_letter_names_its_successor",
+            ),
+        ]
+        indexes = [
+            # The front door's "letters to post or phone", oldest first, and the outbox's follow-up.
+            models.Index(fields=["created_at", "id"], condition=Q(status="to_post"), name="letter_to_post_idx"),
+            models.Index(fields=["notification"], condition=Q(status="queued"), name="letter_queued_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Letter for {self.referral}"
