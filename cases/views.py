@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from . import forms, selectors, services
 from .access import case_view, object_view, public, roles_required, signed_in
@@ -135,9 +135,14 @@ def case_member_add(request: HttpRequest, case) -> HttpResponse:
 
 
 @case_view(MANAGE_CASE, log=False)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_member_remove(request: HttpRequest, case, member_id: int) -> HttpResponse:
-    member = get_object_or_404(CaseMember, pk=member_id, case=case, ended_at__isnull=True)
+    """Asks "Are you sure?" on a page of its own (it works without JavaScript), then removes them."""
+    member = get_object_or_404(
+        CaseMember.objects.select_related("user", "user__agency"), pk=member_id, case=case, ended_at__isnull=True
+    )
+    if request.method == "GET":
+        return render(request, "cases/member_remove.html", {"case": case, "member": member})
     try:
         services.case_member_remove(actor=request.user, member=member)
     except ValidationError as error:

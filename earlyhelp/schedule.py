@@ -31,4 +31,9 @@ BEAT_SCHEDULE = {
         "task": "cases.tasks.generate_bank_holidays",
         "schedule": crontab(day_of_month=1, hour=2, minute=23),  # monthly
     },
+    "delete-unused-referral-drafts": {
+        # Unsent referrals nobody has touched for 28 days (front_door.services.DRAFT_KEPT_FOR).
+        "task": "front_door.tasks.delete_unused_drafts",
+        "schedule": crontab(hour=3, minute=41),  # daily, at night
+    },
 }

@@ -226,6 +226,12 @@ def add_another_layout(form: forms.Form, add_label: str) -> Layout:
     )
 
 
+def as_edit_page(form: forms.Form) -> forms.Form:
+    """A person's question page opened to correct them: their questions and one button."""
+    form.helper.layout = Layout(*form.fields, Submit("submit", "Save and continue"))
+    return form
+
+
 def h2(text: str) -> HTML:
     return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
 
@@ -308,6 +314,10 @@ class ChildForm(GDSForm):
     def has_input(self) -> bool:
         return any_input(self, self.fields)
 
+    @classmethod
+    def initial_from(cls, person) -> dict:
+        return {name: getattr(person, name) for name in cls.base_fields}
+
     def person_data(self) -> PersonData:
         d = self.cleaned_data
         unborn = d["expected_date_of_birth"] is not None
@@ -358,6 +368,12 @@ class AdultForm(GDSForm):
 
     def has_input(self) -> bool:
         return any_input(self, self.fields)
+
+    @classmethod
+    def initial_from(cls, person) -> dict:
+        initial = {name: getattr(person, name) for name in ("first_name", "last_name", "date_of_birth", "relationship")}
+        initial["parental_responsibility"] = "yes" if person.parental_responsibility else "no"
+        return initial
 
     def person_data(self) -> PersonData:
         d = self.cleaned_data
@@ -436,31 +452,91 @@ class ConsentForm(ConsentMixin, GDSForm):
         )
 
 
-# --- The public form and contact officers' contacts: one page, one or two children ---------------------------------
+# --- The public form and contact officers' contacts: question pages like the practitioner's ----------------------
 
 
-class OnePageReferralForm(ConsentMixin, GDSForm):
-    """What the public form and a contact officer's record share: the children, where they live, the
-    worry, the help wanted and the family's agreement."""
+def order_as_shown(form: forms.Form) -> None:
+    """Put the form's fields in the order its layout shows them, so the error summary lists the
+    errors in the order of the fields on the page (Django lists them in the order the fields were
+    declared, where a subclass's and those added in __init__ come last)."""
+    form.order_fields([pointer.name for pointer in form.helper.layout.get_field_names()])
 
-    child_first_name = name_field("First name", "the child's", "first")
-    child_last_name = name_field("Last name", "the child's", "last")
-    child_date_of_birth = gds_date(
+
+class PublicChildForm(GDSForm):
+    """A child, as a member of the public or a caller can tell us about them: the name, and the date
+    of birth and school if they know them."""
+
+    first_name = name_field("First name", "the child's", "first")
+    last_name = name_field("Last name", "the child's", "last")
+    date_of_birth = gds_date(
         "Date of birth (optional)",
         "Enter the child's date of birth",
         noun="Date of birth",
         required=False,
         help_text="If you know it. For example, 27 3 2016",
     )
-    child2_first_name = name_field("First name", "the second child's", "first", required=False)
-    child2_last_name = name_field("Last name", "the second child's", "last", required=False)
-    child2_date_of_birth = gds_date(
-        "Date of birth (optional)",
-        "Enter the second child's date of birth",
-        noun="Date of birth",
+    school = forms.CharField(
+        label="School, nursery or childminder (optional)",
+        max_length=200,
         required=False,
-        help_text="If you know it. For example, 4 11 2019",
+        error_messages={"max_length": "The school or setting must be 200 characters or fewer"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = add_another_layout(self, "Add this child")
+        order_as_shown(self)
+
+    def clean_date_of_birth(self):
+        return check_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def has_input(self) -> bool:
+        return any_input(self, self.fields)
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            kind=Person.Kind.CHILD,
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            date_of_birth=d["date_of_birth"],
+            nhs_number=d.get("nhs_number", ""),
+            school=d["school"],
+        )
+
+    @classmethod
+    def initial_from(cls, person) -> dict:
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "date_of_birth": person.date_of_birth,
+            "nhs_number": person.nhs_number,
+            "school": person.school,
+        }
+
+
+class ContactChildForm(PublicChildForm):
+    """A contact officer may be given the child's NHS number too (a health visitor calling)."""
+
+    field_order = ["first_name", "last_name", "date_of_birth", "nhs_number", "school"]
+    nhs_number = nhs_number_field()
+
+    def clean_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
+
+
+class OptionalAddressForm(AddressForm):
+    """The family's address, if the person telling us knows it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(address_fields(required=False))
+        self.helper.layout = Layout(*self.fields, Submit("submit", self.submit_label))
+        order_as_shown(self)
+
+
+class PublicConcernsForm(GDSForm):
+    submit_label = "Save and continue"
     concerns = text_field(
         "What are you worried about?",
         "Enter what you are worried about",
@@ -473,89 +549,38 @@ class OnePageReferralForm(ConsentMixin, GDSForm):
         required=False,
         help_text="If you are not sure, leave this blank",
     )
-    child_fields = ("child_first_name", "child_last_name", "child_date_of_birth")
-    second_child_fields = ("child2_first_name", "child2_last_name", "child2_date_of_birth")
 
+    def values(self) -> dict:
+        return {"concerns": self.cleaned_data["concerns"], "expected_outcome": self.cleaned_data["help_wanted"]}
+
+    @staticmethod
+    def initial_from(referral) -> dict:
+        return {"concerns": referral.concerns, "help_wanted": referral.expected_outcome}
+
+
+class ContactConcernsForm(PublicConcernsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(address_fields(required=False))
+        self.fields["concerns"].label = "What are they worried about?"
+        self.fields["concerns"].error_messages["required"] = "Enter what they are worried about"
+        self.fields["help_wanted"].label = "What help would they like? (optional)"
+        self.fields["help_wanted"].help_text = ""
 
-    def clean_child_date_of_birth(self):
-        return check_date_of_birth(self.cleaned_data["child_date_of_birth"])
 
-    def clean_child2_date_of_birth(self):
-        return check_date_of_birth(self.cleaned_data["child2_date_of_birth"])
-
-    def clean_postcode(self):
-        return clean_postcode(self.cleaned_data["postcode"])
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if any_input(self, [*self.second_child_fields, *self.extra_child_fields("child2")]):
-            for name, which in (("child2_first_name", "first"), ("child2_last_name", "last")):
-                if name in cleaned_data and not cleaned_data[name].strip():
-                    self.add_error(name, f"Enter the second child's {which} name")
-        return cleaned_data
-
-    def children_layout(self, heading: str) -> list:
-        return [
-            h2(heading),
-            *self.child_fields,
-            *self.extra_child_fields("child"),
-            h2("A second child (optional)"),
-            HTML(
-                '<p class="govuk-body">If you are worried about another child in the family, '
-                "tell us about them too.</p>"
-            ),
-            *self.second_child_fields,
-            *self.extra_child_fields("child2"),
-        ]
-
-    def extra_child_fields(self, prefix: str) -> list[str]:
-        return []
-
-    def child_data(self, prefix: str) -> PersonData:
-        d = self.cleaned_data
-        return PersonData(
-            kind=Person.Kind.CHILD,
-            first_name=d[f"{prefix}_first_name"],
-            last_name=d[f"{prefix}_last_name"],
-            date_of_birth=d[f"{prefix}_date_of_birth"],
-            nhs_number=d.get(f"{prefix}_nhs_number", ""),
-        )
-
-    def people(self) -> list[PersonData]:
-        people = [self.child_data("child")]
-        if self.cleaned_data["child2_first_name"]:
-            people.append(self.child_data("child2"))
-        return people
-
-    def referral_fields(self) -> dict:
-        d = self.cleaned_data
-        return {
-            "address_line_1": d["address_line_1"],
-            "address_line_2": d["address_line_2"],
-            "town": d["town"],
-            "postcode": d["postcode"],
-            "concerns": d["concerns"],
-            "expected_outcome": d["help_wanted"],
-            **consent_values(d),
-        }
-
-    def service_error_field(self, key: str) -> str:
-        """The field of this form a service error names: people[1].first_name is child2_first_name."""
-        match = re.fullmatch(r"people\[(\d+)\]\.(\w+)", key)
-        if match:
-            prefix = "child" if match[1] == "0" else "child2"
-            return f"{prefix}_{match[2]}"
-        return {"expected_outcome": "help_wanted"}.get(key, key)
-
-    def add_service_errors(self, error) -> None:
-        if hasattr(error, "error_dict"):
-            error = ValidationError(
-                {self.service_error_field(key): messages for key, messages in error.message_dict.items()}
+class PublicConsentForm(ConsentForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            consent_fields(
+                "Does the family know you are asking for help, and do they agree?",
+                "Select yes if the family knows you are asking for help and agrees",
             )
-        super().add_service_errors(error)
+        )
+        self.fields["consent_given"].help_text = (
+            "We work with families who agree to get help. If you have not asked them because asking would put "
+            "a child at risk, select no and tell us why."
+        )
+        self.fields["consent_not_sought_reason"].help_text = ""
 
 
 def phone_field(label: str) -> forms.CharField:
@@ -607,8 +632,10 @@ class ReachableMixin:
         return cleaned_data
 
 
-class PublicReferralForm(ReachableMixin, OnePageReferralForm):
-    submit_label = "Send"
+class PublicAboutForm(ReachableMixin, GDSForm):
+    """The first page of the public form: who is asking, and how to tell them what happens next."""
+
+    submit_label = "Save and continue"
     referrer_relationship = forms.ChoiceField(
         label="Who are you?",
         choices=[c for c in ReferrerRelationship.choices if c[0] != ReferrerRelationship.PRACTITIONER],
@@ -626,23 +653,10 @@ class PublicReferralForm(ReachableMixin, OnePageReferralForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(
-            consent_fields(
-                "Does the family know you are asking for help, and do they agree?",
-                "Select yes if the family knows you are asking for help and agrees",
-            )
-        )
-        self.fields["consent_given"].help_text = (
-            "We work with families who agree to get help. If you have not asked them because asking would put "
-            "a child at risk, select no and tell us why."
-        )
-        self.fields["consent_not_sought_reason"].label = "If no, why would asking them put a child at risk?"
-        self.fields["consent_not_sought_reason"].help_text = ""
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            h2("About you"),
-            Field.radios("referrer_relationship"),
+            Field.radios("referrer_relationship", legend_size=Size.MEDIUM),
             "referrer_name",
             HTML(
                 '<p class="govuk-body">Give us an email address, a phone number or both, '
@@ -650,34 +664,22 @@ class PublicReferralForm(ReachableMixin, OnePageReferralForm):
             ),
             "referrer_email",
             "referrer_phone",
-            *self.children_layout("About the child"),
-            h2("Where the child lives"),
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            h2("Your worries"),
-            "concerns",
-            "help_wanted",
-            h2("The family's agreement"),
-            "consent_given",
-            "consent_not_sought_reason",
             send_button(self.submit_label),
         )
+        order_as_shown(self)
 
-    def referral_fields(self) -> dict:
-        d = self.cleaned_data
-        return {
-            **super().referral_fields(),
-            "referrer_relationship": d["referrer_relationship"],
-            "referrer_name": d["referrer_name"],
-            "referrer_email": d["referrer_email"],
-            "referrer_phone": d["referrer_phone"],
-        }
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+    @classmethod
+    def initial_from(cls, referral) -> dict:
+        return {name: getattr(referral, name) for name in cls.base_fields}
 
 
-class ContactForm(ReachableMixin, OnePageReferralForm):
-    submit_label = "Record the contact"
+class ContactAboutForm(ReachableMixin, GDSForm):
+    """The first page of a contact: how they contacted us, and who they are."""
+
+    submit_label = "Save and continue"
     reachable_message = "Enter the caller's email address or phone number, so we can tell them what happens next"
     channel = forms.ChoiceField(
         label="How did they contact us?",
@@ -721,63 +723,27 @@ class ContactForm(ReachableMixin, OnePageReferralForm):
     )
     referrer_email = email_field("Their email address")
     referrer_phone = phone_field("Their phone number")
-    child_nhs_number = nhs_number_field()
-    child2_nhs_number = nhs_number_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referrer_agency"].queryset = Agency.objects.filter(active=True).order_by("name")
-        self.fields["concerns"].label = "What are they worried about?"
-        self.fields["concerns"].error_messages["required"] = "Enter what they are worried about"
-        self.fields["help_wanted"].label = "What help would they like? (optional)"
-        self.fields["help_wanted"].help_text = ""
-        self.fields.update(
-            consent_fields(
-                "Have the people with parental responsibility agreed to this referral?",
-                "Select yes if the people with parental responsibility have agreed to this referral",
-            )
-        )
         self.helper.layout = Layout(
-            Field.radios("channel", inline=True),
-            h2("Who contacted us"),
+            Field.radios("channel", inline=True, legend_size=Size.MEDIUM),
             "referrer_name",
             Field.radios("referrer_relationship"),
             "referrer_agency",
             "referrer_role",
             "referrer_email",
             "referrer_phone",
-            *self.children_layout("The child"),
-            h2("Where the child lives"),
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            h2("Their worries"),
-            "concerns",
-            "help_wanted",
-            h2("Consent"),
-            "consent_given",
-            "consent_not_sought_reason",
-            send_button(self.submit_label),
+            Submit("submit", self.submit_label),
         )
+        order_as_shown(self)
 
-    def extra_child_fields(self, prefix: str) -> list[str]:
-        return [f"{prefix}_nhs_number"]
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
-    def clean_child_nhs_number(self):
-        return clean_nhs_number(self.cleaned_data["child_nhs_number"])
-
-    def clean_child2_nhs_number(self):
-        return clean_nhs_number(self.cleaned_data["child2_nhs_number"])
-
-    def referral_fields(self) -> dict:
-        d = self.cleaned_data
-        return {
-            **super().referral_fields(),
-            "referrer_relationship": d["referrer_relationship"],
-            "referrer_name": d["referrer_name"],
-            "referrer_agency": d["referrer_agency"],
-            "referrer_role": d["referrer_role"],
-            "referrer_email": d["referrer_email"],
-            "referrer_phone": d["referrer_phone"],
-        }
+    @classmethod
+    def initial_from(cls, referral) -> dict:
+        initial = {name: getattr(referral, name) for name in cls.base_fields}
+        initial["referrer_agency"] = referral.referrer_agency_id
+        return initial

@@ -45,6 +45,8 @@ class Referral(models.Model):
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a draft's answers were last saved: an unsent draft unused for 28 days is deleted.
+    updated_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
 
     # Who referred. A signed-in practitioner, or someone without an account (public form, phone).
@@ -133,6 +135,7 @@ class Referral(models.Model):
             models.Index(fields=["family", "-received_at"], name="referral_family_idx"),
             models.Index(fields=["status", "-received_at"], name="referral_status_idx"),
             models.Index(fields=["channel", "received_at"], name="referral_channel_idx"),
+            models.Index(fields=["updated_at"], condition=Q(status="draft"), name="referral_draft_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -31,7 +31,9 @@ EDIT_REFERRAL_DRAFT = "edit_referral_draft"
 DOWNLOAD_LETTER = "download_letter"
 CONFIRM_CONTACT = "confirm_contact"
 ANSWER_INFORMATION_REQUEST = "answer_information_request"
-REFERRAL_PERMS = (VIEW_REFERRAL, TRIAGE_REFERRAL, EDIT_REFERRAL_DRAFT)
+# A referrer's own sent referral, read-only ("my referrals"): nobody else's, whatever their role.
+VIEW_OWN_REFERRAL = "view_own_referral"
+REFERRAL_PERMS = (VIEW_REFERRAL, TRIAGE_REFERRAL, EDIT_REFERRAL_DRAFT, VIEW_OWN_REFERRAL)
 
 
 def is_front_door(user: User) -> bool:
@@ -52,6 +54,8 @@ def referral_access_filter(user: User, perm: str = VIEW_REFERRAL) -> Q:
     sent = ~Q(status=ReferralStatus.DRAFT)
     if perm == TRIAGE_REFERRAL:
         return sent if is_duty_manager(user) else nothing
+    if perm == VIEW_OWN_REFERRAL:
+        return Q(referrer_id=user.pk) & sent
     if perm == EDIT_REFERRAL_DRAFT:
         return Q(referrer_id=user.pk, channel=Channel.PRACTITIONER) if user.makes_referrals else nothing
     condition = Q(referrer_id=user.pk)

@@ -48,6 +48,9 @@ from .models import (
 )
 
 DUPLICATE_WINDOW = datetime.timedelta(days=7)
+# An unsent draft nobody has saved an answer to for this long is deleted (referral_drafts_delete_unused).
+DRAFT_KEPT_FOR = datetime.timedelta(days=28)
+DRAFT_DELETE_BATCH = 500
 DECISION_CLOCK = "front-door-decision"
 LETTER_CLOCK = "referrer-letter"
 MASH_CLOCK = "mash-information"
@@ -200,25 +203,20 @@ def referral_create(
     return referral
 
 
-@transaction.atomic
-def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPerson:
-    # Locked and read again: another tab may have just sent the referral.
-    if Referral.objects.select_for_update().get(pk=referral.pk).status != S.DRAFT:
-        raise ValidationError("A submitted referral cannot be changed; add a note at the front door instead.")
-    person = ReferralPerson(
-        referral=referral,
-        kind=data.kind,
-        first_name=data.first_name.strip(),
-        last_name=data.last_name.strip(),
-        date_of_birth=data.date_of_birth,
-        expected_date_of_birth=data.expected_date_of_birth,
-        gender=data.gender or "U",
-        nhs_number=normalise_nhs_number(data.nhs_number),
-        upn=normalise_upn(data.upn),
-        school=data.school.strip(),
-        relationship=data.relationship.strip(),
-        parental_responsibility=data.parental_responsibility,
-    )
+def _person_from_data(referral: Referral, data: PersonData, person: ReferralPerson | None = None) -> ReferralPerson:
+    """`data` on a new person of `referral` (or on `person`), checked: ValidationError in GOV.UK words."""
+    person = person or ReferralPerson(referral=referral)
+    person.kind = data.kind
+    person.first_name = data.first_name.strip()
+    person.last_name = data.last_name.strip()
+    person.date_of_birth = data.date_of_birth
+    person.expected_date_of_birth = data.expected_date_of_birth
+    person.gender = data.gender or "U"
+    person.nhs_number = normalise_nhs_number(data.nhs_number)
+    person.upn = normalise_upn(data.upn)
+    person.school = data.school.strip()
+    person.relationship = data.relationship.strip()
+    person.parental_responsibility = data.parental_responsibility
     errors = {}
     if not person.first_name:
         errors["first_name"] = "Enter their first name"
@@ -241,37 +239,124 @@ def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPers
     if errors:
         raise ValidationError(errors)
     person.full_clean(exclude=["referral", "person"])
-    person.save()
     return person
 
 
+def _touch(referral: Referral) -> None:
+    """The draft was used now: the 28 days before an unused draft is deleted start again."""
+    referral.updated_at = timezone.now()
+    Referral.objects.filter(pk=referral.pk).update(updated_at=referral.updated_at)
+
+
 @transaction.atomic
-def referral_draft_update(*, actor: User, referral: Referral, **fields) -> Referral:
-    """Save answers to the practitioner's draft. Locks the row, so an answer cannot land on a
-    referral that another tab has just sent."""
+def referral_person_add(*, referral: Referral, data: PersonData) -> ReferralPerson:
+    # Locked and read again: another tab may have just sent the referral.
+    if Referral.objects.select_for_update().get(pk=referral.pk).status != S.DRAFT:
+        raise ValidationError("A submitted referral cannot be changed; add a note at the front door instead.")
+    person = _person_from_data(referral, data)
+    person.save()
+    _touch(referral)
+    return person
+
+
+def draft_belongs_to(referral: Referral, actor: User | None) -> bool:
+    """Whether `referral` is a draft `actor` is writing: a practitioner's own referral, a contact a
+    contact officer is recording, or (no actor) a member of the public's request, which their
+    session holds (the views keep its id there, never in a URL)."""
+    if referral.status != S.DRAFT:
+        return False
+    if actor is None:
+        return referral.channel == Channel.PUBLIC and referral.referrer_id is None and referral.recorded_by_id is None
+    if referral.channel in (Channel.PHONE, Channel.EMAIL):
+        return referral.recorded_by_id == actor.pk
+    return referral.referrer_id == actor.pk
+
+
+def _lock_draft(*, actor: User | None, referral: Referral) -> Referral:
+    """The draft, locked (another tab may be sending it), if it is still `actor`'s draft."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
+    if not draft_belongs_to(referral, actor):
         raise ValidationError("This referral has been sent, so it can no longer be changed.")
-    for name, value in fields.items():
-        setattr(referral, name, value)
-    exclude = ["reference", "family", "case", "duplicate_of"]
-    if referral.consent_given is None:
-        exclude.append("consent_given")  # not answered yet (null=True without blank=True on the model)
-    referral.full_clean(exclude=exclude)
-    referral.save(update_fields=list(fields))
     return referral
 
 
 @transaction.atomic
-def referral_draft_person_remove(*, actor: User, referral: Referral, person_id: int) -> ReferralPerson:
-    """Take a person off the practitioner's draft. ReferralPerson.DoesNotExist when there is no such
-    person on it, or the referral is no longer the actor's draft."""
+def referral_draft_update(*, actor: User | None, referral: Referral, **fields) -> Referral:
+    """Save answers to a draft (see `draft_belongs_to`). Locks the row, so an answer cannot land on
+    a referral that another tab has just sent."""
+    referral = _lock_draft(actor=actor, referral=referral)
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    if referral.postcode:
+        referral.postcode = normalise_postcode(referral.postcode)
+    referral.updated_at = timezone.now()
+    exclude = ["reference", "family", "case", "duplicate_of"]
+    if referral.consent_given is None:
+        exclude.append("consent_given")  # not answered yet (null=True without blank=True on the model)
+    referral.full_clean(exclude=exclude)
+    referral.save(update_fields=[*fields, "updated_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_draft_person_update(
+    *, actor: User | None, referral: Referral, person_id: int, data: PersonData
+) -> ReferralPerson:
+    """Correct a person on a draft. ReferralPerson.DoesNotExist when there is no such person on it,
+    or the referral is no longer the actor's draft; ValidationError for answers that cannot be kept."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     person = ReferralPerson.objects.filter(referral=referral, pk=person_id).first()
-    if person is None or referral.status != ReferralStatus.DRAFT or referral.referrer_id != actor.pk:
+    if person is None or not draft_belongs_to(referral, actor):
+        raise ReferralPerson.DoesNotExist("No such person on this draft")
+    person = _person_from_data(referral, data, person)
+    person.save()
+    _touch(referral)
+    return person
+
+
+@transaction.atomic
+def referral_draft_person_remove(*, actor: User | None, referral: Referral, person_id: int) -> ReferralPerson:
+    """Take a person off a draft. ReferralPerson.DoesNotExist when there is no such person on it,
+    or the referral is no longer the actor's draft."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    person = ReferralPerson.objects.filter(referral=referral, pk=person_id).first()
+    if person is None or not draft_belongs_to(referral, actor):
         raise ReferralPerson.DoesNotExist("No such person on this draft")
     person.delete()
+    _touch(referral)
     return person
+
+
+@transaction.atomic
+def referral_draft_delete(*, actor: User | None, referral: Referral) -> Referral:
+    """Delete a draft and the people typed into it: nothing was sent, so nothing is kept.
+    Referral.DoesNotExist when it is not (or no longer) the actor's draft."""
+    referral = Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if referral is None or not draft_belongs_to(referral, actor):
+        raise Referral.DoesNotExist("No such draft")
+    referral.delete()
+    return referral
+
+
+def referral_drafts_delete_unused(*, now: datetime.datetime | None = None) -> int:
+    """Delete the drafts nobody has saved an answer to for DRAFT_KEPT_FOR, with their people; a
+    sent referral is never deleted. Returns how many drafts went. Safe to run twice, and in
+    batches, so a large backlog does not hold locks for long."""
+    cutoff = (now or timezone.now()) - DRAFT_KEPT_FOR
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Referral.objects.select_for_update(skip_locked=True)
+                .filter(status=S.DRAFT, updated_at__lt=cutoff)
+                .values_list("pk", flat=True)[:DRAFT_DELETE_BATCH]
+            )
+            if not batch:
+                return deleted
+            # The rows are locked: none of them can be sent meanwhile.
+            ReferralPerson.objects.filter(referral_id__in=batch).delete()
+            Referral.objects.filter(pk__in=batch).delete()
+            deleted += len(batch)
 
 
 @transaction.atomic

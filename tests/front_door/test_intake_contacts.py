@@ -39,7 +39,16 @@ def client(client_for, officer):
     return client_for(officer)
 
 
-def contact_post(**overrides):
+NEW = "/front-door/contacts/new/"
+CHILDREN = NEW + "children/"
+ADULTS = NEW + "parents-and-carers/"
+ADDRESS = NEW + "address/"
+CONCERNS = NEW + "concerns/"
+CONSENT = NEW + "agreement/"
+CHECK = NEW + "check/"
+
+
+def caller_post(**overrides):
     data = {
         "channel": Channel.PHONE.value,
         "referrer_name": "Priya Patel",
@@ -48,25 +57,70 @@ def contact_post(**overrides):
         "referrer_role": "School nurse",
         "referrer_email": "",
         "referrer_phone": "01632 960 001",
-        "child_first_name": "Amara",
-        "child_last_name": "Okafor",
-        **date_parts("child_date_of_birth", 17, 5, 2016),
-        "child_nhs_number": "943 476 5919",
-        "child2_first_name": "",
-        "child2_last_name": "",
-        **date_parts("child2_date_of_birth", "", "", ""),
-        "child2_nhs_number": "",
-        "address_line_1": "12 Mill Lane",
-        "address_line_2": "",
-        "town": "Exton",
-        "postcode": "EX1 1AB",
-        "concerns": "The school nurse is worried about Amara's weight loss.",
-        "help_wanted": "Support for mum with meals.",
-        "consent_given": "yes",
-        "consent_not_sought_reason": "",
     }
     data.update(overrides)
     return data
+
+
+def child_post(button="continue", **overrides):
+    data = {
+        "first_name": "Amara",
+        "last_name": "Okafor",
+        **date_parts("date_of_birth", 17, 5, 2016),
+        "nhs_number": "943 476 5919",
+        "school": "",
+        button: "Continue",
+    }
+    data.update(overrides)
+    return data
+
+
+def record_through_pages(client, *, caller=None, children=None, adults=(), address=None, concerns=None, consent=None):
+    """Every page of a contact in turn, then record it: the response to recording it."""
+    pages = [
+        (NEW, caller_post(**(caller or {}))),
+        *[(CHILDREN, child_post(button="add", **child)) for child in (children or [{}])],
+        (CHILDREN, {"continue": "Continue"}),
+        *[
+            (
+                ADULTS,
+                {
+                    "first_name": "Grace",
+                    "last_name": "Okafor",
+                    **date_parts("date_of_birth", "", "", ""),
+                    "relationship": "Mother",
+                    "parental_responsibility": "yes",
+                    "add": "Add this person",
+                    **adult,
+                },
+            )
+            for adult in adults
+        ],
+        (ADULTS, {"continue": "Continue"}),
+        (
+            ADDRESS,
+            {
+                "address_line_1": "12 Mill Lane",
+                "address_line_2": "",
+                "town": "Exton",
+                "postcode": "EX1 1AB",
+                **(address or {}),
+            },
+        ),
+        (
+            CONCERNS,
+            {
+                "concerns": "The school nurse is worried about Amara's weight loss.",
+                "help_wanted": "Support for mum with meals.",
+                **(concerns or {}),
+            },
+        ),
+        (CONSENT, consent or {"consent_given": "yes"}),
+    ]
+    for page, data in pages:
+        response = client.post(page, data)
+        assert response.status_code == 302, (page, response.content.decode()[:3000])
+    return client.post(CHECK)
 
 
 def recorded_reference(response) -> str:
@@ -92,7 +146,24 @@ def record(officer, *, channel=Channel.PHONE, first_name="Amara", phone="01632 9
 
 
 def test_a_phone_call_is_recorded_and_the_confirmation_shows_the_reference(client, officer, world):
-    response = client.post("/front-door/contacts/new/", contact_post(referrer_agency=str(world.school.pk)))
+    steps = [
+        (NEW, caller_post(referrer_agency=str(world.school.pk)), CHILDREN),
+        (CHILDREN, child_post(), ADULTS),
+        (ADULTS, {"continue": "Continue"}, ADDRESS),
+        (ADDRESS, {"address_line_1": "12 Mill Lane", "town": "Exton", "postcode": "EX1 1AB"}, CONCERNS),
+        (CONCERNS, {"concerns": "Worried about Amara's weight loss.", "help_wanted": ""}, CONSENT),
+        (CONSENT, {"consent_given": "yes"}, CHECK),
+    ]
+    for page, data, next_page in steps:
+        assert client.get(page).status_code == 200
+        response = client.post(page, data)
+        assert response.status_code == 302, (page, response.content.decode()[:2000])
+        assert response["Location"] == next_page
+    check = client.get(CHECK).content.decode()
+    assert "Check the contact before you record it" in check
+    assert "Priya Patel" in check and "Hill School" in check and "9434765919" in check
+
+    response = client.post(CHECK)
 
     reference = recorded_reference(response)
     referral = Referral.objects.get(reference=reference)
@@ -110,32 +181,39 @@ def test_a_phone_call_is_recorded_and_the_confirmation_shows_the_reference(clien
     assert reference in page
     assert "(phone call)" in page
     assert "linked" not in page
+    # The next contact starts afresh.
+    assert input_value(client.get(NEW).content.decode(), "referrer_name") == ""
 
 
-def test_an_email_with_two_children(client):
-    data = contact_post(
-        channel=Channel.EMAIL.value,
-        referrer_relationship=ReferrerRelationship.RELATIVE.value,
-        referrer_email="aunt@example.org",
-        referrer_phone="",
-        child2_first_name="Leo",
-        child2_last_name="Okafor",
-        **date_parts("child2_date_of_birth", 2, 9, 2019),
+def test_an_email_with_parents_and_three_children(client):
+    response = record_through_pages(
+        client,
+        caller={
+            "channel": Channel.EMAIL.value,
+            "referrer_relationship": ReferrerRelationship.RELATIVE.value,
+            "referrer_email": "aunt@example.org",
+            "referrer_phone": "",
+        },
+        children=[
+            {},
+            {"first_name": "Leo", "nhs_number": "", **date_parts("date_of_birth", 2, 9, 2019)},
+            {"first_name": "Sami", "nhs_number": "", **date_parts("date_of_birth", "", "", "")},
+        ],
+        adults=[{}, {"first_name": "Tom", "relationship": "Stepfather", "parental_responsibility": "no"}],
     )
 
-    referral = Referral.objects.get(reference=recorded_reference(client.post("/front-door/contacts/new/", data)))
+    referral = Referral.objects.get(reference=recorded_reference(response))
 
     assert referral.channel == Channel.EMAIL
-    assert [p.first_name for p in referral.people.order_by("id")] == ["Amara", "Leo"]
+    assert [p.first_name for p in referral.children] == ["Amara", "Leo", "Sami"]
+    assert [p.first_name for p in referral.adults] == ["Grace", "Tom"]
     assert referral.people.get(first_name="Leo").date_of_birth == datetime.date(2019, 9, 2)
 
 
 def test_consent_not_sought_with_the_reason(client):
     reason = "Mum's partner is violent; asking would put Amara at risk."
 
-    response = client.post(
-        "/front-door/contacts/new/", contact_post(consent_given="no", consent_not_sought_reason=reason)
-    )
+    response = record_through_pages(client, consent={"consent_given": "no", "consent_not_sought_reason": reason})
 
     referral = Referral.objects.get(reference=recorded_reference(response))
     assert (referral.consent_given, referral.consent_not_sought_reason) == (False, reason)
@@ -144,20 +222,35 @@ def test_consent_not_sought_with_the_reason(client):
 def test_a_repeat_contact_is_linked_and_the_confirmation_says_so(client, officer):
     earlier = record(officer)  # the same caller's phone, the same child, a moment ago
 
-    response = client.post(
-        "/front-door/contacts/new/", contact_post(**date_parts("child_date_of_birth", "", "", ""), child_nhs_number="")
-    )
+    response = record_through_pages(client, children=[{"nhs_number": "", **date_parts("date_of_birth", "", "", "")}])
 
     referral = Referral.objects.get(reference=recorded_reference(response))
     assert referral.duplicate_of == earlier
     assert f"linked to the earlier one, {earlier.reference}" in client.get(response["Location"]).content.decode()
 
 
+def test_a_contact_not_yet_recorded_is_the_officers_own(client_for, officer, other_officer):
+    client_for(officer).post(NEW, caller_post())
+    draft = Referral.objects.get()
+
+    assert draft.recorded_by == officer
+    other = client_for(other_officer)
+    assert other.get(CHILDREN)["Location"] == NEW
+    assert "Priya Patel" not in other.get(NEW).content.decode()
+    session = other.session
+    session["front_door_contact_draft"] = draft.pk  # even given its id, another officer cannot use it
+    session.save()
+    assert other.get(CHECK)["Location"] == NEW
+    assert other.post(CHECK).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ReferralStatus.DRAFT
+
+
 def _future():
     return timezone.localdate() + datetime.timedelta(days=10)
 
 
-CONTACT_ERRORS = [
+CALLER_ERRORS = [
     ({"channel": ""}, "id_channel_1", "Select how they contacted us"),
     ({"channel": "api"}, "id_channel_1", "Select how they contacted us"),
     ({"referrer_name": ""}, "id_referrer_name", "Enter the name of the person who contacted us"),
@@ -173,33 +266,63 @@ CONTACT_ERRORS = [
         "id_referrer_email",
         "Enter an email address in the correct format, like name@example.com",
     ),
-    ({"child_first_name": ""}, "id_child_first_name", "Enter the child's first name"),
-    ({"child_last_name": ""}, "id_child_last_name", "Enter the child's last name"),
-    (date_parts("child_date_of_birth", 31, 2, 2026), "id_child_date_of_birth_0", "Date of birth must be a real date"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "anchor", "message"), CALLER_ERRORS, ids=[e[2] for e in CALLER_ERRORS])
+def test_caller_errors_keep_what_was_typed(client, overrides, anchor, message):
+    data = caller_post(**overrides)
+
+    html = assert_error_page(client.post(NEW, data), (anchor, message))
+
+    assert "<title>Error: Who contacted us - Record a contact" in html
+    assert input_value(html, "referrer_role") == "School nurse"
+    assert checked(html, "id_channel_1", "phone") == (data["channel"] == "phone")
+    assert not Referral.objects.exists()
+
+
+CHILD_ERRORS = [
+    ({"first_name": ""}, "id_first_name", "Enter the child's first name"),
+    ({"last_name": ""}, "id_last_name", "Enter the child's last name"),
+    (date_parts("date_of_birth", 31, 2, 2026), "id_date_of_birth_0", "Date of birth must be a real date"),
     (
-        date_parts("child_date_of_birth", _future().day, _future().month, _future().year),
-        "id_child_date_of_birth_0",
+        date_parts("date_of_birth", _future().day, _future().month, _future().year),
+        "id_date_of_birth_0",
         "Enter a date of birth in the past",
     ),
     (
-        {"child_nhs_number": "943 476 5918"},
-        "id_child_nhs_number",
+        {"nhs_number": "943 476 5918"},
+        "id_nhs_number",
         "Enter a valid NHS number: check the digits are in the right order",
     ),
+    ({"nhs_number": "999"}, "id_nhs_number", "Enter an NHS number with 10 digits, like 943 476 5919"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "anchor", "message"), CHILD_ERRORS, ids=[e[2] for e in CHILD_ERRORS])
+def test_child_errors_keep_what_was_typed(client, overrides, anchor, message):
+    assert client.post(NEW, caller_post()).status_code == 302
+    data = child_post(**overrides)
+
+    html = assert_error_page(client.post(CHILDREN, data), (anchor, message))
+
+    assert "<title>Error: The children - Record a contact" in html
+    assert input_value(html, "nhs_number") == data["nhs_number"]
+    assert input_value(html, "date_of_birth_2") == data["date_of_birth_2"]
+    assert not Referral.objects.get().people.exists()
+
+
+ANSWER_ERRORS = [
+    (ADDRESS, {"postcode": "12345"}, "id_postcode", "Enter a real postcode, like AA1 1AA"),
+    (CONCERNS, {"concerns": ""}, "id_concerns", "Enter what they are worried about"),
     (
-        {"child2_first_name": "Leo", "child2_last_name": "Okafor", "child2_nhs_number": "999"},
-        "id_child2_nhs_number",
-        "Enter an NHS number with 10 digits, like 943 476 5919",
-    ),
-    ({"child2_nhs_number": "9434765919"}, "id_child2_first_name", "Enter the second child's first name"),
-    ({"postcode": "12345"}, "id_postcode", "Enter a real postcode, like AA1 1AA"),
-    ({"concerns": ""}, "id_concerns", "Enter what they are worried about"),
-    (
+        CONSENT,
         {"consent_given": ""},
         "id_consent_given_1",
         "Select yes if the people with parental responsibility have agreed to this referral",
     ),
     (
+        CONSENT,
         {"consent_given": "no"},
         "id_consent_not_sought_reason",
         "Explain why asking the family would put a child at risk",
@@ -207,20 +330,33 @@ CONTACT_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "anchor", "message"), CONTACT_ERRORS, ids=[e[2] for e in CONTACT_ERRORS])
-def test_contact_errors_keep_what_was_typed(client, overrides, anchor, message):
-    data = contact_post(**overrides)
+@pytest.mark.parametrize(("page", "data", "anchor", "message"), ANSWER_ERRORS, ids=[e[3] for e in ANSWER_ERRORS])
+def test_answer_errors_keep_what_was_typed(client, page, data, anchor, message):
+    assert client.post(NEW, caller_post()).status_code == 302
 
-    response = client.post("/front-door/contacts/new/", data)
+    html = assert_error_page(client.post(page, data), (anchor, message))
 
-    html = assert_error_page(response, (anchor, message))
-    assert "<title>Error: Record a contact" in html
-    assert input_value(html, "referrer_role") == "School nurse"
-    assert input_value(html, "child_nhs_number") == data["child_nhs_number"]
-    assert input_value(html, "child_date_of_birth_2") == data["child_date_of_birth_2"]
-    assert textarea_value(html, "concerns") == data["concerns"].replace("'", "&#x27;")
-    assert checked(html, "id_channel_1", "phone") == (data["channel"] == "phone")
-    assert not Referral.objects.exists()
+    if page == CONCERNS:
+        assert textarea_value(html, "help_wanted") == ""
+
+
+def test_the_callers_errors_are_listed_in_the_order_of_the_fields(client):
+    response = client.post(
+        NEW,
+        caller_post(
+            channel="", referrer_name="", referrer_relationship="", referrer_agency="999999", referrer_email="nurse@"
+        ),
+    )
+
+    html = response.content.decode()
+    summary = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', html, re.S)[1]
+    assert re.findall(r'<a href="([^"]*)">', summary) == [
+        "#id_channel_1",
+        "#id_referrer_name",
+        "#id_referrer_relationship_1",
+        "#id_referrer_agency",
+        "#id_referrer_email",
+    ]
 
 
 def test_the_confirmation_is_for_the_officer_who_recorded_it(client_for, officer, other_officer):
@@ -248,14 +384,14 @@ def test_contact_officers_and_duty_managers_only(client_for, world, officer, pag
 
 
 def test_a_practitioner_cannot_post_a_contact(client_for, world):
-    response = client_for(world.school_practitioner).post("/front-door/contacts/new/", contact_post())
+    response = client_for(world.school_practitioner).post(NEW, caller_post())
 
     assert response.status_code == 403
     assert not Referral.objects.exists()
 
 
 def test_a_duty_manager_records_a_contact_too(client_for, world):
-    response = client_for(world.duty_manager).post("/front-door/contacts/new/", contact_post())
+    response = record_through_pages(client_for(world.duty_manager))
 
     assert Referral.objects.get(reference=recorded_reference(response)).recorded_by == world.duty_manager
 

@@ -282,11 +282,13 @@ def test_a_person_can_be_removed_from_a_draft(client, draft, child_data, parent_
     assert "Grace Okafor removed" in client.get(response["Location"]).content.decode()
 
 
-def test_removing_is_a_post_and_only_for_the_drafts_own_people(client, draft, practitioner, child_data):
+def test_removing_asks_first_and_only_for_the_drafts_own_people(client, draft, practitioner, child_data):
     other_draft = services.referral_create(channel=Channel.PRACTITIONER, actor=practitioner)
     other_child = services.referral_person_add(referral=other_draft, data=child_data)
 
-    assert client.get(f"/referrals/{draft.pk}/people/{other_child.pk}/remove/").status_code == 405
+    # A GET is the "Are you sure?" page (tests/front_door/test_intake_drafts.py): it removes nothing.
+    assert client.get(f"/referrals/{other_draft.pk}/people/{other_child.pk}/remove/").status_code == 200
+    assert client.get(f"/referrals/{draft.pk}/people/{other_child.pk}/remove/").status_code == 404
     assert client.post(f"/referrals/{draft.pk}/people/{other_child.pk}/remove/").status_code == 404
     assert other_draft.people.count() == 1
 
