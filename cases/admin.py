@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.text import capfirst
 
 from . import models
 from .bank_holidays import calendar_warning
@@ -13,9 +15,32 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("agency", "team")
 
 
+class NamedColumnsForm(forms.ModelForm):
+    """A row of a list whose columns can be edited in place: each field is named for a screen
+    reader by its column and its row ("Sort order of Level 3: Complex needs"), as a visible label
+    would (the admin shows only the column's heading, which a form field does not take as a name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = getattr(self.instance, "name", "") or str(self.instance)
+        for field in self.fields.values():
+            column = capfirst(field.label or "")
+            named = f"{column}: {row}" if isinstance(field, forms.BooleanField) else f"{column} of {row}"
+            field.widget.attrs["aria-label"] = named
+
+
+class EditableListAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose `list_editable` columns are named for screen readers (WCAG 1.3.1, 4.1.2)."""
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", NamedColumnsForm)
+        return super().get_changelist_form(request, **kwargs)
+
+
 for config in (models.LevelOfNeed, models.Destination, models.ClosureReason, models.AgencyType):
     admin.site.register(
         config,
+        EditableListAdmin,
         list_display=("name", "code", "sort_order", "active"),
         list_editable=("sort_order", "active"),
         search_fields=("name", "code"),
@@ -23,7 +48,7 @@ for config in (models.LevelOfNeed, models.Destination, models.ClosureReason, mod
 
 
 @admin.register(models.Timescale)
-class TimescaleAdmin(admin.ModelAdmin):
+class TimescaleAdmin(EditableListAdmin):
     list_display = ("name", "code", "amount", "unit", "reminder_before_hours")
     list_editable = ("amount", "unit", "reminder_before_hours")
 
