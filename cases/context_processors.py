@@ -28,10 +28,18 @@ def _nav(request: HttpRequest) -> list[dict]:
     return [{"label": label, "url": url, "active": url == active} for label, url in items]
 
 
+def _feedback_url() -> str:
+    """The phase banner's feedback link: the feedback form, else an email to the service."""
+    if settings.FEEDBACK_URL:
+        return settings.FEEDBACK_URL
+    return f"mailto:{settings.FEEDBACK_EMAIL}" if settings.FEEDBACK_EMAIL else ""
+
+
 def service(request: HttpRequest) -> dict:
     return {
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "phase": settings.PHASE,
+        "feedback_url": _feedback_url(),
         "nav_items": _nav(request),
     }

@@ -313,6 +313,10 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="early-help@example.org")
+# Where the phase banner's "give your feedback" link goes: a form's address (FEEDBACK_URL) or,
+# without one, an email address (FEEDBACK_EMAIL, by default the service's own address).
+FEEDBACK_URL = env.str("FEEDBACK_URL", default="")
+FEEDBACK_EMAIL = env.str("FEEDBACK_EMAIL", default="") or DEFAULT_FROM_EMAIL
 # GOV.UK Notify: when a key is set, messages go through Notify instead of email.
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
