@@ -37,7 +37,7 @@ class EditableListAdmin(admin.ModelAdmin):
         return super().get_changelist_form(request, **kwargs)
 
 
-for config in (models.LevelOfNeed, models.Destination, models.ClosureReason, models.AgencyType):
+for config in (models.LevelOfNeed, models.ClosureReason, models.AgencyType):
     admin.site.register(
         config,
         EditableListAdmin,
@@ -45,6 +45,32 @@ for config in (models.LevelOfNeed, models.Destination, models.ClosureReason, mod
         list_editable=("sort_order", "active"),
         search_fields=("name", "code"),
     )
+
+
+class DestinationForm(forms.ModelForm):
+    outcomes = forms.MultipleChoiceField(
+        label="Decisions it fits",
+        choices=models.DecisionOutcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The front door offers this destination under these decisions, and refuses it under others.",
+    )
+
+    class Meta:
+        model = models.Destination
+        fields = ("name", "code", "description", "sort_order", "active", "opens_case", "goes_to_panel", "outcomes")
+
+
+@admin.register(models.Destination)
+class DestinationAdmin(EditableListAdmin):
+    form = DestinationForm
+    list_display = ("name", "code", "outcomes_fitted", "sort_order", "active")
+    list_editable = ("sort_order", "active")
+    search_fields = ("name", "code")
+
+    @admin.display(description="Decisions it fits")
+    def outcomes_fitted(self, obj) -> str:
+        return ", ".join(models.DecisionOutcome(value).label for value in obj.outcomes) or "None"
 
 
 @admin.register(models.Timescale)

@@ -21,16 +21,19 @@ LEVELS = [
     ("level-4", "Level 4: Acute", "Child protection or child in need: children's social care", True, True),
 ]
 
-# (code, name, opens a case, goes to the panel) from seed 000.
+# (code, name, opens a case, goes to the panel, the decisions it fits) from seed 000. "No further
+# action" is a decision of its own, not a place early help or other support is given: its destination
+# fits no decision, and is kept for the decisions recorded with it before.
+EARLY_HELP = ("early_help",)
 DESTINATIONS = [
-    ("targeted-family-support", "Targeted family support", True, False),
-    ("targeted-youth-support", "Targeted youth support", True, False),
-    ("childrens-centre", "Children's centre", True, False),
-    ("other-early-help", "Another early help service", True, False),
-    ("early-help-panel", "Early Help Panel (level 3 complex needs)", True, True),
-    ("universal-advice", "Universal services with advice and signposting", False, False),
-    ("specialist-service", "Another specialist service", False, False),
-    ("no-further-action", "No further action", False, False),
+    ("targeted-family-support", "Targeted family support", True, False, EARLY_HELP),
+    ("targeted-youth-support", "Targeted youth support", True, False, EARLY_HELP),
+    ("childrens-centre", "Children's centre", True, False, EARLY_HELP),
+    ("other-early-help", "Another early help service", True, False, EARLY_HELP),
+    ("early-help-panel", "Early Help Panel (level 3 complex needs)", True, True, EARLY_HELP),
+    ("universal-advice", "Universal services with advice and signposting", False, False, EARLY_HELP),
+    ("specialist-service", "Another specialist service", False, False, EARLY_HELP),
+    ("no-further-action", "No further action", False, False, ()),
 ]
 
 CLOSURE_REASONS = [
@@ -123,10 +126,13 @@ def seed_configuration(apps) -> None:
             },
         )
     Destination = apps.get_model("cases", "Destination")
-    for order, (code, name, opens_case, panel) in enumerate(DESTINATIONS):
-        Destination.objects.update_or_create(
-            code=code, defaults={"name": name, "sort_order": order, "opens_case": opens_case, "goes_to_panel": panel}
-        )
+    # Migration 0002 seeds before the destinations had outcomes (0013 adds them).
+    has_outcomes = any(field.name == "outcomes" for field in Destination._meta.get_fields())
+    for order, (code, name, opens_case, panel, outcomes) in enumerate(DESTINATIONS):
+        defaults = {"name": name, "sort_order": order, "opens_case": opens_case, "goes_to_panel": panel}
+        if has_outcomes:
+            defaults["outcomes"] = list(outcomes)
+        Destination.objects.update_or_create(code=code, defaults=defaults)
     ClosureReason = apps.get_model("cases", "ClosureReason")
     for order, (code, name) in enumerate(CLOSURE_REASONS):
         ClosureReason.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime
 import re
 
+from crispy_forms.layout import LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
@@ -89,6 +92,40 @@ class GDSDateField(DateInputField):
         self.validate(value)
         self.run_validators(value)
         return value
+
+
+class RevealingRadios(LayoutObject):
+    """GOV.UK radios whose options reveal the questions that belong to them (the Design System's
+    conditional reveal, as govuk-frontend 5 marks it up: `data-aria-controls`). Without JavaScript
+    every option's questions are shown, each under its option; with it, only the chosen one's.
+    `reveals` maps an option's value to the names of its fields; fields the form lacks are skipped."""
+
+    template = "includes/revealing_radios.html"
+
+    def __init__(self, field: str, reveals: dict[str, list[str]], *, legend_size: str = Size.SMALL):
+        self.field = field
+        self.reveals = reveals
+        self.legend_size = legend_size
+        self.fields = [field, *(name for names in reveals.values() for name in names)]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        bound = form[self.field]
+        chosen = "" if bound.value() is None else str(bound.value())
+        items = []
+        for position, (value, label) in enumerate(bound.field.choices, start=1):
+            names = [name for name in self.reveals.get(str(value), ()) if name in form.fields]
+            parts = [render_field(name, form, context, template_pack=template_pack) for name in names]
+            checked = str(value) == chosen
+            items.append({"value": value, "label": label, "position": position, "checked": checked, "parts": parts})
+        return render_to_string(
+            self.template,
+            {
+                "field": bound,
+                "items": items,
+                "legend_size": Size.for_legend(self.legend_size),
+                "form_show_errors": True,
+            },
+        )
 
 
 def gds_date(label: str, required_message: str, *, noun: str = "The date", **kwargs) -> GDSDateField:

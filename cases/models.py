@@ -7,6 +7,7 @@ import datetime
 
 import pghistory
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
@@ -56,11 +57,38 @@ class LevelOfNeed(ConfigItem):
         verbose_name_plural = "levels of need"
 
 
+class DecisionOutcome(models.TextChoices):
+    """What the front door decides about a referral. Kept with the destinations (the shared record)
+    because which destinations fit which outcome is configuration; the front door records them."""
+
+    STEP_UP = "step_up", "Threshold for children's social care met"
+    MORE_INFORMATION = "more_information", "More information needed (MASH)"
+    EARLY_HELP = "early_help", "Early help or other support"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
 class Destination(ConfigItem):
     """Where the front door sends a referral that does not meet the social care threshold."""
 
     opens_case = models.BooleanField(default=False, help_text="Early help is given: open a case for the family")
     goes_to_panel = models.BooleanField(default=False)
+    outcomes = ArrayField(
+        models.CharField(max_length=20, choices=DecisionOutcome.choices),
+        default=list,
+        blank=True,
+        help_text="The decisions this destination can be chosen for. A decision with destinations to choose "
+        "from needs one of them; a destination that fits no decision is not offered.",
+    )
+
+    class Meta(ConfigItem.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcomes__contained_by=DecisionOutcome.values), name="destination_outcomes_valid"
+            )
+        ]
+
+    def fits(self, outcome: str) -> bool:
+        return outcome in self.outcomes
 
 
 class ClosureReason(ConfigItem):
@@ -286,6 +314,12 @@ class Person(models.Model):
     local_id = models.CharField("local child ID", max_length=50, blank=True)
     school = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils", help_text="School or setting"
+    )
+    school_name = models.CharField(
+        "school or setting as named",
+        max_length=200,
+        blank=True,
+        help_text="The school or setting as a referrer named it, kept when it is not one of the known agencies",
     )
     families = models.ManyToManyField(Family, through="FamilyMembership", related_name="people")
     created_at = models.DateTimeField(default=timezone.now)

@@ -274,7 +274,7 @@ NO_CASE = [
     (DecisionOutcome.STEP_UP, None, "level-4", "A child has an unexplained injury: referred to social care today."),
     (DecisionOutcome.STEP_UP, None, "level-4", "Domestic abuse with a baby in the home: social care today."),
     (DecisionOutcome.EARLY_HELP, "universal-advice", "level-1", "Advice on sleep and routines is enough."),
-    (DecisionOutcome.EARLY_HELP, "no-further-action", "level-1", "The school's own support is working."),
+    (DecisionOutcome.NO_FURTHER_ACTION, None, "level-1", "The school's own support is working."),
 ]
 # Case families referred again while their case is open.
 REFERRED_AGAIN = (5, 17)
@@ -357,7 +357,10 @@ class FrontDoorDemo:
     def decide(self, referral: Referral, ago: datetime.timedelta, *, actor: str = "duty.manager", **decision):
         """The duty manager's decision `ago` before now (its letter is made in `letters`)."""
         return self.timeline.at(
-            ago, lambda: services.referral_decide(actor=self.users[actor], referral=referral, **decision)
+            ago,
+            lambda: services.referral_decide(
+                actor=self.users[actor], referral=referral, confirm_new_people=True, **decision
+            ),
         )
 
     def answer(self, request: InformationRequest, ago: datetime.timedelta, *, actor: str, answer: str) -> None:

@@ -9,7 +9,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Agency, Case, Destination, Family, Gender, LevelOfNeed, Locality, Person, User
+from cases.models import (  # noqa: F401 (DecisionOutcome is the front door's, kept with the destinations)
+    Agency,
+    Case,
+    DecisionOutcome,
+    Destination,
+    Family,
+    Gender,
+    LevelOfNeed,
+    Locality,
+    Person,
+    User,
+)
 from cases.validators import validate_nhs_number, validate_postcode, validate_upn
 
 
@@ -193,12 +204,6 @@ class ReferralPerson(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-
-class DecisionOutcome(models.TextChoices):
-    STEP_UP = "step_up", "Threshold for children's social care met"
-    MORE_INFORMATION = "more_information", "More information needed (MASH)"
-    EARLY_HELP = "early_help", "Early help or other support"
 
 
 class Decision(models.Model):

@@ -314,3 +314,48 @@ def case_referrals(*, case: Case) -> QuerySet:
             destination_name=Subquery(latest.values("destination__name")[:1]),
         )
     )
+
+
+def people_known_by_identifier(referral_people: list[ReferralPerson]) -> dict[int, Person]:
+    """The known person each not-yet-linked referral person is, by NHS number or Unique Pupil
+    Number (exact identifiers, so the decision links them without asking): one query for them all."""
+    unlinked = [rp for rp in referral_people if rp.person_id is None and (rp.nhs_number or rp.upn)]
+    nhs_numbers = {rp.nhs_number for rp in unlinked if rp.nhs_number}
+    upns = {rp.upn for rp in unlinked if rp.upn}
+    if not unlinked:
+        return {}
+    known = list(Person.objects.filter(Q(nhs_number__in=nhs_numbers) | Q(upn__in=upns)))
+    by_nhs = {p.nhs_number: p for p in known if p.nhs_number}
+    by_upn = {p.upn: p for p in known if p.upn}
+    found = {}
+    for rp in unlinked:
+        person = by_nhs.get(rp.nhs_number) if rp.nhs_number else None
+        person = person or (by_upn.get(rp.upn) if rp.upn else None)
+        if person is not None:
+            found[rp.pk] = person
+    return found
+
+
+def letters_to_post() -> QuerySet[ReferrerLetter]:
+    """The letters the front door is to post, or tell the referrer by phone (they gave no email
+    address, or the email could not be sent), oldest first, each with its referral and decision and
+    when its 72-hour clock falls due (`tell_by`, None once met)."""
+    clock = Deadline.objects.filter(
+        timescale__code="referrer-letter",
+        subject_type="referral",
+        subject_id=OuterRef("referral_id"),
+        met_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).values("due_at")[:1]
+    return (
+        ReferrerLetter.objects.filter(status=LetterStatus.TO_POST)
+        .select_related("referral", "decision")
+        .defer("pdf")
+        .annotate(tell_by=Subquery(clock))
+        .order_by("created_at", "id")
+    )
+
+
+def letters_to_post_count() -> int:
+    """How many letters wait to be posted or phoned (the partial index `letter_to_post_idx`)."""
+    return ReferrerLetter.objects.filter(status=LetterStatus.TO_POST).count()

@@ -36,6 +36,7 @@ from cases.roles import Role
 from cases.selectors import locality_for_postcode
 from cases.validators import normalise_nhs_number, normalise_postcode, normalise_upn
 
+from . import selectors
 from .models import (
     Channel,
     Decision,
@@ -54,6 +55,8 @@ DRAFT_DELETE_BATCH = 500
 DECISION_CLOCK = "front-door-decision"
 LETTER_CLOCK = "referrer-letter"
 MASH_CLOCK = "mash-information"
+# The agency types of schools and early years settings: a child's school or setting is one of them.
+SCHOOL_TYPES = ("school", "early-years")
 
 S = ReferralStatus
 ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -477,6 +480,13 @@ def _person_from(referral_person: ReferralPerson) -> Person:
             "link them to that record",
             code="known_person",
         )
+    # The school or setting as typed: the known school of that name when there is one (so its staff
+    # are offered for the team and asked at MASH), and always the name as the referrer gave it.
+    school = None
+    if referral_person.school:
+        school = Agency.objects.filter(
+            name__iexact=referral_person.school, agency_type__code__in=SCHOOL_TYPES, active=True
+        ).first()
     return Person.objects.create(
         kind=referral_person.kind,
         first_name=referral_person.first_name,
@@ -486,6 +496,8 @@ def _person_from(referral_person: ReferralPerson) -> Person:
         gender=referral_person.gender,
         nhs_number=referral_person.nhs_number,
         upn=referral_person.upn,
+        school=school,
+        school_name=referral_person.school,
     )
 
 
@@ -521,16 +533,20 @@ def _link_by_identifier(referral: Referral) -> None:
     """Someone named with the NHS number or Unique Pupil Number of a known person is that person:
     the identifiers are exact, so the link is made without asking (names and dates are only offered
     as candidates at triage)."""
-    for referral_person in referral.people.filter(person__isnull=True):
-        known = Q(pk__in=[])
-        if referral_person.nhs_number:
-            known |= Q(nhs_number=referral_person.nhs_number)
-        if referral_person.upn:
-            known |= Q(upn=referral_person.upn)
-        match = Person.objects.filter(known).first()
-        if match is not None:
-            referral_person.person = match
+    unlinked = list(referral.people.filter(person__isnull=True))
+    known = selectors.people_known_by_identifier(unlinked)
+    for referral_person in unlinked:
+        if referral_person.pk in known:
+            referral_person.person = known[referral_person.pk]
             referral_person.save(update_fields=["person"])
+
+
+def referral_people_to_create(referral: Referral) -> list[ReferralPerson]:
+    """The people named on the referral for whom a decision would make a new record: neither linked
+    at triage nor known by their NHS number or Unique Pupil Number."""
+    people = list(referral.people.all())
+    known = selectors.people_known_by_identifier(people)
+    return [rp for rp in people if rp.person_id is None and rp.pk not in known]
 
 
 @transaction.atomic
@@ -563,32 +579,86 @@ def referral_family_link(*, actor: User, referral: Referral, family: Family | No
     if referral.family_id != family.pk:
         referral.family = family
         referral.save(update_fields=["family"])
+        by, summary = _received_by(referral)
         case_services.chronology_record(
-            family=family,
-            event="referral_received",
-            actor=actor,
-            occurred_at=referral.received_at,
-            summary=f"Referral {referral.reference} received ({referral.get_channel_display().lower()})",
+            family=family, event="referral_received", actor=by, occurred_at=referral.received_at, summary=summary
         )
     return family
 
 
+def _received_by(referral: Referral) -> tuple[User | None, str]:
+    """Who the chronology names for a referral's arrival, and its summary: the practitioner who
+    referred; the contact officer who recorded a phone call or email (from whom is said in words);
+    nobody for the public form, whose referrer has no account (their relationship is said instead).
+    Never the duty manager who links the family: they decided it, they did not refer it."""
+    channel = referral.get_channel_display().lower()
+    summary = f"Referral {referral.reference} received ({channel})"
+    if referral.channel in (Channel.PHONE, Channel.EMAIL) and referral.recorded_by_id:
+        recorder = referral.recorded_by
+        contact = "Phone contact" if referral.channel == Channel.PHONE else "Email contact"
+        return recorder, (
+            f"{contact} {referral.reference} from {referral.get_referrer_relationship_display().lower()}, "
+            f"recorded by {recorder.get_full_name()}"
+        )
+    if referral.referrer_id:
+        return referral.referrer, summary
+    return None, (
+        f"Referral {referral.reference} received from {referral.get_referrer_relationship_display().lower()} "
+        f"({channel})"
+    )
+
+
+NEW_PEOPLE_UNCONFIRMED = "Confirm that new records will be made for the people not linked to a known record"
+DUE_IN_THE_PAST = "The date the answers are due must be in the future"
+
+
 def _validate_decision(
-    outcome: str, destination: Destination | None, reason: str, information_requests: list[tuple[Agency, str]]
+    outcome: str,
+    destination: Destination | None,
+    reason: str,
+    information_requests: list[tuple[Agency, str]],
+    due_at: datetime.datetime | None = None,
 ) -> None:
+    """What a decision must say, whoever sends it (the page or the API). Which destinations fit which
+    outcome is configuration (`Destination.outcomes`): an outcome with destinations to choose from
+    needs one of them, and one without takes none."""
     errors = {}
     if outcome not in DecisionOutcome.values:
         errors["outcome"] = "Select the decision"
-    if outcome == DecisionOutcome.EARLY_HELP and destination is None:
-        errors["destination"] = "Select where the referral goes"
-    if outcome != DecisionOutcome.EARLY_HELP and destination is not None:
-        errors["destination"] = "Only an early help decision has a destination"
+    elif destination is not None and not destination.fits(outcome):
+        errors["destination"] = (
+            f"{destination.name} is not a destination for the decision "
+            f"'{DecisionOutcome(outcome).label}': select a destination that fits it"
+        )
+    elif destination is None and Destination.objects.active().filter(outcomes__contains=[outcome]).exists():
+        errors["destination"] = "Select a destination"
     if not reason.strip():
         errors["reason"] = "Enter the reason for the decision"
     if outcome == DecisionOutcome.MORE_INFORMATION and not information_requests:
         errors["agencies"] = "Select the agencies to ask for information"
+    if outcome == DecisionOutcome.MORE_INFORMATION and due_at is not None and due_at <= timezone.now():
+        errors["due_at"] = DUE_IN_THE_PAST
     if errors:
         raise ValidationError(errors)
+
+
+def _refuse_repeated_enquiry(referral: Referral, information_requests: list[tuple[Agency, str]]) -> None:
+    """A MASH decision asks agencies that have not been asked yet, or have answered: the same
+    enquiry sent twice (a double click, or two duty managers at once) is refused, as a second
+    final decision is, so there is one decision and one letter. Called with the referral locked, so
+    the second request sees the first one's enquiries."""
+    agencies = {agency.pk: agency for agency, _question in information_requests}
+    waiting = set(
+        InformationRequest.objects.filter(
+            referral=referral, agency_id__in=agencies, answered_at__isnull=True
+        ).values_list("agency_id", flat=True)
+    )
+    if waiting:
+        names = ", ".join(sorted(agencies[pk].name for pk in waiting))
+        raise ValidationError(
+            {"agencies": f"Already asked and not yet answered: {names}. Their answers will appear on this page"},
+            code="asked",
+        )
 
 
 def _carry_consent(*, actor: User, referral: Referral, case) -> None:
@@ -649,18 +719,30 @@ def referral_decide(
     destination: Destination | None = None,
     information_requests: list[tuple[Agency, str]] = (),
     due_at: datetime.datetime | None = None,
+    confirm_new_people: bool = False,
 ) -> Decision:
-    """Record the duty manager's decision: step up to social care, ask partners (MASH), or early help
-    with a destination (opening a case, or joining the family's open one, where it gives early help).
-    Besides: stops the 24-hour clock, and queues the letter to the referrer on commit."""
+    """Record the duty manager's decision: step up to social care, ask partners (MASH), early help
+    with a destination that fits it (opening a case, or joining the family's open one, where it gives
+    early help), or no further action.
+
+    Before: the destination fits the outcome (configuration); a MASH enquiry's answers are due in the
+    future and it asks no agency already waiting to answer; anyone named who is neither linked nor
+    known by an identifier gets a new person record, which the duty manager must have confirmed
+    (`confirm_new_people`). Besides: links the family (chronology), stops the 24-hour clock, and
+    queues the letter to the referrer on commit."""
     _require_duty_manager(actor)
-    _validate_decision(outcome, destination, reason, list(information_requests))
+    information_requests = list(information_requests)
+    _validate_decision(outcome, destination, reason, information_requests, due_at)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     to = S.MORE_INFORMATION if outcome == DecisionOutcome.MORE_INFORMATION else S.DECIDED
     if (referral.status, to) not in ALLOWED_TRANSITIONS:
         raise ValidationError("This referral has already been decided: amend the decision instead.", code="decided")
     if referral.claimed_by_id and referral.claimed_by_id != actor.pk:
         raise ReferralClaimed(f"{referral.claimed_by.get_full_name()} is working on this referral.", code="claimed")
+    if outcome == DecisionOutcome.MORE_INFORMATION:
+        _refuse_repeated_enquiry(referral, information_requests)
+    if not confirm_new_people and referral_people_to_create(referral):
+        raise ValidationError({"confirm_new_people": NEW_PEOPLE_UNCONFIRMED}, code="unconfirmed")
     decision = Decision.objects.create(
         referral=referral,
         outcome=outcome,
@@ -678,7 +760,7 @@ def referral_decide(
         referral=referral,
         decision=decision,
         due_at=due_at,
-        information_requests=list(information_requests),
+        information_requests=information_requests,
     )
     _queue_letter(decision)
     return decision

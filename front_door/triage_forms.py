@@ -8,54 +8,48 @@ import datetime
 
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.forms import GDSForm, gds_date
+from cases.forms import GDSForm, RevealingRadios, gds_date
 from cases.models import Agency, Destination, LevelOfNeed, Person
 
 from .models import DecisionOutcome
+from .services import SCHOOL_TYPES
 
 # A date the partners are asked to answer by means the end of that working day.
 DUE_TIME = datetime.time(17, 0)
 
 
-SCHOOL_TYPES = ("school", "early-years")
+# The questions each outcome reveals (besides its destinations, added from the configuration).
+MASH_QUESTIONS = ["agencies", "question", "due_on"]
+
+
+def destination_field_name(outcome: str) -> str:
+    """The early help destination keeps the name `destination`; an outcome a council has given
+    destinations of its own gets one field each, so that without JavaScript (every outcome's
+    questions on show) each posts its own answer."""
+    return "destination" if outcome == DecisionOutcome.EARLY_HELP else f"destination_{outcome}"
 
 
 class DecisionForm(GDSForm):
+    """The decision, with each outcome's questions revealed under it: the destinations that fit it
+    (configuration), and for a MASH enquiry the agencies, the question and the date. When anyone
+    named would get a new record, the duty manager confirms it (`new_people`)."""
+
     submit_label = "Record the decision"
     outcome_choices = DecisionOutcome.choices
+    asks_partners = True
 
     outcome = forms.ChoiceField(
         label="What is your decision?",
         widget=forms.RadioSelect,
         error_messages={"required": "Select the decision", "invalid_choice": "Select the decision"},
     )
-    level_of_need = forms.ModelChoiceField(
-        label="Level of need",
-        queryset=LevelOfNeed.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"required": "Select the level of need", "invalid_choice": "Select the level of need"},
-    )
-    destination = forms.ModelChoiceField(
-        label="Where does the referral go?",
-        help_text="Only for early help or other support",
-        queryset=Destination.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        required=False,
-        error_messages={"invalid_choice": "Select where the referral goes"},
-    )
-    reason = forms.CharField(
-        label="Reason for the decision",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter the reason for the decision"},
-    )
     agencies = forms.ModelMultipleChoiceField(
         label="Which agencies should be asked for information?",
-        help_text="Only for a MASH enquiry. Select all that apply.",
+        help_text="Select all that apply.",
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -63,8 +57,8 @@ class DecisionForm(GDSForm):
     )
     question = forms.CharField(
         label="What do you need to know from them?",
-        help_text="Only for a MASH enquiry. The agencies see this question, the children's names and dates of "
-        "birth and the address.",
+        help_text="The agencies see this question and who the family are: names, dates of birth, identifiers "
+        "and the address.",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -75,15 +69,70 @@ class DecisionForm(GDSForm):
         required=False,
         help_text="For example, 27 3 2026. Leave blank for the usual 1 working day.",
     )
+    level_of_need = forms.ModelChoiceField(
+        label="Level of need",
+        queryset=LevelOfNeed.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the level of need", "invalid_choice": "Select the level of need"},
+    )
+    reason = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the reason for the decision"},
+    )
 
-    def __init__(self, *args, referral=None, **kwargs):
+    def __init__(self, *args, referral=None, new_people: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = self.outcome_choices
         self.fields["level_of_need"].queryset = LevelOfNeed.objects.active()
-        self.fields["destination"].queryset = Destination.objects.active()
-        if "agencies" in self.fields:
+        if self.asks_partners:
             self.fields["agencies"].queryset = self.agencies_to_ask(referral)
             self.fields["agencies"].label_from_instance = lambda a: f"{a.name} ({a.agency_type.name})"
+        else:
+            for name in MASH_QUESTIONS:
+                del self.fields[name]
+        # One read of the destinations, shared out to the outcomes they fit.
+        destinations = list(Destination.objects.active())
+        self.destinations: dict[str, Destination] = {}
+        reveals: dict[str, list[str]] = {}
+        outcomes = [value for value, _label in self.outcome_choices]
+        for outcome in outcomes:
+            fitting = [d for d in destinations if d.fits(outcome)]
+            names = []
+            if fitting:
+                name = destination_field_name(outcome)
+                self.fields[name] = forms.ChoiceField(
+                    label="Where does the referral go?",
+                    choices=[(str(d.pk), d.name) for d in fitting],
+                    widget=forms.RadioSelect,
+                    required=False,
+                    error_messages={"invalid_choice": "Select a destination"},
+                )
+                self.destinations.update({str(d.pk): d for d in fitting})
+                names.append(name)
+            if outcome == DecisionOutcome.MORE_INFORMATION and self.asks_partners:
+                names += MASH_QUESTIONS
+            reveals[outcome] = names
+        self.new_people = new_people
+        if new_people:
+            self.fields["confirm_new_people"] = forms.BooleanField(
+                label=(
+                    "I confirm a new record will be made for the person not linked to a known record"
+                    if new_people == 1
+                    else f"I confirm new records will be made for the {new_people} people not linked to a known record"
+                ),
+                required=False,
+            )
+        revealed = [name for names in reveals.values() for name in names]
+        # Fields in the order of the page, so the error summary lists errors in that order.
+        order = ["outcome", *revealed, "level_of_need", "reason", "confirm_new_people"]
+        self.order_fields(order)
+        self.helper.layout = Layout(
+            RevealingRadios("outcome", reveals),
+            *(name for name in self.fields if name not in ["outcome", *revealed]),
+            Submit("submit", self.submit_label),
+        )
 
     @staticmethod
     def agencies_to_ask(referral):
@@ -104,22 +153,31 @@ class DecisionForm(GDSForm):
         outcome = data.get("outcome")
         # Without JavaScript every question is on show: answers to questions that do not apply to
         # the chosen outcome are dropped, not refused.
-        if outcome != DecisionOutcome.EARLY_HELP:
-            data["destination"] = None
-        if "agencies" in self.fields:
+        chosen = data.get(destination_field_name(outcome)) if outcome else None
+        data["destination"] = self.destinations.get(chosen) if chosen else None
+        data["due_at"] = None
+        if self.asks_partners:
             if outcome != DecisionOutcome.MORE_INFORMATION:
-                data["agencies"], data["question"], data["due_at"] = [], "", None
+                data["agencies"], data["question"] = [], ""
             else:
                 if not data.get("question", "").strip():
                     self.add_error("question", "Enter what you need to know from the agencies")
                 due_on = data.get("due_on")
-                data["due_at"] = None
                 if due_on:
-                    due_at = timezone.make_aware(datetime.datetime.combine(due_on, DUE_TIME))
-                    if due_at <= timezone.now():
-                        self.add_error("due_on", "The date the answers are due must be in the future")
-                    data["due_at"] = due_at
+                    data["due_at"] = timezone.make_aware(datetime.datetime.combine(due_on, DUE_TIME))
+        data["confirm_new_people"] = bool(data.get("confirm_new_people"))
         return data
+
+    def add_service_errors(self, error) -> None:
+        """The service names the API's fields: here the destination is the chosen outcome's, and the
+        due time is the date asked for."""
+        if hasattr(error, "error_dict"):
+            outcome = self.cleaned_data.get("outcome") or ""
+            renamed = {"destination": destination_field_name(outcome), "due_at": "due_on"}
+            error = ValidationError(
+                {renamed.get(field, field): messages for field, messages in error.message_dict.items()}
+            )
+        super().add_service_errors(error)
 
     def information_requests(self) -> list[tuple[Agency, str]]:
         question = self.cleaned_data.get("question", "")
@@ -131,15 +189,13 @@ class DecisionAmendForm(DecisionForm):
 
     submit_label = "Record the amended decision"
     outcome_choices = [(value, label) for value, label in DecisionOutcome.choices if value != "more_information"]
+    asks_partners = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("agencies", "question", "due_on"):
-            del self.fields[name]
         self.fields["outcome"].label = "What is the correct decision?"
         self.fields["reason"].label = "Reason for the amended decision"
         self.fields["reason"].help_text = "Say what was wrong with the earlier decision and why this one is right"
-        self.helper.layout = Layout(*self.fields, Submit("submit", self.submit_label))
 
 
 class AnswerForm(GDSForm):

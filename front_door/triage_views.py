@@ -126,19 +126,44 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- Triage --------------------------------------------------------------------------------------
 
 
-def _people_with_candidates(referral) -> list[dict]:
-    """Each person the referral names, with the known people who may be them (those not yet
-    linked): one query for the candidates of all of them."""
-    people = list(referral.people.all())
-    candidates = selectors.people_candidates([rp for rp in people if not rp.person_id], referral.postcode)
-    return [{"referral_person": rp, "candidates": candidates.get(rp.pk, [])} for rp in people]
-
-
-def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, status: int = 200) -> HttpResponse:
-    # The people are read once, for their matches and for the family's history.
+def _prefetch_people(referral) -> None:
+    # The people are read once, for their matches, what the decision will do, and the history.
     prefetch_related_objects(
         [referral], Prefetch("people", queryset=ReferralPerson.objects.select_related("person").order_by("kind", "id"))
     )
+
+
+def _people_with_candidates(referral) -> list[dict]:
+    """Each person the referral names, with the known people who may be them (those not yet
+    linked), and what a decision will do for them: keep their link, link them to the person their
+    NHS number or UPN identifies, or make a new record. Two queries for all of them at most."""
+    people = list(referral.people.all())
+    candidates = selectors.people_candidates([rp for rp in people if not rp.person_id], referral.postcode)
+    known = selectors.people_known_by_identifier(people)
+    return [
+        {
+            "referral_person": rp,
+            "candidates": candidates.get(rp.pk, []),
+            "will_link_to": rp.person or known.get(rp.pk),
+            "by_identifier": rp.pk in known,
+        }
+        for rp in people
+    ]
+
+
+def family_name(referral, people: list[dict]) -> str:
+    """How the page names the family: the family the referral joined, or the surname of the first
+    child named (adults' surnames may differ)."""
+    if referral.family_id:
+        return referral.family.name
+    first = next((item["referral_person"] for item in people if item["referral_person"].kind != "adult"), None)
+    first = first or next((item["referral_person"] for item in people), None)
+    return f"{first.last_name} family" if first else "Family"
+
+
+def _triage_page(
+    request: HttpRequest, referral, form: DecisionForm | None, people: list[dict], status: int = 200
+) -> HttpResponse:
     decisions = selectors.referral_decisions(referral=referral)
     amended_by = {d.amends_id: d for d in decisions if d.amends_id}
     current = next((d for d in reversed(decisions) if d.pk not in amended_by), None)
@@ -149,7 +174,9 @@ def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, stat
     left, overdue = _clock(referral, now)
     context = {
         "referral": referral,
-        "people": _people_with_candidates(referral),
+        "family_name": family_name(referral, people),
+        "people": people,
+        "new_people": [item["referral_person"] for item in people if item["will_link_to"] is None],
         "history": history,
         "decisions": [{"decision": d, "amended_by": amended_by.get(d.pk)} for d in decisions],
         "current": current,
@@ -184,12 +211,15 @@ def _triage_page(request: HttpRequest, referral, form: DecisionForm | None, stat
 @object_view("referral", TRIAGE_REFERRAL)
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, referral: Referral) -> HttpResponse:
-    """The referral, the people it names with their possible matches, the family's history, and
-    the decision form (a POST records the decision)."""
+    """The referral, the people it names with their possible matches and what the decision will do
+    for each, the family's history, and the decision form (a POST records the decision)."""
+    _prefetch_people(referral)
+    people = _people_with_candidates(referral)
     form = DecisionForm(
         request.POST if request.method == "POST" else None,
         initial={"level_of_need": referral.level_of_need_id},
         referral=referral,
+        new_people=sum(1 for item in people if item["will_link_to"] is None),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -203,13 +233,14 @@ def triage(request: HttpRequest, referral: Referral) -> HttpResponse:
                 destination=data["destination"],
                 information_requests=form.information_requests(),
                 due_at=data["due_at"],
+                confirm_new_people=data["confirm_new_people"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Decision recorded: {_decision_words(decision)}")
             return redirect("front_door:triage", referral_id=referral.pk)
-    return _triage_page(request, referral, form)
+    return _triage_page(request, referral, form, people)
 
 
 def _decision_words(decision: Decision) -> str:

@@ -310,6 +310,7 @@ def records(world):
         channel=Channel.PRACTITIONER, actor=world.school_practitioner, people=[_child(1)], **fields
     )
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=asked,
         outcome=DecisionOutcome.MORE_INFORMATION,
@@ -321,6 +322,7 @@ def records(world):
         channel=Channel.PRACTITIONER, actor=world.school_practitioner, people=[_child(2)], **fields
     )
     letter_decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=decided,
         outcome=DecisionOutcome.STEP_UP,

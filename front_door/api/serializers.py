@@ -336,7 +336,9 @@ class ReferralSummarySerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.ModelSerializer):
     level_of_need = serializers.CharField(source="level_of_need.code")
     destination = serializers.CharField(
-        source="destination.code", allow_null=True, help_text="Where the referral goes: for early_help only"
+        source="destination.code",
+        allow_null=True,
+        help_text="Where the referral goes, for an outcome with destinations",
     )
     reason = serializers.CharField(allow_null=True, help_text="The front door's own note: null for the referrer")
     decided_by = serializers.CharField(
@@ -466,7 +468,11 @@ class DecisionAmendSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Where the referral goes: required for early_help, and only for early_help",
+        help_text=(
+            "Where the referral goes: one of the destinations that fit the outcome (configuration; by default "
+            "the early help destinations, for early_help). Required when the outcome has destinations, "
+            "otherwise null"
+        ),
     )
     reason = text("the reason for the decision", required=True)
 
@@ -490,4 +496,14 @@ class DecisionCreateSerializer(DecisionAmendSerializer):
         default=None,
         help_text="For more_information: when the agencies must answer (default: the MASH timescale)",
         error_messages={"invalid": "Enter when the agencies must answer as a date and time, like 2026-03-02T17:00"},
+    )
+    confirm_new_people = StrictBoolean(
+        required=False,
+        default=False,
+        help_text=(
+            "True to confirm that a new person record may be made for each person named on the referral who "
+            "is neither linked to a known person nor known by NHS number or UPN. Without it, such a decision "
+            "is refused (400, under confirm_new_people): link them first, or confirm"
+        ),
+        error_messages={"invalid": "Enter confirm_new_people as true or false", "null": "Enter true or false"},
     )

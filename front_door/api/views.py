@@ -320,8 +320,11 @@ class ReferralDecide(RecordAPIView):
         summary="Decide a referral (duty managers)",
         description=(
             "`step_up` (social care threshold met), `more_information` (ask the agencies in "
-            "`information_requests`, answering by `due_at`) or `early_help` with a `destination`. A decided "
-            "referral is corrected through its decision's `amend`, not decided again."
+            "`information_requests`, answering by `due_at`, in the future), `early_help` with a `destination` "
+            "that fits it, or `no_further_action`. People named on the referral who are neither linked nor "
+            "known by an identifier get new records only with `confirm_new_people`. A decided referral is "
+            "corrected through its decision's `amend`, not decided again; the same MASH enquiry sent twice is "
+            "refused."
         ),
         request=DecisionCreateSerializer,
         responses={
@@ -347,6 +350,7 @@ class ReferralDecide(RecordAPIView):
                 destination=data["destination"],
                 information_requests=[(item["agency"], item["question"]) for item in data["information_requests"]],
                 due_at=data["due_at"],
+                confirm_new_people=data["confirm_new_people"],
             )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 

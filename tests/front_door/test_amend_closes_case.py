@@ -22,6 +22,7 @@ REASON = "Persistent absence and low mood; the family wants help."
 
 def decide(world, referral, outcome, destination=None) -> Decision:
     return services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=outcome,
@@ -95,7 +96,7 @@ def test_amended_to_step_up_closes_the_case_it_opened(world, submit_referral, de
     assert Case.objects.count() == 1
 
 
-@pytest.mark.parametrize("code", ["no-further-action", "universal-advice", "specialist-service"])
+@pytest.mark.parametrize("code", ["universal-advice", "specialist-service"])
 def test_amended_to_a_destination_that_opens_no_case_closes_the_case_it_opened(
     world, submit_referral, destinations, code
 ):
@@ -138,7 +139,7 @@ def test_a_case_opened_by_an_earlier_decision_of_the_same_referral_closes(world,
     referral.refresh_from_db()
     case = referral.case
 
-    amend(world, second, DecisionOutcome.EARLY_HELP, destinations["no-further-action"])
+    amend(world, second, DecisionOutcome.NO_FURTHER_ACTION)
 
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
@@ -221,7 +222,7 @@ def test_a_case_the_referral_opened_with_a_lead_professional_stays_open_with_a_n
     case_services.case_allocate(actor=world.panel_coordinator, case=case, lead_agency=world.council, team=world.team)
     case_services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.lead)
 
-    amend(world, decision, DecisionOutcome.EARLY_HELP, destinations["no-further-action"])
+    amend(world, decision, DecisionOutcome.NO_FURTHER_ACTION)
 
     case.refresh_from_db()
     referral.refresh_from_db()
@@ -231,7 +232,7 @@ def test_a_case_the_referral_opened_with_a_lead_professional_stays_open_with_a_n
     assert referral.case is None
     assert note.summary == (
         f"Case left open for the team to review: the front door decision on {referral.reference} "
-        "was amended to early help or other support, No further action"
+        "was amended to no further action"
     )
 
 

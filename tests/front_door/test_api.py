@@ -101,6 +101,7 @@ def decide(api, referral_id, **overrides):
         "level_of_need": "level-3",
         "destination": "targeted-family-support",
         "reason": "Attendance and low mood: family support at home.",
+        "confirm_new_people": True,
         **overrides,
     }
     return api.post(f"{detail_url(referral_id)}decision/", data, format="json")
@@ -510,6 +511,7 @@ def decided(world, submit_referral, destinations):
     """A referral decided through the services, with its letter."""
     referral = submit_referral()
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome="early_help",
@@ -675,6 +677,7 @@ def test_the_list_takes_the_same_queries_for_one_referral_or_fifty(world, api_fo
     # show in its referrer's list.
     first = submit_referral()
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=first,
         outcome="more_information",
@@ -857,12 +860,12 @@ def test_more_information_asks_the_agencies(world, api_for, submit_referral):
 
 
 BAD_DECISIONS = [
-    ("no destination for early help", {"destination": None}, "destination", "Select where the referral goes"),
+    ("no destination for early help", {"destination": None}, "destination", "Select a destination"),
     (
         "a destination for a step up",
         {"outcome": "step_up"},
         "destination",
-        "Only an early help decision has a destination",
+        "Targeted family support is not a destination for the decision",
     ),
     (
         "more information from no one",

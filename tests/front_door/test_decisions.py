@@ -23,6 +23,7 @@ REASON = "Persistent absence and low mood; the family wants help."
 
 def decide(world, referral, outcome, destination=None, **kwargs) -> Decision:
     return services.referral_decide(
+        confirm_new_people=True,
         actor=kwargs.pop("actor", world.duty_manager),
         referral=referral,
         outcome=outcome,
@@ -141,7 +142,7 @@ def test_someone_named_with_a_known_nhs_number_is_linked_to_that_person(world, s
     assert known.memberships.filter(family=referral.family).exists()
 
 
-@pytest.mark.parametrize("code", ["universal-advice", "specialist-service", "no-further-action"])
+@pytest.mark.parametrize("code", ["universal-advice", "specialist-service"])
 def test_destinations_that_open_no_case(world, submit_referral, destinations, code):
     referral = submit_referral()
 
@@ -197,7 +198,7 @@ def test_the_decision_meets_the_24_hour_deadline(world, submit_referral, destina
     referral = submit_referral()
     running = decision_clock(referral)
 
-    decision = decide(world, referral, DecisionOutcome.EARLY_HELP, destinations["no-further-action"])
+    decision = decide(world, referral, DecisionOutcome.NO_FURTHER_ACTION)
 
     clock = decision_clock(referral)
     assert running.met_at is None
@@ -236,10 +237,9 @@ def test_amending_the_same_decision_twice_is_refused(world, submit_referral, des
     services.decision_amend(
         actor=world.duty_manager,
         decision=old,
-        outcome=DecisionOutcome.EARLY_HELP,
+        outcome=DecisionOutcome.NO_FURTHER_ACTION,
         level_of_need=world.level3,
         reason="Not harm: needs support.",
-        destination=destinations["no-further-action"],
     )
 
     with pytest.raises(ValidationError, match="already been amended") as error:
@@ -335,7 +335,7 @@ def test_a_decided_referral_cannot_be_claimed(world, submit_referral):
         (DecisionOutcome.STEP_UP, None, False),
         (DecisionOutcome.MORE_INFORMATION, None, True),
         (DecisionOutcome.EARLY_HELP, "targeted-family-support", False),
-        (DecisionOutcome.EARLY_HELP, "no-further-action", False),
+        (DecisionOutcome.NO_FURTHER_ACTION, None, False),
     ],
 )
 def test_the_letter_task_is_enqueued_on_commit(
@@ -405,7 +405,7 @@ FORBIDDEN_MOVES = [
     (St.DRAFT, Out.EARLY_HELP),
 ]
 # What each outcome needs besides a reason.
-DESTINATION_FOR = {Out.EARLY_HELP: "no-further-action"}
+DESTINATION_FOR = {Out.EARLY_HELP: "universal-advice"}
 QUESTIONS_FOR = {Out.MORE_INFORMATION: "Known to you?"}
 
 

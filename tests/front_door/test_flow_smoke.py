@@ -13,6 +13,7 @@ def test_received_decided_letter(world, submit_referral, destinations, django_ca
     services.referral_claim(actor=world.duty_manager, referral=referral)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         decision = services.referral_decide(
+            confirm_new_people=True,
             actor=world.duty_manager,
             referral=referral,
             outcome=DecisionOutcome.EARLY_HELP,
@@ -34,6 +35,7 @@ def test_the_referrals_consent_is_carried_into_the_case(world, submit_referral, 
 
     given = submit_referral()
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=given,
         outcome=DecisionOutcome.EARLY_HELP,
@@ -52,6 +54,7 @@ def test_the_referrals_consent_is_carried_into_the_case(world, submit_referral, 
         concerns="Different worry.",
     )
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=not_sought,
         outcome=DecisionOutcome.EARLY_HELP,

@@ -46,6 +46,7 @@ def enquiry(world, submit_referral):
     """A referral the duty manager sent to MASH, asking Health Visiting and Hill School."""
     referral = submit_referral()
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.MORE_INFORMATION,
@@ -118,6 +119,7 @@ def test_a_due_date_chosen_by_the_duty_manager(world, submit_referral):
     due_at = timezone.now() + datetime.timedelta(days=3)
 
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.MORE_INFORMATION,

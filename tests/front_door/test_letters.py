@@ -43,6 +43,7 @@ def decided(world, submit_referral, destinations):
     """A referral decided for targeted family support, and its letter."""
     referral = submit_referral()
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.EARLY_HELP,
@@ -81,6 +82,7 @@ def test_the_letter_says_what_was_decided(world, decided):
 def test_a_step_up_letter(world, submit_referral):
     referral = submit_referral()
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.STEP_UP,
@@ -293,6 +295,7 @@ def test_an_undecided_referral_says_so(world, submit_referral, client_for):
 def make_decided_referral_with_letter(world, submit_referral, destinations, n: int):
     referral = submit_referral(people=[PersonData(kind="child", first_name=f"Child{n}", last_name="Test")])
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.EARLY_HELP,

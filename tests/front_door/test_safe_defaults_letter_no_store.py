@@ -14,6 +14,7 @@ def _directives(response) -> set[str]:
 
 def _letter(world, submit_referral, destinations):
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=submit_referral(),
         outcome=DecisionOutcome.EARLY_HELP,

@@ -108,6 +108,7 @@ def test_overdue_referrals_carry_a_red_tag(world, client_for, submit_referral):
 def test_decided_referrals_leave_the_queue(world, client_for, submit_referral, destinations):
     referral = submit_referral()
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.EARLY_HELP,
@@ -288,6 +289,7 @@ def test_family_history_lists_earlier_referrals_and_open_cases(world, client_for
     earlier = submit_referral(referrer=world.health_practitioner, people=[person_data(child)])
     services.referral_person_link(actor=world.duty_manager, referral_person=earlier.people.get(), person=child)
     services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=earlier,
         outcome=DecisionOutcome.EARLY_HELP,
@@ -406,7 +408,7 @@ def test_decision_errors_keep_what_was_typed(world, client_for, submit_referral)
     assert response.status_code == 200
     assert "<title>Error: Referral" in content
     assert 'class="govuk-error-summary"' in content
-    assert "Select where the referral goes" in content
+    assert "Select a destination" in content
     assert "Needs a key worker.</textarea>" in content
     assert not Decision.objects.exists()
 
@@ -434,6 +436,7 @@ def test_an_early_help_decision_through_the_page(
                 "level_of_need": world.level3.pk,
                 "destination": destinations["targeted-family-support"].pk,
                 "reason": "Several needs: a lead professional will help.",
+                "confirm_new_people": "on",
             },
         )
     page = client.get(triage_url(referral)).content.decode()
@@ -466,6 +469,7 @@ def test_a_mash_enquiry_through_the_page(world, client_for, submit_referral, des
             "due_on_0": due_on.day,
             "due_on_1": due_on.month,
             "due_on_2": due_on.year,
+            "confirm_new_people": "on",
         },
         follow=True,
     )
@@ -507,6 +511,7 @@ def test_a_mash_enquiry_needs_agencies_and_a_question(world, client_for, submit_
 def test_amending_a_decision_through_the_page(world, client_for, submit_referral, destinations):
     referral = submit_referral()
     old = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=referral,
         outcome=DecisionOutcome.EARLY_HELP,
@@ -550,6 +555,7 @@ def test_a_decision_of_another_referral_cannot_be_amended_here(world, client_for
     referral = submit_referral()
     other = submit_referral(referrer=world.health_practitioner)
     decision = services.referral_decide(
+        confirm_new_people=True,
         actor=world.duty_manager,
         referral=other,
         outcome=DecisionOutcome.STEP_UP,

@@ -146,7 +146,7 @@ def test_a_refused_decision_keeps_every_answer_and_ties_each_error_to_its_field(
     assert "The date the answers are due must be a real date" in content
     # Every link of the error summary lands on a field of the page, and that field names its error.
     links = page.summary_links()
-    assert links == ["id_reason", "id_due_on_0"]
+    assert links == ["id_due_on_0", "id_reason"]  # in the order of the page: the date is revealed under MASH
     assert page.ids() >= set(links)
     described_by = page.by_id("id_reason")[1]["aria-describedby"].split()
     assert "govuk-error-message" in {page.by_id(i)[1].get("class") for i in described_by}
@@ -172,10 +172,12 @@ def test_a_filled_in_decision_form_is_sent_back_as_it_was_typed(world, client_fo
             "due_on_0": due_on.day,
             "due_on_1": due_on.month,
             "due_on_2": due_on.year,
+            "confirm_new_people": "on",
         },
     )
 
     assert {"outcome", "level_of_need", "reason", "agencies", "question", "due_on_0", "due_on_1", "due_on_2"} <= names
+    assert "confirm_new_people" in names
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == "more_information"
