@@ -28,6 +28,14 @@ class RecordType:
 
     # What a person calls each, in "No ... found".
     NOUNS = {REFERRER_LETTER: "letter", INFORMATION_REQUEST: "information request"}
+    # And in the access log's "Viewed the ...".
+    LABELS = {
+        CASE: "case",
+        PERSON: "person's record",
+        REFERRAL: "referral",
+        REFERRER_LETTER: "letter to the referrer",
+        INFORMATION_REQUEST: "request for partners' information",
+    }
 
 
 @dataclass(frozen=True)

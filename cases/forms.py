@@ -13,6 +13,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.forms.models import ModelChoiceIterator
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -176,6 +177,7 @@ class MemberAddForm(GDSForm):
     user = forms.ModelChoiceField(
         label="Practitioner",
         queryset=User.objects.none(),
+        empty_label="Select a practitioner",
         error_messages={
             "required": "Choose the practitioner to add",
             "invalid_choice": "Choose the practitioner to add",
@@ -204,11 +206,17 @@ class AllocateForm(GDSForm):
     lead_agency = forms.ModelChoiceField(
         label="Lead agency",
         queryset=Agency.objects.filter(active=True),
+        empty_label="Select an agency",
         error_messages={"required": "Choose the lead agency", "invalid_choice": "Choose the lead agency"},
     )
     team = forms.ModelChoiceField(
         label="Team (optional)",
-        queryset=Team.objects.select_related("agency"),
+        # Only teams that can take a case: one with a team manager to assign its lead professional
+        # (not the front door's or the panel's own teams).
+        queryset=Team.objects.filter(
+            Exists(User.objects.filter(team=OuterRef("pk"), is_active=True, groups__name=Role.TEAM_MANAGER))
+        ).select_related("agency"),
+        empty_label="Select a team",
         required=False,
         error_messages={"invalid_choice": "Choose a team of the lead agency"},
     )
@@ -219,6 +227,7 @@ class AssignLeadProfessionalForm(GDSForm):
     lead_professional = forms.ModelChoiceField(
         label="Lead professional",
         queryset=User.objects.none(),
+        empty_label="Select a lead professional",
         error_messages={"required": "Choose the lead professional", "invalid_choice": "Choose the lead professional"},
     )
 
@@ -286,6 +295,7 @@ class ConsentForm(GDSForm):
     agency = forms.ModelChoiceField(
         label="Agency (for sharing information)",
         queryset=Agency.objects.filter(active=True),
+        empty_label="Select an agency",
         required=False,
     )
     status = forms.ChoiceField(

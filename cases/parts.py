@@ -145,6 +145,15 @@ CASE_ACTION_LABELS = {
     "sign_off_closure": "Sign off closure",
     "close_unallocated": "Close without allocation",
 }
+# What each says once done, on the case page's confirmation.
+CASE_ACTION_DONE = {
+    "allocate": "Lead agency allocated",
+    "assign_lead_professional": "Lead professional assigned",
+    "request_closure": "Closure requested",
+    "return_closure": "Case returned to the lead professional",
+    "sign_off_closure": "Closure signed off: the case is closed",
+    "close_unallocated": "Case closed without allocation",
+}
 
 
 def _lifecycle_action(action: str, label: str, order: int) -> CaseAction:

@@ -17,7 +17,7 @@ from .access import case_view, object_view, public, roles_required, signed_in
 from .extensions import registry
 from .models import CaseMember, CaseStatus, Locality, Person
 from .paging import page_of
-from .parts import CASE_ACTION_LABELS
+from .parts import CASE_ACTION_DONE, CASE_ACTION_LABELS
 from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON
 from .querystring import query_id, query_text
 from .roles import CASE_LIST_ROLES, Role
@@ -220,7 +220,7 @@ def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"{CASE_ACTION_LABELS[action]}: done")
+            messages.success(request, CASE_ACTION_DONE[action])
             return redirect("cases:case-detail", case_id=case.pk)
     return _form_page(request, case, form, CASE_ACTION_LABELS[action])
 

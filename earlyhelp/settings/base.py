@@ -227,7 +227,13 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "j F Y"
+# GOV.UK style, "3:17pm": the "a" of a format says "pm", not "p.m.", through the project's own
+# en_GB words (locale/).
+TIME_FORMAT = "g:ia"
 DATETIME_FORMAT = "j F Y, g:ia"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The same formats for the en_GB locale, whose own ones Django prefers to the settings above.
+FORMAT_MODULE_PATH = ["earlyhelp.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

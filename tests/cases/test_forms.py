@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Person
-from cases.views import CASE_ACTION_LABELS
+from cases.views import CASE_ACTION_DONE, CASE_ACTION_LABELS
 from tests.conftest import open_case as _open_case
 
 
@@ -383,5 +383,5 @@ def test_valid_action_post_goes_back_to_the_case_with_a_banner(world, client_for
 
     response = client.post(f"/cases/{case.pk}/{action}/", valid_data(action, world))
 
-    assert_done(client, response, case, f"{CASE_ACTION_LABELS[action]}: done")
+    assert_done(client, response, case, CASE_ACTION_DONE[action])
     assert ChronologyEntry.objects.filter(case=case, event=f"case_{action}").count() == 1

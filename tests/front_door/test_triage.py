@@ -544,7 +544,7 @@ def test_amending_a_decision_through_the_page(world, client_for, submit_referral
     assert form_page.status_code == 200
     assert "Advice is enough." in form_page.content.decode()
     assert "Decision amended: Early help or other support: Targeted family support" in content
-    assert f"amended by {world.duty_manager.get_full_name()}" in content
+    assert f"Amended</strong> by {world.duty_manager.get_full_name()}" in content
     assert new.destination == destinations["targeted-family-support"]
     assert Case.objects.filter(family=referral.family).count() == 1
     assert "This decision has already been amended: amend the latest one." in again.content.decode()
