@@ -129,3 +129,75 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox. "Could not confirm" lists the emails a worker died while sending: whether they
+    went is not known, so a person checks (the mail server's log, by the message's Message-ID, or
+    the recipient) and marks each sent or sends it again. Nothing else here is changed by hand."""
+
+    list_display = ("subject", "email", "status", "channel", "created_at", "sent_at", "attempts")
+    list_filter = ("status", "channel")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["mark_sent", "send_again"]
+    fields = (
+        "subject",
+        "email",
+        "recipient",
+        "status",
+        "channel",
+        "created_at",
+        "send_after",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "message_id",
+        "provider_reference",
+        "resolved_by",
+        "body",
+        "attachment_name",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Message-ID (emails)")
+    def message_id(self, obj):
+        from .notifications import message_id
+
+        return message_id(obj) if obj.channel == models.Notification.Channel.EMAIL else ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Mark as sent (checked: it went)", permissions=["change"])
+    def mark_sent(self, request, queryset):
+        from .notifications import notifications_mark_sent
+
+        self._resolve(request, queryset, notifications_mark_sent, "marked as sent")
+
+    @admin.action(description="Send again", permissions=["change"])
+    def send_again(self, request, queryset):
+        from .notifications import notifications_send_again
+
+        self._resolve(request, queryset, notifications_send_again, "queued to send again")
+
+    def _resolve(self, request, queryset, service, done: str) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        changed = service(notification_ids=ids, by=request.user)
+        for notification in models.Notification.objects.filter(pk__in=changed):
+            self.log_change(request, notification, done.capitalize())
+        count = len(changed)
+        if count:
+            self.message_user(request, f"{count} {'message' if count == 1 else 'messages'} {done}", messages.SUCCESS)
+        if count < len(ids):
+            self.message_user(
+                request,
+                f"{len(ids) - count} not changed: only messages that could not be confirmed can be marked as sent, "
+                "and only those or failed messages sent again",
+                messages.WARNING,
+            )

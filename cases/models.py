@@ -711,12 +711,24 @@ class DeadlineAlarm(models.Model):
 
 class Notification(models.Model):
     """The outbox: a message to send, written in the transaction that decided to send it and sent
-    later by a Celery task with retries. `dedupe_key` makes a second copy impossible."""
+    later by a Celery task with retries. `dedupe_key` makes a second copy impossible.
+
+    A sender marks a row "sending" in a transaction of its own, committed before the message is
+    handed to the provider, and "sent" once the provider has taken it. A row left "sending" by a
+    worker that died in between is never sent again blindly (`notifications_recover`): GOV.UK Notify
+    is asked whether it received it; an email, which cannot be asked about, waits for a person
+    ("could not confirm")."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        UNCONFIRMED = "unconfirmed", "Could not confirm"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        NOTIFY = "notify", "GOV.UK Notify"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -726,23 +738,39 @@ class Notification(models.Model):
     # A PDF to attach (a letter); Notify sends it as a file link.
     attachment_name = models.CharField(max_length=100, blank=True)
     attachment = models.BinaryField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     send_after = models.DateTimeField(default=timezone.now)
+    # When a sender marked the row "sending", and how it was sending it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
+    # Who decided what became of a message that could not be confirmed.
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sent", "failed"]), name="notification_status_valid"
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "unconfirmed"]),
+                name="notification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False), name="notification_sending_claimed"
             ),
         ]
         indexes = [
-            models.Index(fields=["send_after"], condition=Q(status="pending"), name="notification_pending_idx"),
+            # Due rows in the order senders claim them.
+            models.Index(fields=["send_after", "id"], condition=Q(status="pending"), name="notification_pending_idx"),
+            # The rows a dead worker may have left, and those waiting for a person.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_sending_idx"),
+            models.Index(
+                fields=["-created_at"], condition=Q(status="unconfirmed"), name="notification_unconfirmed_idx"
+            ),
+            models.Index(fields=["-created_at"], name="notification_created_idx"),
         ]
 
     def __str__(self) -> str:

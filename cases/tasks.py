@@ -1,6 +1,11 @@
 from celery import shared_task
 from django.core.management import call_command
 
+# A send task's share of a backlog: it sends for up to this long (or this many rows), then hands the
+# rest to a new task at once, so a long drain never holds back the minute's sweep queued behind it.
+SEND_SECONDS = 30
+SEND_ROWS = 20_000
+
 
 @shared_task
 def clear_expired_sessions() -> None:
@@ -18,9 +23,20 @@ def sweep_deadlines() -> None:
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def send_pending_notifications() -> None:
-    from .notifications import notifications_send_pending
+    """Send the outbox until nothing is due, handing on to a new task when its share is done (queued
+    on commit whenever a message is, and every minute)."""
+    from .notifications import notifications_drain
 
-    notifications_send_pending()
+    if notifications_drain(limit=SEND_ROWS, seconds=SEND_SECONDS).more:
+        send_pending_notifications.delay()
+
+
+@shared_task
+def recover_notifications() -> None:
+    """Settle the messages a dead worker left "sending" (every five minutes)."""
+    from .notifications import notifications_recover
+
+    notifications_recover()
 
 
 @shared_task

@@ -8,7 +8,8 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "send-notifications": {
-        # Queued on commit too; this catches what a dead worker or a provider outage left behind.
+        # Queued on commit too; this catches what a dead worker or a provider outage left behind,
+        # and messages held back until a time (a letter's grace period, a retry's backoff).
         "task": "cases.tasks.send_pending_notifications",
         "schedule": 60.0,
     },

@@ -318,6 +318,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds an SMTP server may take to answer: a sender that hung longer would outlive the outbox's
+# timeout after which its batch is treated as abandoned (cases.notifications.SENDING_TIMEOUT).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="early-help@example.org")
 # Where the phase banner's "give your feedback" link goes: a form's address (FEEDBACK_URL) or,
 # without one, an email address (FEEDBACK_EMAIL, by default the service's own address).
