@@ -57,8 +57,8 @@ class DecisionForm(GDSForm):
     )
     question = forms.CharField(
         label="What do you need to know from them?",
-        help_text="The agencies see this question and who the family are: names, dates of birth, identifiers "
-        "and the address.",
+        help_text="The agencies see this question, the children's names, dates of birth, NHS numbers and "
+        "Unique Pupil Numbers, and the address.",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )

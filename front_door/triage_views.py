@@ -374,7 +374,9 @@ def information_request(request: HttpRequest, enquiry) -> HttpResponse:
         {
             "information_request": enquiry,
             "referral": referral,
-            "children": referral.children,
+            "people": _identifying_details(referral),
+            "address": family_address,
+            "referred_address": referred_address,
             "form": form,
             "overdue": enquiry.answered_at is None and enquiry.due_at < timezone.now(),
         },
@@ -389,6 +391,7 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrals the user made, each with its current outcome and the letters sent."""
     page, querystring = page_of(request, selectors.my_referrals_rows(user=request.user), PAGE_SIZE)
     rows = [
+    family_address, referred_address = _addresses(referral)
         {
             "referral": referral,
             "first_names": referral.child_names,
@@ -402,6 +405,37 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
         for referral in page.object_list
     ]
     return render(
+def _identifying_details(referral: Referral) -> list[dict]:
+    """What a partner agency needs to find each child in its own records: the known record's
+    details once the person is linked (the referrer's spelling given "as referred" when it differs),
+    else what the referrer gave. One query for the people and their records."""
+    rows = []
+    for rp in referral.people.exclude(kind="adult").select_related("person").order_by("kind", "id"):
+        known = rp.person
+        record = known or rp
+        rows.append(
+            {
+                "name": record.full_name,
+                "as_referred": rp.full_name if known and rp.full_name.lower() != known.full_name.lower() else "",
+                "kind": rp.kind,
+                "date_of_birth": record.date_of_birth,
+                "expected_date_of_birth": record.expected_date_of_birth,
+                "nhs_number": record.nhs_number,
+                "upn": record.upn,
+            }
+        )
+    return rows
+
+
+def _addresses(referral: Referral) -> tuple[str, str]:
+    """The family's address on its record (once the referral is linked to a family), and the address
+    as referred when it is different (else "")."""
+    recorded = referral.family.address if referral.family_id else ""
+    if not recorded:
+        return referral.address, ""
+    return recorded, referral.address if referral.address and referral.address != recorded else ""
+
+
         request, "front_door/triage/my_referrals.html", {"page_obj": page, "rows": rows, "querystring": querystring}
     )
 
