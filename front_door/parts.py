@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
 from cases.models import Case, Timescale
@@ -34,7 +35,16 @@ def _queue(request: HttpRequest) -> dict:
 
 
 def _contacts(request: HttpRequest) -> dict:
-    return {"awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count()}
+    return {
+        "awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count(),
+        "letters_to_post": _letters_to_post_part(),
+    }
+
+
+def _letters_to_post_part() -> dict:
+    """The letters waiting to be posted or phoned, a link to their list."""
+    count = selectors.letters_to_post_count()
+    return {"label": "Letters to post or phone", "count": count, "url": reverse("front_door:letters-to-post")}
 
 
 def _referrals(request: HttpRequest, case: Case) -> dict | None:

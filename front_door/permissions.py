@@ -4,7 +4,8 @@
   sent, and the drafts it is recording itself; anyone else only the referrals they made. Only duty
   managers triage (claim, match, decide, amend); only a practitioner of an agency edits their own
   unsent web referral.
-- A referrer's outcome letter: the referrer who made the referral, and duty managers.
+- A referrer's outcome letter: the referrer who made the referral, and duty managers; a letter to
+  post or phone, the front door (duty managers and contact officers), who print and send it.
 - A partner enquiry (MASH information request): the practitioners of the agency asked. Analysts
   and administrators are not practitioners and see none.
 
@@ -23,12 +24,30 @@ from cases.audit import RecordType, Subject, fetch_logged, people_ids
 from cases.models import AccessLog, Person, User
 from cases.roles import FRONT_DOOR_ROLES, Role
 
-from .models import Channel, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
+from .models import (
+    Channel,
+    InformationRequest,
+    LetterStatus,
+    Referral,
+    ReferralPerson,
+    ReferralStatus,
+    ReferrerLetter,
+)
 
 VIEW_REFERRAL = "view_referral"
 TRIAGE_REFERRAL = "triage_referral"
 EDIT_REFERRAL_DRAFT = "edit_referral_draft"
 DOWNLOAD_LETTER = "download_letter"
+# A letter to post or phone: the front door (duty managers and contact officers) prints it and
+# records that the referrer was told.
+SEND_LETTER = "send_letter"
+PRINT_LETTER = "print_letter"
+# How a look at a letter is logged: a download is an export of the family's record, a print a print.
+LETTER_ACTIONS = {
+    DOWNLOAD_LETTER: AccessLog.Action.EXPORT,
+    PRINT_LETTER: AccessLog.Action.PRINT,
+    SEND_LETTER: AccessLog.Action.VIEW,
+}
 CONFIRM_CONTACT = "confirm_contact"
 ANSWER_INFORMATION_REQUEST = "answer_information_request"
 # A referrer's own sent referral, read-only ("my referrals"): nobody else's, whatever their role.
@@ -122,12 +141,20 @@ def referral_get_for_user(
     )
 
 
-def letters_for_user(user: User) -> QuerySet[ReferrerLetter]:
-    """The outcome letters `user` may download: those of the referrals they made, and, for duty
-    managers, every letter (contact officers see referrals, not the letters sent about them)."""
+def letters_for_user(user: User, perm: str = DOWNLOAD_LETTER) -> QuerySet[ReferrerLetter]:
+    """The outcome letters `user` holds `perm` on. To download: those of the referrals they made
+    (not a letter replaced before it was sent), and, for duty managers, every letter (contact
+    officers see referrals, not the letters sent about them). To send: the letters to post or phone,
+    and those already posted, phoned or replaced (to say so), for the front door."""
     if not user.is_authenticated or not user.is_active:
         return ReferrerLetter.objects.none()
-    condition = Q(referral__referrer_id=user.pk)
+    if perm in (SEND_LETTER, PRINT_LETTER):
+        if not is_front_door(user):
+            return ReferrerLetter.objects.none()
+        return ReferrerLetter.objects.filter(
+            status__in=[LetterStatus.TO_POST, LetterStatus.POSTED, LetterStatus.PHONED, LetterStatus.REPLACED]
+        )
+    condition = Q(referral__referrer_id=user.pk) & ~Q(status=LetterStatus.REPLACED)
     if is_duty_manager(user):
         condition |= ~Q(referral__status=ReferralStatus.DRAFT)
     return ReferrerLetter.objects.filter(condition)
@@ -142,14 +169,18 @@ def letter_get_for_user(
     request: HttpRequest | None = None,
     log: bool = True,
 ) -> ReferrerLetter:
-    """The letter (with its referral) if `user` may download it, else 404. A download is an export
-    of the family's record: logged as one, and a refusal too."""
+    """The letter (with its referral) if `user` holds `perm` on it, else 404. A download is an
+    export of the family's record and a print a print: logged as such (`LETTER_ACTIONS`), and a
+    refusal too."""
     return fetch_logged(
         user=user,
         record_type=RecordType.REFERRER_LETTER,
         record_id=letter_id,
         fetch=lambda: (
-            letters_for_user(user).select_related("referral").filter(pk=letter_id, referral_id=referral_id).first()
+            letters_for_user(user, perm)
+            .select_related("referral")
+            .filter(pk=letter_id, referral_id=referral_id)
+            .first()
         ),
         subject_of=lambda letter: Subject(
             case_id=letter.referral.case_id, person_ids=referral_known_people(letter.referral_id)
@@ -160,7 +191,7 @@ def letter_get_for_user(
             else None
         ),
         request=request,
-        action=AccessLog.Action.EXPORT,
+        action=LETTER_ACTIONS.get(perm, AccessLog.Action.VIEW),
         log=log,
     )
 

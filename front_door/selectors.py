@@ -26,9 +26,18 @@ from django.db.models import (
 from django.db.models import Case as Conditional
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, FamilyMembership, Person, User
+from cases.models import Case, CaseStatus, Deadline, FamilyMembership, Person, User
 
-from .models import Channel, Decision, InformationRequest, Referral, ReferralPerson, ReferralStatus, ReferrerLetter
+from .models import (
+    Channel,
+    Decision,
+    InformationRequest,
+    LetterStatus,
+    Referral,
+    ReferralPerson,
+    ReferralStatus,
+    ReferrerLetter,
+)
 from .permissions import information_requests_for_user
 
 OPEN_STATUSES = (ReferralStatus.AWAITING_DECISION, ReferralStatus.MORE_INFORMATION)
@@ -243,7 +252,12 @@ def my_referrals_rows(*, user: User) -> QuerySet[Referral]:
     `letter_dates`). One query a page, and no objects but the referrals."""
     children = ReferralPerson.objects.filter(referral=OuterRef("pk")).exclude(kind=Person.Kind.ADULT)
     latest = Decision.objects.filter(referral=OuterRef("pk")).order_by("-decided_at", "-id")
-    letters = ReferrerLetter.objects.filter(referral=OuterRef("pk")).order_by("decision__decided_at", "decision_id")
+    # A letter replaced before it was sent never reached the referrer.
+    letters = (
+        ReferrerLetter.objects.filter(referral=OuterRef("pk"))
+        .exclude(status=LetterStatus.REPLACED)
+        .order_by("decision__decided_at", "decision_id")
+    )
     return (
         my_referrals(user=user)
         .prefetch_related(None)
@@ -335,6 +349,30 @@ def people_known_by_identifier(referral_people: list[ReferralPerson]) -> dict[in
             found[rp.pk] = person
     return found
 
+
+def letters_to_post() -> QuerySet[ReferrerLetter]:
+    """The letters the front door is to post, or tell the referrer by phone (they gave no email
+    address, or the email could not be sent), oldest first, each with its referral and decision and
+    when its 72-hour clock falls due (`tell_by`, None once met)."""
+    clock = Deadline.objects.filter(
+        timescale__code="referrer-letter",
+        subject_type="referral",
+        subject_id=OuterRef("referral_id"),
+        met_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).values("due_at")[:1]
+    return (
+        ReferrerLetter.objects.filter(status=LetterStatus.TO_POST)
+        .select_related("referral", "decision")
+        .defer("pdf")
+        .annotate(tell_by=Subquery(clock))
+        .order_by("created_at", "id")
+    )
+
+
+def letters_to_post_count() -> int:
+    """How many letters wait to be posted or phoned (the partial index `letter_to_post_idx`)."""
+    return ReferrerLetter.objects.filter(status=LetterStatus.TO_POST).count()
 
 def letters_to_post() -> QuerySet[ReferrerLetter]:
     """The letters the front door is to post, or tell the referrer by phone (they gave no email
