@@ -373,27 +373,3 @@ def letters_to_post() -> QuerySet[ReferrerLetter]:
 def letters_to_post_count() -> int:
     """How many letters wait to be posted or phoned (the partial index `letter_to_post_idx`)."""
     return ReferrerLetter.objects.filter(status=LetterStatus.TO_POST).count()
-
-def letters_to_post() -> QuerySet[ReferrerLetter]:
-    """The letters the front door is to post, or tell the referrer by phone (they gave no email
-    address, or the email could not be sent), oldest first, each with its referral and decision and
-    when its 72-hour clock falls due (`tell_by`, None once met)."""
-    clock = Deadline.objects.filter(
-        timescale__code="referrer-letter",
-        subject_type="referral",
-        subject_id=OuterRef("referral_id"),
-        met_at__isnull=True,
-        cancelled_at__isnull=True,
-    ).values("due_at")[:1]
-    return (
-        ReferrerLetter.objects.filter(status=LetterStatus.TO_POST)
-        .select_related("referral", "decision")
-        .defer("pdf")
-        .annotate(tell_by=Subquery(clock))
-        .order_by("created_at", "id")
-    )
-
-
-def letters_to_post_count() -> int:
-    """How many letters wait to be posted or phoned (the partial index `letter_to_post_idx`)."""
-    return ReferrerLetter.objects.filter(status=LetterStatus.TO_POST).count()
