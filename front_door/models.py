@@ -5,6 +5,7 @@ that tell referrers the outcome."""
 from __future__ import annotations
 
 import pghistory
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -196,7 +197,16 @@ class ReferralPerson(models.Model):
 
     class Meta:
         ordering = ["kind", "id"]
-        indexes = [models.Index(fields=["person"], name="referral_person_person_idx")]
+        indexes = [
+            models.Index(fields=["person"], name="referral_person_person_idx"),
+            # The queue's search by name (ILIKE on either name), as the person search's indexes.
+            GinIndex(
+                fields=["last_name"], opclasses=["gin_trgm_ops"], name="referral_person_last_trgm", fastupdate=False
+            ),
+            GinIndex(
+                fields=["first_name"], opclasses=["gin_trgm_ops"], name="referral_person_first_trgm", fastupdate=False
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

@@ -4,40 +4,46 @@ section of the case page."""
 
 from __future__ import annotations
 
-import datetime
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
-from cases.models import Case, Timescale
+from cases.models import Case
 from cases.roles import FRONT_DOOR_ROLES, PRACTITIONER_ROLES, Role
 
 from . import selectors
 from .models import Channel, DecisionOutcome, ReferrerRelationship
 from .permissions import is_duty_manager
+from .selectors import QueueShow
 
-DECISION_TIMESCALE = "front-door-decision"
 CASE_REFERRALS_SHOWN = 10
 
 
 def _queue(request: HttpRequest) -> dict:
-    """The queue in numbers: what is overdue and what falls due within the decision clock's
-    reminder window."""
-    reminder_hours = (
-        Timescale.objects.filter(code=DECISION_TIMESCALE).values_list("reminder_before_hours", flat=True).first()
-    )
-    due_soon = datetime.timedelta(hours=reminder_hours or 4)
+    """The queue in numbers, each part a link to the queue showing it: new, due within the decision
+    clock's reminder window, overdue, and those whose partners have all answered."""
+    due_soon = selectors.queue_due_soon()
+    counts = selectors.queue_summary(due_soon=due_soon)
+    queue = reverse("front_door:queue")
+    hours = int(due_soon.total_seconds() // 3600)
+    parts = [
+        (QueueShow.NEW, "New (not yet claimed)", counts["new"]),
+        (QueueShow.DUE_SOON, f"Due within {hours} hour{'' if hours == 1 else 's'}", counts["due_soon"]),
+        (QueueShow.OVERDUE, "Overdue", counts["overdue"]),
+        (QueueShow.PARTNERS_ANSWERED, "Partners answered", counts["partners_answered"]),
+        (QueueShow.WAITING_FOR_PARTNERS, "Waiting for partner agencies", counts["waiting_for_partners"]),
+    ]
     return {
-        "counts": selectors.queue_summary(due_soon=due_soon),
-        "due_soon_hours": int(due_soon.total_seconds() // 3600),
-    }
-
-
-def _contacts(request: HttpRequest) -> dict:
-    return {
-        "awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count(),
-        "letters_to_post": _letters_to_post_part(),
+        "counts": counts,
+        "due_soon_hours": hours,
+        "queue_url": queue,
+        "parts": [
+            {"label": label, "count": count, "url": f"{queue}?{urlencode({'show': show})}", "urgent": show == "overdue"}
+            for show, label, count in parts
+        ]
+        + [_letters_to_post_part()],
     }
 
 
@@ -45,6 +51,13 @@ def _letters_to_post_part() -> dict:
     """The letters waiting to be posted or phoned, a link to their list."""
     count = selectors.letters_to_post_count()
     return {"label": "Letters to post or phone", "count": count, "url": reverse("front_door:letters-to-post")}
+
+
+def _contacts(request: HttpRequest) -> dict:
+    return {
+        "awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count(),
+        "letters_to_post": _letters_to_post_part(),
+    }
 
 
 def _referrals(request: HttpRequest, case: Case) -> dict | None:

@@ -20,13 +20,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextChoices,
     Value,
     When,
 )
 from django.db.models import Case as Conditional
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, Deadline, FamilyMembership, Person, User
+from cases.models import Case, CaseStatus, Deadline, FamilyMembership, Person, Timescale, User
 
 from .models import (
     Channel,
@@ -43,6 +44,52 @@ from .permissions import information_requests_for_user
 OPEN_STATUSES = (ReferralStatus.AWAITING_DECISION, ReferralStatus.MORE_INFORMATION)
 RE_REFERRAL_WINDOW = datetime.timedelta(days=365)
 MATCH_LIMIT = 8
+DECISION_TIMESCALE = "front-door-decision"
+
+
+class QueueShow(TextChoices):
+    """The parts of the queue a duty manager can ask for (the home page counts each)."""
+
+    NEW = "new", "New (not yet claimed)"
+    DUE_SOON = "due-soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    PARTNERS_ANSWERED = "partners-answered", "Partners answered"
+    WAITING_FOR_PARTNERS = "waiting-for-partners", "Waiting for partner agencies"
+
+
+class QueueSort(TextChoices):
+    RECEIVED = "received", "Received (oldest first)"
+    DUE = "due", "Decision due (soonest first)"
+
+
+def _unanswered_requests() -> Exists:
+    return Exists(InformationRequest.objects.filter(referral=OuterRef("pk"), answered_at__isnull=True))
+
+
+def _queue_conditions(now: datetime.datetime, due_soon: datetime.timedelta) -> dict[str, Q]:
+    """Each part of the queue as a condition on an open referral. A referral awaiting a decision is
+    new (nobody has claimed it and the 24-hour clock has more than `due_soon` left), due soon, or
+    overdue; a MASH decision met the clock, and its referral then waits for the partners asked, until
+    every one of them has answered."""
+    waiting = Q(status=ReferralStatus.AWAITING_DECISION)
+    asked = Q(status=ReferralStatus.MORE_INFORMATION)
+    return {
+        QueueShow.NEW: waiting & Q(claimed_by__isnull=True) & Q(decision_due_at__gte=now + due_soon),
+        QueueShow.DUE_SOON: waiting & Q(decision_due_at__gte=now, decision_due_at__lt=now + due_soon),
+        QueueShow.OVERDUE: waiting & Q(decision_due_at__lt=now),
+        QueueShow.PARTNERS_ANSWERED: asked & ~_unanswered_requests(),
+        QueueShow.WAITING_FOR_PARTNERS: asked & _unanswered_requests(),
+    }
+
+
+def queue_due_soon() -> datetime.timedelta:
+    """How soon is "due soon": the decision clock's reminder window (4 hours unless configured)."""
+    hours = Timescale.objects.filter(code=DECISION_TIMESCALE).values_list("reminder_before_hours", flat=True).first()
+    return datetime.timedelta(hours=hours or 4)
+
+
+def _name_words(search: str) -> list[str]:
+    return search.split()[:5]
 
 
 def referral_queue(
@@ -51,14 +98,29 @@ def referral_queue(
     level_id: int | None = None,
     channel: str = "",
     overdue: bool = False,
+    show: str = "",
+    search: str = "",
+    sort: str = QueueSort.RECEIVED,
+    due_soon: datetime.timedelta | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Referral]:
-    """Referrals awaiting a decision, oldest first, each with what the queue shows."""
+    """Referrals awaiting a decision, oldest first (or by when the decision is due), each with what
+    the queue shows: `partners_answered` (a MASH enquiry all of whose partners have answered).
+
+    `show` is one part of the queue (`QueueShow`; `due_soon` is its window, the decision clock's
+    reminder by default); `search` finds a reference (exactly, in any case) or the people named,
+    each word the start or part of a first name or surname of one person (served by the trigram
+    indexes on their names)."""
+    now = now or timezone.now()
     queryset = (
         Referral.objects.filter(status__in=OPEN_STATUSES)
         .select_related("locality", "level_of_need", "claimed_by", "referrer_agency", "duplicate_of")
         .prefetch_related(Prefetch("people", queryset=ReferralPerson.objects.order_by("kind", "id")))
-        .order_by("received_at", "id")
+        .annotate(
+            partners_answered=ExpressionWrapper(
+                Q(status=ReferralStatus.MORE_INFORMATION) & ~_unanswered_requests(), output_field=BooleanField()
+            )
+        )
     )
     if locality_id:
         queryset = queryset.filter(locality_id=locality_id)
@@ -66,10 +128,24 @@ def referral_queue(
         queryset = queryset.filter(level_of_need_id=level_id)
     if channel:
         queryset = queryset.filter(channel=channel)
-    if overdue:
-        # A MASH decision met the 24-hour clock: only referrals still awaiting one can be overdue.
-        queryset = queryset.filter(status=ReferralStatus.AWAITING_DECISION, decision_due_at__lt=now or timezone.now())
-    return queryset
+    if overdue and not show:
+        show = QueueShow.OVERDUE
+    if show:
+        queryset = queryset.filter(_queue_conditions(now, due_soon or queue_due_soon())[show])
+    if search:
+        named = ReferralPerson.objects.filter(referral=OuterRef("pk"))
+        for word in _name_words(search):
+            named = named.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        queryset = queryset.filter(Q(reference=search.strip().upper()) | Exists(named))
+    if sort == QueueSort.DUE:
+        # Those whose clock is running, soonest first; then those waiting for partners.
+        return queryset.order_by(
+            Conditional(When(status=ReferralStatus.AWAITING_DECISION, then=Value(0)), default=Value(1)),
+            F("decision_due_at").asc(nulls_last=True),
+            "received_at",
+            "id",
+        )
+    return queryset.order_by("received_at", "id")
 
 
 def referral_decisions(*, referral: Referral) -> list[Decision]:
@@ -300,17 +376,16 @@ def information_requests_open(*, user: User) -> QuerySet[InformationRequest]:
 
 
 def queue_summary(*, now: datetime.datetime | None = None, due_soon: datetime.timedelta) -> dict[str, int]:
-    """The duty managers' queue in numbers, in one query: referrals awaiting a decision, those
-    overdue, those due within `due_soon`, those waiting for partner agencies, and those a duty
-    manager is working on."""
+    """The duty managers' queue in numbers, in one query: referrals awaiting a decision, and each
+    part of the queue (`QueueShow`, keyed by its value with "-" as "_"; see `_queue_conditions`)
+    with the same conditions as the queue filtered to it, and those a duty manager is working on."""
     now = now or timezone.now()
-    waiting = Q(status=ReferralStatus.AWAITING_DECISION)
+    conditions = _queue_conditions(now, due_soon)
+    parts = {show.replace("-", "_"): Count("pk", filter=condition) for show, condition in conditions.items()}
     return Referral.objects.filter(status__in=OPEN_STATUSES).aggregate(
-        awaiting_decision=Count("pk", filter=waiting),
-        overdue=Count("pk", filter=waiting & Q(decision_due_at__lt=now)),
-        due_soon=Count("pk", filter=waiting & Q(decision_due_at__gte=now, decision_due_at__lt=now + due_soon)),
-        with_partners=Count("pk", filter=Q(status=ReferralStatus.MORE_INFORMATION)),
+        awaiting_decision=Count("pk", filter=Q(status=ReferralStatus.AWAITING_DECISION)),
         claimed=Count("pk", filter=Q(claimed_by__isnull=False)),
+        **parts,
     )
 
 

@@ -22,8 +22,9 @@ from cases.querystring import parse_id
 from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors, services
-from .models import Channel, Decision, DecisionOutcome, Referral, ReferralPerson, ReferralStatus
+from .models import Decision, DecisionOutcome, Referral, ReferralPerson, ReferralStatus
 from .permissions import ANSWER_INFORMATION_REQUEST, DOWNLOAD_LETTER, TRIAGE_REFERRAL
+from .queue_forms import QueueFilterForm
 from .triage_forms import AnswerForm, DecisionAmendForm, DecisionForm
 
 PAGE_SIZE = 25
@@ -68,12 +69,21 @@ def _age(person: ReferralPerson, today: datetime.date) -> str:
 
 
 def _children_summary(referral, today: datetime.date) -> list[str]:
-    return [f"{child.first_name} ({_age(child, today)})" for child in referral.children]
+    return [f"{child.full_name} ({_age(child, today)})" for child in referral.children]
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+def _surnames(referral) -> str:
+    """The family's surname as the referral gives it: the children's, then any other the adults
+    named have, each once."""
+    names = [p.last_name for p in referral.children] + [p.last_name for p in referral.adults]
+    return ", ".join(dict.fromkeys(name for name in names if name))
+
+
+def _queue_clock(referral, now: datetime.datetime) -> tuple[str, bool]:
+    # A MASH decision met the 24-hour clock: the referral then waits on the partners' answers.
+    if referral.status == ReferralStatus.MORE_INFORMATION:
+        return ("Partners answered" if referral.partners_answered else "Waiting for partner agencies"), False
+    return time_left(referral.decision_due_at, now)
 
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -81,46 +91,57 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 @roles_required(Role.DUTY_MANAGER)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Referrals awaiting a decision, oldest first, with the time left on the 24-hour clock."""
-    locality_id = _int_param(request, "locality")
-    level_id = _int_param(request, "level")
-    channel = request.GET.get("channel", "")
-    channel = channel if channel in Channel.values else ""
-    overdue = request.GET.get("overdue") == "1"
+    """Referrals awaiting a decision, oldest first or by when they are due, with the time left on
+    the 24-hour clock; searched by name or reference and filtered (`QueueFilterForm`). Filters that
+    are not among the choices offered get a message and a 400, and no list."""
     now = timezone.now()
+    due_soon = selectors.queue_due_soon()
+    due_soon_hours = int(due_soon.total_seconds() // 3600)
+    data = request.GET.copy()
+    if data.get("overdue") == "1" and not data.get("show"):
+        data["show"] = selectors.QueueShow.OVERDUE  # the older link to overdue referrals
+    filters = QueueFilterForm(
+        data,
+        localities=list(Locality.objects.values_list("pk", "name")),
+        levels=list(LevelOfNeed.objects.active().values_list("pk", "name")),
+        due_soon_hours=due_soon_hours,
+    )
+    context = {"filters": filters, "due_soon_hours": due_soon_hours, "filtered": False, "rows": []}
+    if not filters.is_valid():
+        return render(request, "front_door/triage/queue.html", context, status=400)
+    chosen = filters.cleaned_data
     page, querystring = page_of(
         request,
-        selectors.referral_queue(locality_id=locality_id, level_id=level_id, channel=channel, overdue=overdue, now=now),
+        selectors.referral_queue(
+            locality_id=chosen["locality"],
+            level_id=chosen["level"],
+            channel=chosen["channel"],
+            show=chosen["show"],
+            search=chosen["search"],
+            sort=chosen["sort"],
+            due_soon=due_soon,
+            now=now,
+        ),
         PAGE_SIZE,
     )
     today = timezone.localdate(now)
-    rows = []
     for referral in page.object_list:
-        left, is_overdue = _clock(referral, now)
-        rows.append(
+        left, is_overdue = _queue_clock(referral, now)
+        context["rows"].append(
             {
                 "referral": referral,
                 "time_left": left,
                 "overdue": is_overdue,
+                "family": _surnames(referral),
                 "children": _children_summary(referral, today),
             }
         )
-    return render(
-        request,
-        "front_door/triage/queue.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "querystring": querystring,
-            "localities": Locality.objects.all(),
-            "levels": LevelOfNeed.objects.active(),
-            "channels": Channel.choices,
-            "locality_id": locality_id,
-            "level_id": level_id,
-            "channel": channel,
-            "overdue": overdue,
-        },
+    context.update(
+        page_obj=page,
+        querystring=querystring,
+        filtered=any(chosen[name] for name in ("search", "show", "locality", "level", "channel")),
     )
+    return render(request, "front_door/triage/queue.html", context)
 
 
 # --- Triage --------------------------------------------------------------------------------------
@@ -368,6 +389,7 @@ def information_request(request: HttpRequest, enquiry) -> HttpResponse:
             else:
                 messages.success(request, f"Answer sent to the front door for {referral.reference}")
                 return redirect("front_door:information-requests")
+    family_address, referred_address = _addresses(referral)
     return render(
         request,
         "front_door/triage/information_request.html",
@@ -383,28 +405,6 @@ def information_request(request: HttpRequest, enquiry) -> HttpResponse:
     )
 
 
-# --- The referrer's own referrals -----------------------------------------------------------------
-
-
-@roles_required(*PRACTITIONER_ROLES)
-def my_referrals(request: HttpRequest) -> HttpResponse:
-    """The referrals the user made, each with its current outcome and the letters sent."""
-    page, querystring = page_of(request, selectors.my_referrals_rows(user=request.user), PAGE_SIZE)
-    rows = [
-    family_address, referred_address = _addresses(referral)
-        {
-            "referral": referral,
-            "first_names": referral.child_names,
-            "outcome": DecisionOutcome(referral.outcome).label if referral.outcome else None,
-            "destination": referral.destination_name,
-            "letters": [
-                {"pk": pk, "created_at": created_at}
-                for pk, created_at in zip(referral.letter_ids, referral.letter_dates, strict=True)
-            ],
-        }
-        for referral in page.object_list
-    ]
-    return render(
 def _identifying_details(referral: Referral) -> list[dict]:
     """What a partner agency needs to find each child in its own records: the known record's
     details once the person is linked (the referrer's spelling given "as referred" when it differs),
@@ -436,6 +436,27 @@ def _addresses(referral: Referral) -> tuple[str, str]:
     return recorded, referral.address if referral.address and referral.address != recorded else ""
 
 
+# --- The referrer's own referrals -----------------------------------------------------------------
+
+
+@roles_required(*PRACTITIONER_ROLES)
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrals the user made, each with its current outcome and the letters sent."""
+    page, querystring = page_of(request, selectors.my_referrals_rows(user=request.user), PAGE_SIZE)
+    rows = [
+        {
+            "referral": referral,
+            "first_names": referral.child_names,
+            "outcome": DecisionOutcome(referral.outcome).label if referral.outcome else None,
+            "destination": referral.destination_name,
+            "letters": [
+                {"pk": pk, "created_at": created_at}
+                for pk, created_at in zip(referral.letter_ids, referral.letter_dates, strict=True)
+            ],
+        }
+        for referral in page.object_list
+    ]
+    return render(
         request, "front_door/triage/my_referrals.html", {"page_obj": page, "rows": rows, "querystring": querystring}
     )
 

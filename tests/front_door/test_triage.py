@@ -85,7 +85,7 @@ def test_queue_row_shows_what_the_duty_manager_needs(world, client_for, submit_r
     assert f"Possible duplicate of {first.reference}" in content
     assert "23 hours left" in content
     assert "Practitioner web form" in content
-    assert f"Amara ({age_today(datetime.date(2016, 5, 17))}), Baby (unborn)" in content
+    assert f"Amara Okafor ({age_today(datetime.date(2016, 5, 17))})<br>Baby Okafor (unborn)" in content
     assert "Level 3: Complex needs" in content
     assert world.duty_manager.get_full_name() in content
     assert "Not claimed" in content
