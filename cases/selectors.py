@@ -7,12 +7,39 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.utils import timezone
 
-from .models import AccessLog, Case, CaseMember, CaseStatus, ChronologyEntry, Consent, Locality, Person, User
+from .models import (
+    AccessLog,
+    Case,
+    CaseMember,
+    CaseStatus,
+    ChronologyEntry,
+    Consent,
+    Deadline,
+    FamilyMembership,
+    Locality,
+    Person,
+    User,
+)
 from .permissions import VIEW_CASE, cases_for_user, user_locality_id, visible_family_name
 from .roles import Role
+
+
+class CaseSort(TextChoices):
+    OPENED = "opened", "Opened (newest first)"
+    FAMILY = "family", "Family name (A to Z)"
+    NEXT_DUE = "due", "Next due (soonest first)"
+
+
+NO_LEAD_PROFESSIONAL = "none"
+
+
+def _next_due() -> Subquery:
+    """When the case's soonest running clock falls due (its deadlines, by the case's index)."""
+    running = Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True)
+    return Subquery(running.order_by("due_at").values("due_at")[:1])
 
 
 def case_list_for_user(
@@ -22,10 +49,19 @@ def case_list_for_user(
     locality_id: int | None = None,
     mine: bool = False,
     exclude_status: str | None = None,
+    lead_professional: int | str | None = None,
+    search: str = "",
+    sort: str = CaseSort.OPENED,
 ) -> QuerySet[Case]:
-    """The cases `user` may see, newest first, each with `family_name`: the family's name where
-    its details are visible to `user`, else None. Built in one filter and one annotation: lists
-    read it as rows of values (`case_rows`) or, for the API, with their related rows."""
+    """The cases `user` may see, newest first (or by family name, or by when the next clock falls
+    due), each with `family_name`: the family's name where its details are visible to `user`, else
+    None, and `next_due_at` (when its soonest running clock falls due). Built in one filter and
+    annotations: lists read it as rows of values (`case_rows`, `case_api_rows`).
+
+    `lead_professional` is a user's id, or NO_LEAD_PROFESSIONAL for cases with none yet. `search`
+    finds a case's reference (exactly, in any case) or, among the cases whose family's details
+    `user` may see (a hidden family is never found by its name, nor sorted by it), a family with
+    someone whose first name or surname holds each word (the people's trigram indexes)."""
     conditions = Q()
     if status:
         conditions &= Q(status=status)
@@ -35,11 +71,36 @@ def case_list_for_user(
         conditions &= Q(locality_id=locality_id)
     if mine:
         conditions &= Q(Exists(CaseMember.objects.filter(case=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True)))
-    return (
+    if lead_professional == NO_LEAD_PROFESSIONAL:
+        conditions &= Q(lead_professional__isnull=True)
+    elif lead_professional:
+        conditions &= Q(lead_professional_id=lead_professional)
+    queryset = (
         cases_for_user(user, VIEW_CASE)
         .filter(conditions)
-        .annotate(family_name=visible_family_name(user))
-        .order_by("-opened_at", "-id")
+        .annotate(family_name=visible_family_name(user), next_due_at=_next_due())
+    )
+    words = search.split()[:5]
+    if words:
+        named = FamilyMembership.objects.filter(family=OuterRef("family_id"))
+        for word in words:
+            named = named.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+        queryset = queryset.filter(Q(reference=search.strip().upper()) | (Q(family_name__isnull=False) & Exists(named)))
+    if sort == CaseSort.FAMILY:
+        return queryset.order_by(F("family_name").asc(nulls_last=True), "-opened_at", "-id")
+    if sort == CaseSort.NEXT_DUE:
+        return queryset.order_by(F("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
+    return queryset.order_by("-opened_at", "-id")
+
+
+def lead_professional_choices() -> QuerySet:
+    """Who may lead a family, to filter the case list by: active users with the lead professional
+    role, by name, as (id, first name, last name, agency name)."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.LEAD_PROFESSIONAL)
+        .order_by("first_name", "last_name", "id")
+        .values_list("pk", "first_name", "last_name", "agency__name")
+        .distinct()
     )
 
 
@@ -89,8 +150,9 @@ CASE_ROW_FIELDS = (
 
 def case_rows(queryset: QuerySet[Case]) -> QuerySet:
     """A list of cases from `case_list_for_user` (or one filtered from it) as rows of values for a
-    page's table: `family_name` is already masked by the family's consent."""
-    return queryset.values(*CASE_ROW_FIELDS)
+    page's table: `family_name` is already masked by the family's consent; `next_due_at` is when
+    the case's soonest running clock falls due (read for the rows of the page only)."""
+    return queryset.values(*CASE_ROW_FIELDS, "next_due_at")
 
 
 def case_members(*, case: Case) -> QuerySet[CaseMember]:

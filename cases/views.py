@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from . import forms, selectors, services
 from .access import case_view, object_view, public, roles_required, signed_in
 from .extensions import registry
+from .list_filters import CaseListFilterForm
 from .models import CaseMember, CaseStatus, Locality, Person
 from .paging import page_of
 from .parts import CASE_ACTION_DONE, CASE_ACTION_LABELS
@@ -54,26 +55,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*CASE_LIST_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in CaseStatus.values else ""
-    locality = request.GET.get("locality", "")
-    locality_id = int(locality) if locality.isdigit() else None
-    mine = request.GET.get("mine") == "1"
-    queryset = selectors.case_list_for_user(user=request.user, status=status, locality_id=locality_id, mine=mine)
-    page, querystring = page_of(request, selectors.case_rows(queryset), PAGE_SIZE)
-    return render(
-        request,
-        "cases/case_list.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "statuses": CaseStatus.choices,
-            "status": status,
-            "localities": Locality.objects.all(),
-            "locality_id": locality_id,
-            "mine": mine,
-        },
+    """The cases the user may see, searched by name or reference, filtered (status, locality, lead
+    professional, their own) and sorted. Filters that are not among the choices offered get a
+    message and a 400, and no list."""
+    filters = CaseListFilterForm(
+        request.GET,
+        statuses=CaseStatus.choices,
+        localities=list(Locality.objects.values_list("pk", "name")),
+        lead_professionals=[
+            (pk, ", ".join(filter(None, [f"{first} {last}".strip(), agency])))
+            for pk, first, last, agency in selectors.lead_professional_choices()
+        ],
+        sorts=selectors.CaseSort.choices,
+        no_lead_professional=selectors.NO_LEAD_PROFESSIONAL,
     )
+    context = {"filters": filters, "filtered": False}
+    if not filters.is_valid():
+        return render(request, "cases/case_list.html", context, status=400)
+    chosen = filters.cleaned_data
+    queryset = selectors.case_list_for_user(
+        user=request.user,
+        status=chosen["status"],
+        locality_id=chosen["locality"],
+        mine=chosen["mine"],
+        lead_professional=chosen["lead_professional"],
+        search=chosen["search"],
+        sort=chosen["sort"],
+    )
+    page, querystring = page_of(request, selectors.case_rows(queryset), PAGE_SIZE)
+    context.update(
+        page_obj=page,
+        querystring=querystring,
+        filtered=any(chosen[name] for name in ("search", "status", "locality", "lead_professional", "mine")),
+    )
+    return render(request, "cases/case_list.html", context)
 
 
 @case_view(VIEW_CASE)
