@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime
 import re
 
-from crispy_forms_gds.layout import HTML, Field, Layout, Size, Submit
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.forms import GDSForm, gds_date
+from cases.forms import GDSForm, RevealingRadios, gds_date
 from cases.models import Agency, Gender, LevelOfNeed, Person
 from cases.validators import (
     normalise_nhs_number,
@@ -445,9 +445,9 @@ class ConsentForm(ConsentMixin, GDSForm):
                 "Select yes if the people with parental responsibility have agreed to this referral",
             )
         )
+        # "If no, why" is revealed under "No" (shown there without JavaScript).
         self.helper.layout = Layout(
-            Field.radios("consent_given", legend_size=Size.MEDIUM),
-            "consent_not_sought_reason",
+            RevealingRadios("consent_given", {"no": ["consent_not_sought_reason"]}, legend_size=Size.MEDIUM),
             Submit("submit", self.submit_label),
         )
 
@@ -632,7 +632,55 @@ class ReachableMixin:
         return cleaned_data
 
 
-class PublicAboutForm(ReachableMixin, GDSForm):
+def referrer_address_fields(whose: str) -> dict[str, forms.Field]:
+    """Where to post the outcome letter to someone without an email address: optional. `whose`
+    names them in errors ("Your", "Their")."""
+    return {
+        "referrer_address_line_1": forms.CharField(
+            label="Address line 1",
+            max_length=200,
+            required=False,
+            error_messages={"max_length": f"{whose} address line 1 must be 200 characters or fewer"},
+            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        ),
+        "referrer_address_line_2": forms.CharField(
+            label="Address line 2",
+            max_length=200,
+            required=False,
+            error_messages={"max_length": f"{whose} address line 2 must be 200 characters or fewer"},
+            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+        ),
+        "referrer_town": forms.CharField(
+            label="Town or city",
+            max_length=100,
+            required=False,
+            error_messages={"max_length": "The town or city must be 100 characters or fewer"},
+            widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds", "autocomplete": "address-level2"}),
+        ),
+        "referrer_postcode": forms.CharField(
+            label="Postcode",
+            max_length=10,
+            required=False,
+            error_messages={"max_length": "Enter a real postcode, like AA1 1AA"},
+            widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+        ),
+    }
+
+
+REFERRER_ADDRESS = ["referrer_address_line_1", "referrer_address_line_2", "referrer_town", "referrer_postcode"]
+
+
+class ReferrerAddressMixin:
+    def clean_referrer_postcode(self):
+        return clean_postcode(self.cleaned_data["referrer_postcode"])
+
+    def address_fieldset(self, legend: str, hint: str) -> Fieldset:
+        return Fieldset(
+            HTML(f'<div class="govuk-hint">{hint}</div>'), *REFERRER_ADDRESS, legend=legend, legend_size=Size.SMALL
+        )
+
+
+class PublicAboutForm(ReachableMixin, ReferrerAddressMixin, GDSForm):
     """The first page of the public form: who is asking, and how to tell them what happens next."""
 
     submit_label = "Save and continue"
@@ -653,6 +701,7 @@ class PublicAboutForm(ReachableMixin, GDSForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(referrer_address_fields("Your"))
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
@@ -664,6 +713,9 @@ class PublicAboutForm(ReachableMixin, GDSForm):
             ),
             "referrer_email",
             "referrer_phone",
+            self.address_fieldset(
+                "Your address (optional)", "If you do not have an email address, we can post our letter to you."
+            ),
             send_button(self.submit_label),
         )
         order_as_shown(self)
@@ -673,10 +725,10 @@ class PublicAboutForm(ReachableMixin, GDSForm):
 
     @classmethod
     def initial_from(cls, referral) -> dict:
-        return {name: getattr(referral, name) for name in cls.base_fields}
+        return {name: getattr(referral, name) for name in [*cls.base_fields, *REFERRER_ADDRESS]}
 
 
-class ContactAboutForm(ReachableMixin, GDSForm):
+class ContactAboutForm(ReachableMixin, ReferrerAddressMixin, GDSForm):
     """The first page of a contact: how they contacted us, and who they are."""
 
     submit_label = "Save and continue"
@@ -727,6 +779,7 @@ class ContactAboutForm(ReachableMixin, GDSForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referrer_agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.fields.update(referrer_address_fields("Their"))
         self.helper.layout = Layout(
             Field.radios("channel", inline=True, legend_size=Size.MEDIUM),
             "referrer_name",
@@ -735,6 +788,9 @@ class ContactAboutForm(ReachableMixin, GDSForm):
             "referrer_role",
             "referrer_email",
             "referrer_phone",
+            self.address_fieldset(
+                "Their address (optional)", "If they have no email address, we post our letter to them."
+            ),
             Submit("submit", self.submit_label),
         )
         order_as_shown(self)
@@ -744,6 +800,6 @@ class ContactAboutForm(ReachableMixin, GDSForm):
 
     @classmethod
     def initial_from(cls, referral) -> dict:
-        initial = {name: getattr(referral, name) for name in cls.base_fields}
+        initial = {name: getattr(referral, name) for name in [*cls.base_fields, *REFERRER_ADDRESS]}
         initial["referrer_agency"] = referral.referrer_agency_id
         return initial

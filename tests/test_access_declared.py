@@ -358,9 +358,10 @@ def records(world):
         "api-referral-letter": {"referral_id": letter.referral_id},
         "front_door:contact-confirm": {"referral_id": contact.pk},
         "front_door:referral-person-remove": {"referral_id": draft.pk, "person_id": draft_person.pk},
+        "front_door:referral-person": {"referral_id": draft.pk, "person_id": draft_person.pk},
         "api-referral-list": {},
     }
-    for name in ("children", "adults", "address", "concerns", "consent", "check", "submitted"):
+    for name in ("children", "adults", "address", "concerns", "consent", "check", "delete", "submitted"):
         by_route[f"front_door:referral-{name}"] = {"referral_id": draft.pk}
     world.sent = sent
     return world, ids, by_route, case

@@ -498,3 +498,18 @@ def test_navigation_offers_the_intake_pages_to_those_who_may_use_them(client_for
     assert "Record a contact" in duty
     assert "Make a referral" not in no_agency
     assert "Record a contact" not in no_agency
+
+
+def test_an_unfinished_contact_is_offered_to_go_on_with_or_delete(client):
+    assert client.post(NEW, caller_post()).status_code == 302
+
+    html = client.get(NEW).content.decode()
+    delete = client.get(NEW + "delete/?back=" + NEW).content.decode()
+    response = client.post(NEW + "delete/")
+
+    assert "You started recording this contact earlier" in html
+    assert input_value(html, "referrer_name") == "Priya Patel"
+    assert "Are you sure you want to delete this draft?" in delete
+    assert response["Location"] == NEW
+    assert not Referral.objects.exists()
+    assert input_value(client.get(NEW).content.decode(), "referrer_name") == ""

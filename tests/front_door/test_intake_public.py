@@ -593,12 +593,16 @@ def test_refused_forms_do_not_use_up_the_allowance(anonymous, settings):
 def test_the_allowance_comes_back_when_the_window_ends(anonymous, settings, monkeypatch):
     settings.PUBLIC_REFERRAL_RATE = 1
     monkeypatch.setattr(intake_views, "THROTTLE_WINDOW", 1)  # an hour in production
-    assert send_public(anonymous, REMOTE_ADDR="203.0.113.10").status_code == 302
-    assert send_public(anonymous, REMOTE_ADDR="203.0.113.10").status_code == 429
+    # Two browsers at one address, their answers ready: the window is shorter than filling in a form.
+    other = Client()
+    answer_everything(anonymous)
+    answer_everything(other, children=[{"first_name": "Leo"}])
+    assert anonymous.post(CHECK, {"leave_blank": ""}, REMOTE_ADDR="203.0.113.10").status_code == 302
+    assert other.post(CHECK, {"leave_blank": ""}, REMOTE_ADDR="203.0.113.10").status_code == 429
 
     time.sleep(1.2)
 
-    assert anonymous.post(CHECK, {"leave_blank": ""}, REMOTE_ADDR="203.0.113.10").status_code == 302
+    assert other.post(CHECK, {"leave_blank": ""}, REMOTE_ADDR="203.0.113.10").status_code == 302
 
 
 def test_what_was_typed_in_a_text_answer_is_kept_on_its_page(anonymous):
@@ -608,3 +612,28 @@ def test_what_was_typed_in_a_text_answer_is_kept_on_its_page(anonymous):
     html = anonymous.get(CONCERNS).content.decode()
 
     assert textarea_value(html, "concerns") == "Amara is not sleeping and will not go to school."
+
+
+def test_a_postal_address_for_the_letter_may_be_given(anonymous):
+    response = send_public(
+        anonymous,
+        about={
+            "referrer_email": "",
+            "referrer_phone": "07700 900 982",
+            "referrer_address_line_1": "3 Oak Road",
+            "referrer_town": "Exton",
+            "referrer_postcode": "ex2 2ab",
+        },
+    )
+
+    referral = Referral.objects.get(reference=sent_reference(response))
+    assert referral.referrer_address_lines == ["3 Oak Road", "Exton", "EX2 2AB"]
+
+
+def test_a_postal_address_with_a_wrong_postcode_is_refused(anonymous):
+    html = assert_error_page(
+        anonymous.post(START, about_post(referrer_postcode="EX")),
+        ("id_referrer_postcode", "Enter a real postcode, like AA1 1AA"),
+    )
+
+    assert input_value(html, "referrer_postcode") == "EX"
