@@ -91,6 +91,7 @@ def test_refer_triage_decide_and_download_the_letter(demo, page: Page):
     page.locator("form").filter(has_text="Record the decision").get_by_label("Level 3: Complex needs").check()
     page.get_by_label("Targeted family support", exact=True).check()
     page.get_by_label("Reason for the decision").fill("Needs a family support worker and a team around the family.")
+    page.get_by_label("I confirm a new record will be made", exact=False).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Record the decision").click()
     assert_accessible(page)

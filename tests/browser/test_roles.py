@@ -36,14 +36,30 @@ def demo_data(transactional_db, live_server):
     call_command("load_demo_data")
 
 
+def govuk_conditional_reveal(violation: dict, node: dict) -> bool:
+    """The one finding the GOV.UK Design System keeps on purpose: a radio that reveals questions says
+    whether they are shown with `aria-expanded`, which ARIA 1.2 does not list for radios, because
+    screen readers announce it (alphagov/govuk-frontend#979, a documented known issue). Only that
+    attribute, on such a radio (`aria-controls` naming its reveal), is let through."""
+    checks = node["all"] + node["any"]
+    return (
+        violation["id"] == "aria-allowed-attr"
+        and 'class="govuk-radios__input"' in node["html"]
+        and "aria-controls=" in node["html"]
+        and bool(checks)
+        and all("aria-expanded" in " ".join(map(str, check.get("data") or [])) for check in checks)
+    )
+
+
 def assert_accessible(page: Page) -> None:
     results = Axe().run(page)
     violations = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at {' '.join(node['target'])}"
         for violation in results.response["violations"]
+        for node in violation["nodes"]
+        if not govuk_conditional_reveal(violation, node)
     ]
-    assert results.violations_count == 0, f"axe found on {page.url}:\n" + "\n".join(violations)
+    assert not violations, f"axe found on {page.url}:\n" + "\n".join(violations)
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

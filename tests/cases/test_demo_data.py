@@ -207,7 +207,14 @@ def test_no_case_action_is_taken_by_a_superuser(demo, db):
     assert admin.is_superuser
     assert admin.roles == {Role.ADMINISTRATOR}
     assert not ChronologyEntry.objects.filter(author__is_superuser=True).exists()
-    assert not ChronologyEntry.objects.filter(author__isnull=True).exists()
+    # Only a referral from the public form arrives with no author: its referrer has no account.
+    assert not ChronologyEntry.objects.filter(author__isnull=True).exclude(event="referral_received").exists()
+    assert ChronologyEntry.objects.filter(event="referral_received", author__isnull=True).exists()
+    # A referral's arrival is the referrer's (or the contact officer's who recorded it), never the
+    # duty manager's who decided it.
+    assert not ChronologyEntry.objects.filter(
+        event="referral_received", author__groups__name=Role.DUTY_MANAGER
+    ).exists()
     assert not Decision.objects.filter(decided_by__is_superuser=True).exists()
     # The charity's own manager assigns its keyworker.
     assert set(
