@@ -309,20 +309,21 @@ class FrontDoorDemo:
 
     def letters(self) -> None:
         """Each decision's letter to the referrer. A Celery task makes it after the decision; here
-        its work is done at once, so when `make run` starts the letters are there: those to email
-        sent and their 72-hour clocks met, those to post on the front door's list. Made once the stories are placed, so each letter
-        gives its referral's own dates; then placed a few minutes after its decision, with its clock."""
+        its work is done at once, once the stories are placed (so each letter gives its referral's
+        own dates), and each letter is then placed a few minutes after its decision. An emailed
+        letter went then and met its 72-hour clock; a letter to post made over a week ago was told
+        by phone by the contact officer an hour after it was made; newer ones wait on the front
+        door's list of letters to post or phone."""
         decisions = list(Decision.objects.order_by("decided_at", "pk").values_list("pk", "referral_id"))
-        for decision_id, _referral_id in decisions:
+        for decision_id, referral_id in decisions:
             letter = letter_create_and_send(decision_id=decision_id)
             if letter is not None and letter.status == LetterStatus.QUEUED:
-                # Emailed at the time (the outbox sent it, the follow-up recorded it); a letter to
-                # post stays on the front door's list, its clock running.
+                # As if the outbox had sent it and the front door's follow-up recorded it.
                 Notification.objects.filter(pk=letter.notification_id).update(
                     status=Notification.Status.SENT, sent_at=timezone.now()
                 )
                 ReferrerLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.EMAILED)
-                deadline_meet(timescale_code=services.LETTER_CLOCK, subject_type="referral", subject_id=_referral_id)
+                deadline_meet(timescale_code=services.LETTER_CLOCK, subject_type="referral", subject_id=referral_id)
         decided = Decision.objects.filter(pk=OuterRef("decision_id")).values("decided_at")[:1]
         ReferrerLetter.objects.filter(decision_id__in=[pk for pk, _ in decisions]).update(
             created_at=Subquery(decided) + LETTER_AFTER
@@ -339,6 +340,20 @@ class FrontDoorDemo:
             subject_id__in={referral_id for _, referral_id in decisions},
             met_at__isnull=False,
         ).update(met_at=Subquery(first_letter))
+        phoned = ReferrerLetter.objects.filter(
+            status=LetterStatus.TO_POST, created_at__lt=timezone.now() - datetime.timedelta(days=7)
+        )
+        for letter in phoned.defer("pdf"):
+            told_at = letter.created_at + datetime.timedelta(hours=1)
+            ReferrerLetter.objects.filter(pk=letter.pk).update(
+                status=LetterStatus.PHONED, sent_by=self.users["contact.officer"], sent_at=told_at
+            )
+            deadline_meet(
+                timescale_code=services.LETTER_CLOCK,
+                subject_type="referral",
+                subject_id=letter.referral_id,
+                met_at=told_at,
+            )
 
     # The stages of a story.
 

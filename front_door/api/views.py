@@ -41,7 +41,7 @@ from earlyhelp.api_docs import (
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import selectors, services
-from ..models import Channel, Decision
+from ..models import Channel, Decision, LetterStatus
 from ..permissions import DOWNLOAD_LETTER, TRIAGE_REFERRAL, VIEW_REFERRAL, is_duty_manager, is_front_door
 from .serializers import (
     DecisionAmendSerializer,
@@ -251,7 +251,10 @@ class ReferralDetail(RecordAPIView):
         context = _context(
             request,
             decision=selectors.current_decision(referral=referral),
-            letters=list(referral.letters.defer("pdf").order_by("created_at", "id")),
+            # A letter replaced before it was sent never reached anyone.
+            letters=list(
+                referral.letters.exclude(status=LetterStatus.REPLACED).defer("pdf").order_by("created_at", "id")
+            ),
             front_door=is_front_door(request.user),
         )
         return Response(ReferralDetailSerializer(referral, context=context).data)

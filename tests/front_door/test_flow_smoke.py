@@ -1,6 +1,9 @@
-from cases.models import Case, Deadline
+from django.utils import timezone
+
+from cases.models import Case, Deadline, Notification
+from cases.notifications import notifications_send_pending
 from front_door import services
-from front_door.letters import letter_create_and_send
+from front_door.letters import letter_create_and_send, letters_record_emailed
 from front_door.models import DecisionOutcome, ReferralStatus
 
 
@@ -27,6 +30,10 @@ def test_received_decided_letter(world, submit_referral, destinations, django_ca
     assert Case.objects.get(pk=referral.case_id).family_id == referral.family_id
     letter = letter_create_and_send(decision_id=decision.pk)
     assert bytes(letter.pdf).startswith(b"%PDF")
+    # The letter clock stops when the letter is emailed, after the grace period for amendments.
+    Notification.objects.filter(pk=letter.notification_id).update(send_after=timezone.now())
+    notifications_send_pending()
+    letters_record_emailed()
     assert not Deadline.objects.filter(subject_type="referral", subject_id=referral.pk, met_at__isnull=True).exists()
 
 
