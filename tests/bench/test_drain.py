@@ -33,3 +33,19 @@ def test_the_drain_budget_is_300000_messages_in_5_minutes():
     small = {**done, "messages": 3_000, "files_messages": 3_000}
     assert drain_within_budget({**small, "seconds": 2.9}, seconds_for_300k=budget)
     assert not drain_within_budget({**small, "seconds": 3.1}, seconds_for_300k=budget)
+
+
+def test_the_report_shows_the_drain_against_its_budget():
+    from io import StringIO
+
+    from bench.management.commands.run_bench import Command
+
+    drain = {"messages": 3_000, "left": 0, "files_messages": 3_000, "sent_twice": 0, "seconds": 2.5}
+    out = StringIO()
+    Command(stdout=out).report({"pages": {}, "drain": drain})
+    slow = StringIO()
+    Command(stdout=slow).report({"pages": {}, "drain": {**drain, "seconds": 3.5}})
+
+    assert "outbox drain 3,000 s" in out.getvalue()
+    assert "(budget 3.0, each once) ok" in out.getvalue()
+    assert "(budget 3.0, each once) OVER" in slow.getvalue()

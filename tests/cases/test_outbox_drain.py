@@ -193,3 +193,33 @@ def test_a_broker_outage_when_a_message_is_queued_fails_nothing_and_the_next_run
     assert len(callbacks) == 1  # it was asked for, and the failure did not reach the caller
     assert Notification.objects.get(dedupe_key="outage").status == "pending"
     assert notifications_send_pending() == 1  # the minute's run, once the broker is back
+
+
+def test_a_sender_gives_back_what_a_slow_provider_left_it_no_time_for_and_sends_it_next(db, monkeypatch):
+    import datetime
+
+    rows = backlog(3)
+    handed = []
+
+    class SlowProvider(Sender):
+        def send(self, notification):
+            handed.append(notification.pk)
+            time.sleep(0.05)
+            return ""
+
+    monkeypatch.setattr(notifications, "HAND_OVER_FOR", datetime.timedelta(seconds=0.01))
+    given_back = []
+    release = notifications._release
+
+    def noting_release(rows):
+        rows = list(rows)
+        given_back.append([row.pk for row in rows])
+        release(rows)
+
+    monkeypatch.setattr(notifications, "_release", noting_release)
+
+    assert notifications_send_pending(sender=SlowProvider()) == 3
+
+    assert handed == [row.pk for row in rows]  # each once, one a claim
+    assert given_back[:2] == [[rows[1].pk, rows[2].pk], [rows[2].pk]]
+    assert list(Notification.objects.order_by("pk").values_list("status", "attempts")) == [("sent", 1)] * 3

@@ -218,7 +218,7 @@ def test_a_late_worker_settles_a_row_marked_could_not_confirm_but_not_one_sent_a
 def test_a_live_worker_settles_its_batch_well_within_the_time_after_which_it_counts_as_dead(settings):
     from django.core.mail import get_connection
 
-    from cases.notifications import CLAIM_BATCH, NotifySender
+    from cases.notifications import HAND_OVER_FOR, NotifySender
     from cases.notifications import notify_client as make_notify_client
 
     smtp = get_connection("django.core.mail.backends.smtp.EmailBackend")
@@ -226,4 +226,4 @@ def test_a_live_worker_settles_its_batch_well_within_the_time_after_which_it_cou
 
     assert smtp.timeout == 30
     assert NotifySender(make_notify_client()).client.timeout == 30
-    assert CLAIM_BATCH * datetime.timedelta(seconds=30) < SENDING_TIMEOUT
+    assert HAND_OVER_FOR + datetime.timedelta(seconds=30) < SENDING_TIMEOUT
