@@ -232,10 +232,6 @@ def as_edit_page(form: forms.Form) -> forms.Form:
     return form
 
 
-def h2(text: str) -> HTML:
-    return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
-
-
 # --- Practitioner question pages ----------------------------------------------------------------------------
 
 

@@ -417,15 +417,22 @@ def _draft_delete_page(request, journey: Journey, referral: Referral, actor, don
             raise Http404("No draft found") from None
         if journey.session_key:
             request.session.pop(journey.session_key, None)
-        messages.success(request, f"Draft deleted: {name.removeprefix('Draft: ')}")
+        messages.success(
+            request,
+            "Your answers have been deleted" if journey is PUBLIC else f"Draft deleted: {name.removeprefix('Draft: ')}",
+        )
         return redirect(done_url)
     return render(
         request,
         "front_door/intake/confirm_remove.html",
         {
             "journey": journey,
-            "title": "Are you sure you want to delete this draft?",
-            "lead": name,
+            "title": (
+                "Are you sure you want to delete your answers?"
+                if journey is PUBLIC
+                else "Are you sure you want to delete this draft?"
+            ),
+            "lead": "" if journey is PUBLIC else name,
             "warning": "Everything typed into it will be deleted. This cannot be undone.",
             "button": "Yes, delete this draft",
             "back_url": request.GET.get("back") if _safe_back(request) else journey.url(referral, "check"),

@@ -637,3 +637,36 @@ def test_a_postal_address_with_a_wrong_postcode_is_refused(anonymous):
     )
 
     assert input_value(html, "referrer_postcode") == "EX"
+
+
+def test_answers_can_be_deleted_after_a_page_that_asks_first(anonymous):
+    answer_everything(anonymous)
+
+    page = anonymous.get("/refer/delete/").content.decode()
+    response = anonymous.post("/refer/delete/")
+
+    assert "Are you sure you want to delete your answers?" in page
+    assert f'href="{CHECK}">No, go back</a>' in page
+    assert response["Location"] == START
+    assert not Referral.objects.exists()
+    assert "Your answers have been deleted" in anonymous.get(START).content.decode()
+    assert "Your answers could not be found" in anonymous.get(CHECK).content.decode()
+
+
+def test_check_your_answers_takes_the_same_queries_for_one_child_or_six(anonymous, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answer_everything(anonymous)
+    anonymous.get(CHECK)  # the session as after a first page
+    with CaptureQueriesContext(connection) as one:
+        assert anonymous.get(CHECK).status_code == 200
+    one_child = len(one.captured_queries)  # read now: the next request empties the log it reads
+    for name in ("Leo", "Sami", "Noor", "Ade", "Bea"):
+        assert anonymous.post(CHILDREN, child_post(button="add", first_name=name)).status_code == 302
+        assert anonymous.post(ADULTS, adult_post(button="add", first_name=f"{name}'s carer")).status_code == 302
+
+    with django_assert_max_num_queries(one_child):
+        html = anonymous.get(CHECK).content.decode()
+
+    assert html.count('<h3 class="govuk-summary-card__title">') == 11  # six children, five carers
