@@ -29,6 +29,7 @@ def _session(expires_in: datetime.timedelta) -> str:
     return store.session_key
 
 
+@pytest.mark.xdist_group("celery-worker")  # one worker on the broker at a time (see test_outbox_drain)
 def test_clear_expired_sessions_runs_on_a_real_worker(celery_worker):
     expired = _session(datetime.timedelta(minutes=-1))
     live = _session(datetime.timedelta(minutes=30))
