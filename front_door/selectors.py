@@ -131,7 +131,10 @@ def referral_queue(
     if overdue and not show:
         show = QueueShow.OVERDUE
     if show:
-        queryset = queryset.filter(_queue_conditions(now, due_soon or queue_due_soon())[show])
+        # Only "new" and "due soon" need the window: the API's overdue filter reads no configuration.
+        if due_soon is None and show in (QueueShow.NEW, QueueShow.DUE_SOON):
+            due_soon = queue_due_soon()
+        queryset = queryset.filter(_queue_conditions(now, due_soon or datetime.timedelta(0))[show])
     if search:
         named = ReferralPerson.objects.filter(referral=OuterRef("pk"))
         for word in _name_words(search):

@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import LevelOfNeed
+from cases.models import LevelOfNeed, Timescale
 from front_door import services
 from front_door.models import DecisionOutcome, InformationRequest, Referral
+from front_door.selectors import referral_queue
 from front_door.services import PersonData
 
 QUEUE = "/front-door/"
@@ -150,8 +151,6 @@ def test_the_home_page_counts_each_part_of_the_queue_and_links_to_it(world, clie
 
 
 def test_the_counts_follow_the_configured_reminder_window(world, client_for, submit_referral):
-    from cases.models import Timescale
-
     Timescale.objects.filter(code="front-door-decision").update(reminder_before_hours=6)
     referral = submit_referral()
     due_in(referral, datetime.timedelta(hours=5))
@@ -354,3 +353,11 @@ def test_the_home_page_counts_in_one_query_however_long_the_queue(
     client.get("/")
     with django_assert_max_num_queries(before):
         client.get("/")
+
+
+def test_the_overdue_filter_reads_no_configuration(world, queue_in_every_state, django_assert_num_queries):
+    # The API's ?overdue=true and the bench's selector call: the rows and their people, nothing else.
+    with django_assert_num_queries(2):
+        overdue = list(referral_queue(overdue=True))
+
+    assert [r.reference for r in overdue] == [queue_in_every_state["overdue"].reference]
