@@ -79,11 +79,14 @@ def _professional_next_steps(decision: Decision) -> str:
         return PROFESSIONAL_NEXT_STEPS[decision.outcome]
     if decision.destination is not None and decision.destination.opens_case:
         return (
-            f"The family will be offered {decision.destination.name}. "
+            "The family will be offered early help, as the decision above says. "
             "A lead professional will contact the family to agree a plan with them."
         )
     if decision.destination is not None:
-        return f"The family will not get early help from us; the referral goes to {decision.destination.name}."
+        return (
+            "We will not open an early help case for the family. The decision above says where the referral "
+            "goes instead."
+        )
     return "No further action is needed from the front door."
 
 

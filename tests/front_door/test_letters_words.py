@@ -10,14 +10,17 @@ import io
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from pypdf import PdfReader
 
+from cases.models import Notification
+from cases.notifications import notifications_send_pending
 from cases.roles import Role
 from front_door import services
-from front_door.letters import letter_create_and_send, letter_html
+from front_door.letters import letter_create_and_send, letter_html, letters_record_emailed
 from front_door.models import Channel, DecisionOutcome, ReferrerRelationship
 from tests.factories import UserFactory
-from tests.front_door.letters_helpers import CHILD, decide, pdf_text, public_referral
+from tests.front_door.letters_helpers import CHILD, amend, decide, pdf_text, public_referral
 
 # What a member of the public must never read in their letter.
 NOT_FOR_THE_PUBLIC = ["Level", "level", "Complex needs", "agenc", "partner", "MASH", "Several needs"]
@@ -180,3 +183,30 @@ def test_the_letter_is_a_tagged_pdf_with_its_language_and_title(world, submit_re
         if public
         else f"Referral {referral.reference}: our decision"
     )
+
+
+def _emailed(letter) -> None:
+    """As if the grace period had passed and the outbox had sent the letter."""
+    Notification.objects.filter(pk=letter.notification_id).update(send_after=timezone.now())
+    notifications_send_pending()
+    letters_record_emailed()
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_the_longest_letter_a_correction_with_an_address_fits_on_one_page(world, submit_referral, public):
+    address = {
+        "referrer_address_line_1": "Flat 2, Oak House",
+        "referrer_address_line_2": "3 Oak Road",
+        "referrer_town": "Exton",
+        "referrer_postcode": "EX2 2AB",
+    }
+    referral = public_referral(email="pat@example.com", **address) if public else submit_referral(**address)
+    first = decide(world, referral)
+    _emailed(letter_create_and_send(decision_id=first.pk))
+
+    correction = letter_create_and_send(decision_id=amend(world, first, destination="specialist-service").pk)
+
+    reader = PdfReader(io.BytesIO(bytes(correction.pdf)))
+    assert correction.corrects is not None
+    assert len(reader.pages) == 1
+    assert "Yours sincerely" in pdf_text(correction.pdf)
