@@ -35,7 +35,10 @@ def decided(world, submit_referral, destinations):
 
 
 def test_my_referrals_links_each_reference_to_its_page(world, submit_referral, client_for):
-    first, second = submit_referral(), submit_referral(people=[PersonData(kind="child", first_name="Leo", last_name="Ng")])
+    first, second = (
+        submit_referral(),
+        submit_referral(people=[PersonData(kind="child", first_name="Leo", last_name="Ng")]),
+    )
 
     html = client_for(world.school_practitioner).get(MY_REFERRALS).content.decode()
 
@@ -51,7 +54,7 @@ def test_the_page_shows_what_was_sent_and_what_became_of_it(world, decided, clie
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"<h1 class=\"govuk-heading-l\">Referral {referral.reference}</h1>" in html
+    assert f'<h1 class="govuk-heading-l">Referral {referral.reference}</h1>' in html
     # What was sent.
     assert "Amara Okafor" in html and "943 476 5919" not in html and "9434765919" in html
     assert "Riverside Primary School" in html
