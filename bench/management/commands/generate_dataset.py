@@ -308,7 +308,8 @@ class Generator:
             elif Role.REFERRER in roles:
                 self.partners.append(u)
         self.levels = list(LevelOfNeed.objects.order_by("sort_order"))
-        self.destinations = list(Destination.objects.all())
+        # Early help decisions only: their destinations are those that fit early help.
+        self.destinations = list(Destination.objects.filter(outcomes__contains=["early_help"]))
         self.reasons = list(ClosureReason.objects.all())
         self.permissions = {
             p.codename: p.pk
