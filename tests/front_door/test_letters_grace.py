@@ -12,10 +12,11 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from cases.models import Deadline, Notification
+from cases.models import ChronologyEntry, Deadline, Notification
 from cases.notifications import notification_cancel, notifications_send_pending
 from front_door.letters import letter_create_and_send, letters_record_emailed
 from front_door.models import DecisionOutcome, LetterStatus, ReferrerLetter
+from front_door.tasks import record_emailed_letters
 from tests.front_door.letters_helpers import amend, decide, pdf_text, public_referral
 
 EMAIL = "pat.jones@example.com"
@@ -214,3 +215,22 @@ def test_a_decision_after_partners_answered_replaces_a_held_letter(world, outcom
     assert ReferrerLetter.objects.get(decision=asked).status == LetterStatus.REPLACED
     assert final.status == LetterStatus.QUEUED
     assert final.corrects is None
+
+
+def test_the_follow_up_runs_every_minute_and_is_safe_to_run_twice(world, settings):
+    referral = public_referral(email=EMAIL)
+    letter = letter_create_and_send(decision_id=decide(world, referral).pk)
+    let_the_grace_period_pass()
+    notifications_send_pending()
+
+    record_emailed_letters()
+    record_emailed_letters()
+
+    letter.refresh_from_db()
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["front_door.tasks.record_emailed_letters"] == 60.0
+    assert letter.status == LetterStatus.EMAILED
+    assert ChronologyEntry.objects.filter(event="referrer_letter_sent").count() == 1
+    assert Notification.objects.get(pk=letter.notification_id).subject == (
+        f"Your request for help, reference {referral.reference}"
+    )
