@@ -49,6 +49,26 @@ def test_the_configuration_list_and_change_form_pass_axe(administrator_page, mod
     assert_accessible(page)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/cases/user/",
+        "/admin/cases/user/add/",
+        "/admin/cases/agency/",
+        "/admin/cases/team/",
+        "/admin/cases/locality/",
+        "/admin/cases/bankholiday/",
+        "/admin/cases/accesslog/",
+        "/admin/auth/group/",
+    ],
+)
+def test_the_other_administration_pages_pass_axe(administrator_page, url):
+    administrator_page.goto(url)
+
+    assert_accessible(administrator_page)
+
+
 def test_an_editable_column_is_named_by_its_row(administrator_page):
     page = administrator_page
     level = LevelOfNeed.objects.get(code="level-3")
