@@ -94,6 +94,8 @@ def test_a_wide_table_scrolls_in_a_labelled_region_a_keyboard_can_reach(
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     expect(region).to_be_focused()
-    assert region.evaluate("el => el.scrollLeft") > 0, "the arrow keys do not scroll the table"
+    # Chromium scrolls smoothly: the offset grows over a few frames, so wait for it (up to the
+    # default timeout) rather than reading it once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())
     assert page_width(page) <= WIDTH
     context.close()
