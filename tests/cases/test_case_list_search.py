@@ -106,7 +106,8 @@ def test_a_family_hidden_from_the_user_is_found_by_reference_but_never_by_name(w
     by_reference = school.get(LIST, {"search": okafor.reference}).content.decode()
 
     assert references(listed) == [okafor.reference]  # in the team: listed, the family not named
-    assert "Okafor" not in listed.split("<main")[1]
+    # In the list of cases (the filter's list of staff may hold a practitioner of that surname).
+    assert "Okafor" not in listed.split("<table", 1)[1]
     assert references(by_name) == []
     assert references(by_reference) == [okafor.reference]
 
