@@ -74,6 +74,50 @@ def test_at_320_pixels_no_list_or_home_page_scrolls_sideways(demo_data, browser,
         page.context.close()
 
 
+# Every other page with a table, and the records reached from the lists (the first link of its kind
+# on the page named that shows a table): the case page's sections, the triage page's matches and history.
+OTHER_PAGES = [
+    ("duty.manager", "/front-door/letters/"),
+    ("duty.manager", ("/front-door/", "/front-door/referrals/")),
+    ("duty.manager", "/cases/people/?name=Okafor"),
+    ("contact.officer", "/front-door/contacts/awaiting-confirmation/"),
+    ("school.practitioner", "/referrals/mine/"),
+    ("school.practitioner", "/front-door/information-requests/"),
+    ("lead.professional", ("/cases/", "/cases/")),
+    ("analyst", "/cases/figures/"),
+]
+
+
+def test_at_320_pixels_no_record_or_other_list_scrolls_sideways(demo_data, browser, live_server):
+    contexts = {}
+    for username, path in OTHER_PAGES:
+        if username not in contexts:
+            context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTH, "height": 640})
+            context.set_default_timeout(10_000)
+            contexts[username] = context.new_page()
+            sign_in(contexts[username], username, DEMO_PASSWORD)
+        page = contexts[username]
+        if isinstance(path, tuple):
+            list_path, prefix = path
+            page.goto(list_path)
+            hrefs = page.eval_on_selector_all(
+                f"main a[href^='{prefix}']", "els => els.map((el) => el.getAttribute('href'))"
+            )
+            records = [href for href in hrefs if href.rstrip("/").rsplit("/", 1)[-1].isdigit()]
+            # The first record of the list that has a table (a referral with matches or history).
+            path = next(href for href in records if page.goto(href) and page.locator("main table").count())
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert page.locator("main table").count(), f"{path} shows no table: the check proves nothing"
+
+        assert page_width(page) <= WIDTH, f"{path} as {username} is {page_width(page)} px wide: " + "; ".join(
+            cut_off(page, "body")[:8]
+        )
+        assert_accessible(page)
+    for page in contexts.values():
+        page.context.close()
+
+
 @pytest.mark.parametrize(("username", "path"), [("duty.manager", "/front-door/"), ("team.manager", "/cases/")])
 def test_a_wide_table_scrolls_in_a_labelled_region_a_keyboard_can_reach(
     demo_data, browser, live_server, username, path
