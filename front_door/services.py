@@ -720,6 +720,7 @@ def referral_decide(
     information_requests: list[tuple[Agency, str]] = (),
     due_at: datetime.datetime | None = None,
     confirm_new_people: bool = False,
+    decisions_seen: int | None = None,
 ) -> Decision:
     """Record the duty manager's decision: step up to social care, ask partners (MASH), early help
     with a destination that fits it (opening a case, or joining the family's open one, where it gives
@@ -728,8 +729,11 @@ def referral_decide(
     Before: the destination fits the outcome (configuration); a MASH enquiry's answers are due in the
     future and it asks no agency already waiting to answer; anyone named who is neither linked nor
     known by an identifier gets a new person record, which the duty manager must have confirmed
-    (`confirm_new_people`). Besides: links the family (chronology), stops the 24-hour clock, and
-    queues the letter to the referrer on commit."""
+    (`confirm_new_people`); when the caller says how many decisions the referral had when it was
+    read (`decisions_seen`), it still has that many: two duty managers deciding at the same moment
+    (different MASH enquiries, say) record one decision, and the other is shown it. Besides: links
+    the family (chronology), stops the 24-hour clock, and queues the letter to the referrer on
+    commit."""
     _require_duty_manager(actor)
     information_requests = list(information_requests)
     _validate_decision(outcome, destination, reason, information_requests, due_at)
@@ -739,6 +743,12 @@ def referral_decide(
         raise ValidationError("This referral has already been decided: amend the decision instead.", code="decided")
     if referral.claimed_by_id and referral.claimed_by_id != actor.pk:
         raise ReferralClaimed(f"{referral.claimed_by.get_full_name()} is working on this referral.", code="claimed")
+    if decisions_seen is not None and Decision.objects.filter(referral=referral).count() != decisions_seen:
+        raise ValidationError(
+            "Another duty manager recorded a decision on this referral while you were deciding. "
+            "Check it on this page before you decide.",
+            code="stale",
+        )
     if outcome == DecisionOutcome.MORE_INFORMATION:
         _refuse_repeated_enquiry(referral, information_requests)
     if not confirm_new_people and referral_people_to_create(referral):

@@ -81,6 +81,9 @@ class DecisionForm(GDSForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the reason for the decision"},
     )
+    # How many decisions the referral had when the page was shown: the service refuses the decision
+    # if another was recorded meanwhile (two duty managers at once).
+    decisions_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, referral=None, new_people: int = 0, **kwargs):
         super().__init__(*args, **kwargs)

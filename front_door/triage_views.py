@@ -186,6 +186,14 @@ def _triage_page(
     request: HttpRequest, referral, form: DecisionForm | None, people: list[dict], status: int = 200
 ) -> HttpResponse:
     decisions = selectors.referral_decisions(referral=referral)
+    if form is not None and "decisions_seen" in form.fields:
+        # The decisions this page shows, so a decision sent from it is refused if another came since
+        # (shown again after an error: as the page now stands, keeping what was typed).
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["decisions_seen"] = len(decisions)
+        else:
+            form.initial["decisions_seen"] = len(decisions)
     amended_by = {d.amends_id: d for d in decisions if d.amends_id}
     current = next((d for d in reversed(decisions) if d.pk not in amended_by), None)
     history = selectors.family_history(referral=referral)
@@ -255,6 +263,7 @@ def triage(request: HttpRequest, referral: Referral) -> HttpResponse:
                 information_requests=form.information_requests(),
                 due_at=data["due_at"],
                 confirm_new_people=data["confirm_new_people"],
+                decisions_seen=data.get("decisions_seen"),
             )
         except ValidationError as error:
             form.add_service_errors(error)

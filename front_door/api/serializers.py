@@ -507,3 +507,18 @@ class DecisionCreateSerializer(DecisionAmendSerializer):
         ),
         error_messages={"invalid": "Enter confirm_new_people as true or false", "null": "Enter true or false"},
     )
+    decisions_seen = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text=(
+            "How many decisions (amendments included) the referral had when you read it: 0 for one awaiting "
+            "its first decision. If another has been recorded since (two duty managers at once), the decision "
+            "is refused (400) so that it can be checked first. Leave it out to decide whatever came before"
+        ),
+        error_messages={
+            "invalid": "Enter decisions_seen as a whole number",
+            "min_value": "Enter decisions_seen as 0 or more",
+        },
+    )

@@ -354,6 +354,7 @@ class ReferralDecide(RecordAPIView):
                 information_requests=[(item["agency"], item["question"]) for item in data["information_requests"]],
                 due_at=data["due_at"],
                 confirm_new_people=data["confirm_new_people"],
+                decisions_seen=data["decisions_seen"],
             )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 

@@ -422,3 +422,82 @@ def test_the_school_typed_is_kept_on_the_person_made(world, submit_referral, chi
     assert amara.school_name == "Riverside Primary School"
     assert sol.school is None
     assert sol.school_name == "Little Acorns"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_duty_managers_asking_different_agencies_at_once_record_one_decision(world, submit_referral):
+    """Each page says how many decisions it showed (none): the first decision recorded makes the
+    other page out of date, so its decision is refused and its duty manager sees the first."""
+    referral = submit_referral()
+    second = UserFactory(username="duty-b", agency=world.council, roles=[Role.DUTY_MANAGER])
+    due_on = timezone.localdate() + datetime.timedelta(days=3)
+    forms = []
+    for agency in (world.health, world.school):
+        forms.append(
+            {
+                "outcome": DecisionOutcome.MORE_INFORMATION,
+                "level_of_need": world.level3.pk,
+                "reason": "Ask a partner.",
+                "agencies": [agency.pk],
+                "question": "Known to you?",
+                "due_on_0": due_on.day,
+                "due_on_1": due_on.month,
+                "due_on_2": due_on.year,
+                "confirm_new_people": "on",
+                "decisions_seen": 0,
+            }
+        )
+    clients = []
+    for manager in (world.duty_manager, second):
+        client = Client()
+        client.force_login(manager)
+        assert 'name="decisions_seen" value="0"' in client.get(triage_url(referral)).content.decode()
+        clients.append(client)
+    barrier = threading.Barrier(2)
+    pages: list = []
+
+    def post(client, form):
+        barrier.wait()
+        try:
+            pages.append(client.post(triage_url(referral), form))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip(clients, forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(page.status_code for page in pages) == [200, 302]
+    refused = next(page for page in pages if page.status_code == 200).content.decode()
+    assert "Another duty manager recorded a decision on this referral while you were deciding" in refused
+    assert 'name="decisions_seen" value="1"' in refused  # sent again, it would be decided on what is now there
+    assert "Ask a partner." in refused  # what was typed is kept
+    assert Decision.objects.filter(referral=referral).count() == 1
+    assert InformationRequest.objects.filter(referral=referral).count() == 1
+
+
+def test_the_api_refuses_a_decision_made_on_an_out_of_date_reading(world, submit_referral):
+    referral = submit_referral()
+    client = api(world.duty_manager)
+    url = decision_url(referral)
+    ask = {
+        "outcome": DecisionOutcome.MORE_INFORMATION,
+        "level_of_need": "level-3",
+        "reason": "Ask health.",
+        "information_requests": [{"agency": world.health.pk, "question": "Known?"}],
+        "confirm_new_people": True,
+    }
+    assert client.post(url, {**ask, "decisions_seen": 0}, format="json").status_code == 201
+
+    stale = client.post(
+        url,
+        {**ask, "information_requests": [{"agency": world.school.pk, "question": "Known?"}], "decisions_seen": 0},
+        format="json",
+    )
+
+    assert stale.status_code == 400
+    assert "while you were deciding" in str(stale.json())
+    assert client.post(url, {**ask, "decisions_seen": -1}, format="json").status_code == 400
+    assert Decision.objects.filter(referral=referral).count() == 1
