@@ -77,10 +77,17 @@ def deadline_start(
     remind_user: User | None = None,
     remind_agency: Agency | None = None,
     escalate_role: str = "",
+    escalate_user: User | None = None,
+    escalate_agency: Agency | None = None,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
     """Start the clock (idempotent: the running deadline for this subject is returned if there is one).
-    It is due after the timescale's time, unless `due_at` sets another (a date a duty manager gave)."""
+    It is due after the timescale's time, unless `due_at` sets another (a date a duty manager gave).
+
+    Who is told: the reminder goes to `remind_user`, else to `remind_agency`'s practitioners (those
+    holding `remind_role`, when one is given), else to everyone holding `remind_role`; the escalation
+    likewise to `escalate_user`, else `escalate_agency`'s holders of `escalate_role` (an agency's team
+    managers), else everyone holding `escalate_role`."""
     timescale = Timescale.objects.get(code=timescale_code)
     started_at = started_at or timezone.now()
     due_at = due_at or timescale_due(timescale, started_at)
@@ -98,6 +105,8 @@ def deadline_start(
             "remind_user": remind_user,
             "remind_agency": remind_agency,
             "escalate_role": escalate_role,
+            "escalate_user": escalate_user,
+            "escalate_agency": escalate_agency,
             "started_at": started_at,
             "remind_at": remind_at,
             "due_at": due_at,
@@ -178,6 +187,8 @@ class Fired(NamedTuple):
     remind_user_id: int | None
     remind_agency_id: int | None
     escalate_role: str
+    escalate_user_id: int | None
+    escalate_agency_id: int | None
     timescale_id: int
     deadline_id: int
 
@@ -201,7 +212,8 @@ def _fire(now: datetime.datetime, limit: int) -> list[Fired]:
             )
             SELECT fired.id, fired.kind, d.met_at IS NULL AND d.cancelled_at IS NULL, d.reference,
                    extract(epoch FROM d.due_at)::float8,
-                   d.remind_role, d.remind_user_id, d.remind_agency_id, d.escalate_role, d.timescale_id, d.id
+                   d.remind_role, d.remind_user_id, d.remind_agency_id, d.escalate_role,
+                   d.escalate_user_id, d.escalate_agency_id, d.timescale_id, d.id
             FROM fired JOIN {deadlines} d ON d.id = fired.deadline_id
             """,  # noqa: S608 (table names are the models' own)
             [now, now, limit],
@@ -265,7 +277,7 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_
                 if row.kind == DeadlineAlarm.Kind.REMINDER:
                     key = ("reminded", row.remind_role, row.remind_user_id, row.remind_agency_id)
                 else:
-                    key = ("escalated", row.escalate_role, None, None)
+                    key = ("escalated", row.escalate_role, row.escalate_user_id, row.escalate_agency_id)
                 groups.setdefault(key, []).append(row)
             if stale:
                 # Nothing was sent about these: they must not read as reminded or escalated.

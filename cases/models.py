@@ -636,6 +636,17 @@ class Deadline(models.Model):
         help_text="Remind this agency's practitioners (for example, of a MASH information request)",
     )
     escalate_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    escalate_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Escalate to this person"
+    )
+    escalate_agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Escalate to this agency's holders of the escalation role (for example, its team managers)",
+    )
     started_at = models.DateTimeField()
     remind_at = models.DateTimeField()
     due_at = models.DateTimeField()

@@ -277,3 +277,50 @@ def test_queueing_the_same_message_twice_keeps_one(db, duty_managers):
     notification_queue(dedupe_key="same", recipient=duty_managers[0], subject="A", body="B")
 
     assert Notification.objects.count() == 1
+
+
+def test_a_clock_reminds_an_agencys_team_managers_and_escalates_to_one_person(db, team_manager):
+    """The lead professional clock: the lead agency's team managers are reminded (not every team
+    manager in the county, nor the agency's other practitioners), and its escalation goes to one
+    named person (the panel's coordinator)."""
+    lead_agency_manager = UserFactory(roles=[Role.TEAM_MANAGER])
+    UserFactory(agency=lead_agency_manager.agency, roles=[Role.LEAD_PROFESSIONAL])  # same agency, not a manager
+    coordinator = UserFactory(roles=[Role.PANEL_COORDINATOR])
+    UserFactory(roles=[Role.PANEL_COORDINATOR])  # another locality's coordinator
+    deadline_start(
+        timescale_code="lead-professional",
+        subject_type="case",
+        subject_id=7,
+        reference="C-2026-000007",
+        started_at=at(2026, 3, 2, 9, 0),
+        remind_role=Role.TEAM_MANAGER,
+        remind_agency=lead_agency_manager.agency,
+        escalate_user=coordinator,
+    )
+
+    assert deadlines_sweep(now=at(2026, 3, 7, 9, 0)) == {"reminded": 1, "escalated": 0}
+    assert deadlines_sweep(now=at(2026, 3, 9, 9, 0)) == {"reminded": 0, "escalated": 1}
+
+    notes = list(Notification.objects.order_by("id"))
+    assert [(n.recipient, n.subject) for n in notes] == [
+        (lead_agency_manager, "Due soon: Lead professional assigned for C-2026-000007"),
+        (coordinator, "Overdue: Lead professional assigned for C-2026-000007"),
+    ]
+
+
+def test_an_escalation_can_go_to_an_agencys_holders_of_a_role(db, team_manager):
+    manager = UserFactory(roles=[Role.TEAM_MANAGER])
+    UserFactory(agency=manager.agency, roles=[Role.REFERRER])
+    deadline_start(
+        timescale_code="lead-professional",
+        subject_type="case",
+        subject_id=8,
+        reference="C-2026-000008",
+        started_at=at(2026, 3, 2, 9, 0),
+        escalate_role=Role.TEAM_MANAGER,
+        escalate_agency=manager.agency,
+    )
+
+    deadlines_sweep(now=at(2026, 3, 9, 9, 0))
+
+    assert [n.recipient for n in Notification.objects.filter(subject__startswith="Overdue")] == [manager]
