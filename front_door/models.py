@@ -1,6 +1,7 @@
 """The front door: referrals (every contact, from any channel), the people named in them, the
-duty manager's decisions (amended, never overwritten), MASH information requests and the letters
-that tell referrers the outcome."""
+duty manager's decisions (amended, never overwritten), information requests to partner agencies
+(MASH enquiries about a referral, and the panel's requests about a case) and the letters that tell
+referrers the outcome."""
 
 from __future__ import annotations
 
@@ -244,9 +245,19 @@ class Decision(models.Model):
 
 
 class InformationRequest(models.Model):
-    """A MASH enquiry to a partner agency: what they know about the family, by a date."""
+    """A question to a partner agency about a family, answered by a date in the app. One mechanism
+    for two moments: a MASH enquiry at the front door (about a `referral`, asked by a duty manager)
+    and a partner request before the Early Help Panel (about a `case`, asked by a panel coordinator
+    or a duty manager). Each request belongs to exactly one of the two and keeps its own clock
+    (`mash-information` or `partner-information`). An agency has at most one open request about a
+    referral, and one about a case."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="information_requests")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="information_requests"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="information_requests"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
     question = models.TextField()
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -259,14 +270,43 @@ class InformationRequest(models.Model):
     class Meta:
         ordering = ["requested_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(referral__isnull=False) & Q(case__isnull=True))
+                | (Q(referral__isnull=True) & Q(case__isnull=False)),
+                name="information_request_of_referral_or_case",
+            ),
             models.UniqueConstraint(
                 fields=["referral", "agency"], condition=Q(answered_at__isnull=True), name="one_open_request_per_agency"
             ),
+            models.UniqueConstraint(
+                fields=["case", "agency"],
+                condition=Q(answered_at__isnull=True) & Q(case__isnull=False),
+                name="one_open_case_request_per_agency",
+            ),
         ]
-        indexes = [models.Index(fields=["agency", "answered_at", "due_at"], name="info_request_agency_idx")]
+        indexes = [
+            models.Index(fields=["agency", "answered_at", "due_at"], name="info_request_agency_idx"),
+            # The case page's partner requests, and the panel's waiting list.
+            models.Index(fields=["case", "requested_at"], name="info_request_case_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.referral} to {self.agency}"
+        about = self.referral if self.referral_id else self.case
+        return f"{about} to {self.agency}"
+
+    @property
+    def for_panel(self) -> bool:
+        """Asked before the Early Help Panel (about a case), rather than at the front door."""
+        return self.case_id is not None
+
+    @property
+    def kind_label(self) -> str:
+        return "Early Help Panel" if self.for_panel else "Front door enquiry"
+
+    @property
+    def reference(self) -> str:
+        """The reference of what it is about: the case's or the referral's."""
+        return self.case.reference if self.for_panel else self.referral.reference
 
 
 class LetterStatus(models.TextChoices):

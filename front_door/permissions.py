@@ -6,8 +6,9 @@
   unsent web referral.
 - A referrer's outcome letter: the referrer who made the referral, and duty managers; a letter to
   post or phone, the front door (duty managers and contact officers), who print and send it.
-- A partner enquiry (MASH information request): the practitioners of the agency asked. Analysts
-  and administrators are not practitioners and see none.
+- A request to a partner agency (a MASH enquiry about a referral, or the panel's request about a
+  case): the practitioners of the agency asked. Analysts and administrators are not practitioners
+  and see none. Who asks the panel's requests: `may_ask_partners_about_case`.
 
 Each record reaches a user only through its `*_get_for_user` function, which logs the view (naming
 the case and every known child the referral names, so the view is in each child's access log) or
@@ -16,12 +17,14 @@ the refusal, and answers 404 alike for "missing" and "not yours".
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Conditional
+from django.db.models import Q, QuerySet, Value, When
 from django.http import HttpRequest
 
 from cases.access import register_record_kind
 from cases.audit import RecordType, Subject, fetch_logged, people_ids
-from cases.models import AccessLog, Person, User
+from cases.models import AccessLog, Case, FamilyMembership, Person, User
+from cases.permissions import CHANGE_CASE, user_has_case_perm
 from cases.roles import FRONT_DOOR_ROLES, Role
 
 from .models import (
@@ -197,10 +200,33 @@ def letter_get_for_user(
 
 
 def information_requests_for_user(user: User) -> QuerySet[InformationRequest]:
-    """The enquiries addressed to `user`'s agency, for its practitioners."""
+    """The requests addressed to `user`'s agency, for its practitioners: MASH enquiries about a
+    referral and the panel's requests about a case alike."""
     if not user.is_authenticated or not user.is_active or not (user.is_practitioner and user.agency_id):
         return InformationRequest.objects.none()
     return InformationRequest.objects.filter(agency_id=user.agency_id)
+
+
+def case_family_people(case_id: int) -> tuple[int, ...]:
+    """The people of a case's family, children first: whom a view of a request about the case names."""
+    return people_ids(
+        FamilyMembership.objects.filter(family__cases__pk=case_id)
+        .order_by(
+            Conditional(When(person__kind=Person.Kind.ADULT, then=Value(1)), default=Value(0)),
+            "person__last_name",
+            "person__first_name",
+            "person_id",
+        )
+        .values_list("person_id", flat=True)
+    )
+
+
+def _information_request_subject(referral_id: int | None, case_id: int | None) -> Subject:
+    """Whose record a request is: the referral's (its case and known people) or the case's (the case
+    and its family's people)."""
+    if case_id is not None:
+        return Subject(case_id=case_id, person_ids=case_family_people(case_id))
+    return _referral_subject(referral_id) or Subject()
 
 
 def information_request_get_for_user(
@@ -211,12 +237,18 @@ def information_request_get_for_user(
     request: HttpRequest | None = None,
     log: bool = True,
 ) -> InformationRequest:
-    """One enquiry to `user`'s agency, with its referral, else 404; logged like the referral it
-    is about (it names the same children)."""
+    """One request to `user`'s agency, with what it is about (its referral, or its case and family),
+    else 404. A MASH enquiry is logged like the referral it is about (it names the same children);
+    a panel request names the case and its family's people, whose details the page shows."""
 
     def refused() -> Subject | None:
-        referral_id = InformationRequest.objects.filter(pk=request_id).values_list("referral_id", flat=True).first()
-        return _referral_subject(referral_id) if referral_id is not None else None
+        ids = InformationRequest.objects.filter(pk=request_id).values_list("referral_id", "case_id").first()
+        return _information_request_subject(*ids) if ids is not None else None
+
+    def subject_of(enquiry: InformationRequest) -> Subject:
+        if enquiry.for_panel:
+            return _information_request_subject(None, enquiry.case_id)
+        return Subject(case_id=enquiry.referral.case_id, person_ids=referral_known_people(enquiry.referral_id))
 
     return fetch_logged(
         user=user,
@@ -224,17 +256,25 @@ def information_request_get_for_user(
         record_id=request_id,
         fetch=lambda: (
             information_requests_for_user(user)
-            .select_related("referral", "agency", "requested_by", "answered_by")
+            .select_related("referral", "case", "case__family", "agency", "requested_by", "answered_by")
             .filter(pk=request_id)
             .first()
         ),
-        subject_of=lambda enquiry: Subject(
-            case_id=enquiry.referral.case_id, person_ids=referral_known_people(enquiry.referral_id)
-        ),
+        subject_of=subject_of,
         refused=refused,
         request=request,
         log=log,
     )
+
+
+def may_ask_partners_about_case(user: User, case: Case) -> bool:
+    """Who asks partner agencies about a case before the panel: a panel coordinator who may change
+    the case (their locality's, or any for the county's coordinator), or a duty manager."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.DUTY_MANAGER):
+        return True
+    return user.has_role(Role.PANEL_COORDINATOR) and user_has_case_perm(user, case, CHANGE_CASE)
 
 
 def recorded_contact_get_for_user(

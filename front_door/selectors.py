@@ -370,9 +370,11 @@ def contacts_awaiting_confirmation(*, user: User) -> QuerySet[Referral]:
 
 
 def information_requests_open(*, user: User) -> QuerySet[InformationRequest]:
+    """The requests to `user`'s agency, about referrals (MASH) and cases (the panel) alike, open ones
+    first, then by due date; each with what it is about and who asked."""
     return (
         information_requests_for_user(user)
-        .select_related("referral", "requested_by")
+        .select_related("referral", "case", "requested_by")
         # Open ones first (PostgreSQL puts nulls last in ascending order), then by due date.
         .order_by(F("answered_at").asc(nulls_first=True), "due_at", "id")
     )
@@ -389,6 +391,17 @@ def queue_summary(*, now: datetime.datetime | None = None, due_soon: datetime.ti
         awaiting_decision=Count("pk", filter=Q(status=ReferralStatus.AWAITING_DECISION)),
         claimed=Count("pk", filter=Q(claimed_by__isnull=False)),
         **parts,
+    )
+
+
+def case_information_requests(*, case: Case) -> QuerySet[InformationRequest]:
+    """The partner agencies asked about `case` before the panel, oldest first, with the agency
+    (the index on case and requested_at serves it). One query, however many."""
+    return (
+        InformationRequest.objects.filter(case_id=case.pk)
+        .select_related("agency")
+        .only("agency__name", "question", "requested_at", "due_at", "answer", "answered_at", "case_id")
+        .order_by("requested_at", "id")
     )
 
 

@@ -47,6 +47,7 @@ from .models import (
     ReferralStatus,
     ReferrerRelationship,
 )
+from .permissions import may_ask_partners_about_case
 
 DUPLICATE_WINDOW = datetime.timedelta(days=7)
 # An unsent draft nobody has saved an answer to for this long is deleted (referral_drafts_delete_unused).
@@ -55,6 +56,8 @@ DRAFT_DELETE_BATCH = 500
 DECISION_CLOCK = "front-door-decision"
 LETTER_CLOCK = "referrer-letter"
 MASH_CLOCK = "mash-information"
+# A partner agency's answer about a case, before the Early Help Panel.
+PARTNER_CLOCK = "partner-information"
 # The agency types of schools and early years settings: a child's school or setting is one of them.
 SCHOOL_TYPES = ("school", "early-years")
 
@@ -889,13 +892,36 @@ def _queue_letter(decision: Decision) -> None:
     transaction.on_commit(lambda: send_referrer_letter.delay(decision.pk))
 
 
+ENTER_QUESTION = "Enter what you need to know from the agency"
+ENTER_DUE_DATE = "Enter the date the answer is due"
+DUE_NOT_IN_FUTURE = "Enter a date in the future for the answer"
+SELECT_AGENCIES = "Select the agencies to ask"
+
+
 @transaction.atomic
 def information_request_create(
-    *, actor: User, referral: Referral, agency: Agency, question: str, due_at: datetime.datetime | None = None
+    *,
+    actor: User,
+    agency: Agency,
+    question: str,
+    referral: Referral | None = None,
+    case: Case | None = None,
+    due_at: datetime.datetime | None = None,
 ) -> InformationRequest:
+    """Ask `agency` what it knows about a family, about exactly one of a `referral` (a MASH enquiry:
+    duty managers; due after the `mash-information` clock unless `due_at` says when; escalated to the
+    duty managers) or a `case` (before the Early Help Panel: see `may_ask_partners_about_case`; the
+    case is open and `due_at`, required, is in the future; the `partner-information` clock reminds
+    the agency and escalates to the person who asked; the case's chronology says who was asked).
+
+    An agency already asked and not yet answered is not asked again: its open request is returned."""
+    if (referral is None) == (case is None):
+        raise ValueError("An information request is about a referral or a case: give exactly one")
+    if case is not None:
+        return _case_request_create(actor=actor, case=case, agency=agency, question=question, due_at=due_at)
     _require_duty_manager(actor)
     if not question.strip():
-        raise ValidationError({"question": "Enter what you need to know from the agency"})
+        raise ValidationError({"question": ENTER_QUESTION})
     request = InformationRequest.objects.filter(referral=referral, agency=agency, answered_at__isnull=True).first()
     if request:
         return request
@@ -917,10 +943,92 @@ def information_request_create(
     return request
 
 
+def _case_request_errors(question: str, due_at: datetime.datetime | None) -> dict[str, str]:
+    errors = {}
+    if not question.strip():
+        errors["question"] = ENTER_QUESTION
+    if due_at is None:
+        errors["due_at"] = ENTER_DUE_DATE
+    elif due_at <= timezone.now():
+        errors["due_at"] = DUE_NOT_IN_FUTURE
+    return errors
+
+
+def _lock_open_case(*, actor: User, case: Case) -> Case:
+    """The case, locked (two coordinators asking at once ask each agency once), if `actor` may ask
+    partners about it and it is open."""
+    if not may_ask_partners_about_case(actor, case):
+        raise PermissionDenied("Only panel coordinators and duty managers ask partner agencies about a case.")
+    locked = Case.objects.select_for_update().select_related("family").get(pk=case.pk)
+    if locked.status == CaseStatus.CLOSED:
+        raise ValidationError("This case is closed: partner agencies can no longer be asked about it.", code="closed")
+    return locked
+
+
+def _case_request_create(
+    *, actor: User, case: Case, agency: Agency, question: str, due_at: datetime.datetime | None
+) -> InformationRequest:
+    case = _lock_open_case(actor=actor, case=case)
+    errors = _case_request_errors(question, due_at)
+    if not agency.active:
+        errors["agency"] = f"{agency.name} is no longer an active agency: select another"
+    if errors:
+        raise ValidationError(errors)
+    request = InformationRequest.objects.filter(case=case, agency=agency, answered_at__isnull=True).first()
+    if request:
+        return request
+    request = InformationRequest.objects.create(
+        case=case, agency=agency, question=question.strip(), requested_by=actor, due_at=due_at
+    )
+    deadline_start(
+        timescale_code=PARTNER_CLOCK,
+        subject_type="information_request",
+        subject_id=request.pk,
+        case=case,
+        reference=case.reference,
+        remind_agency=agency,
+        escalate_user=actor,
+        due_at=due_at,
+    )
+    case_services.chronology_record(
+        family=case.family,
+        case=case,
+        event="partner_information_requested",
+        actor=actor,
+        summary=Truncator(f"Information asked of {agency.name} for the panel").chars(300),
+        body=request.question,
+    )
+    return request
+
+
+@transaction.atomic
+def case_information_requests_create(
+    *, actor: User, case: Case, agencies: list[Agency], question: str, due_at: datetime.datetime | None
+) -> list[InformationRequest]:
+    """Ask each of `agencies` the same question about `case`, answering by `due_at` (see
+    `information_request_create`): all of them or, when anything is wrong, none. An agency still
+    waiting to answer keeps its open request, which is among those returned."""
+    case = _lock_open_case(actor=actor, case=case)
+    errors = _case_request_errors(question, due_at)
+    agencies = list(dict.fromkeys(agencies))
+    inactive = sorted(agency.name for agency in agencies if not agency.active)
+    if not agencies:
+        errors["agencies"] = SELECT_AGENCIES
+    elif inactive:
+        errors["agencies"] = f"No longer active agencies: {', '.join(inactive)}. Select others"
+    if errors:
+        raise ValidationError(errors)
+    return [
+        _case_request_create(actor=actor, case=case, agency=agency, question=question, due_at=due_at)
+        for agency in agencies
+    ]
+
+
 @transaction.atomic
 def information_request_answer(*, actor: User, request: InformationRequest, answer: str) -> InformationRequest:
-    """A partner agency's answer to a MASH enquiry; it becomes part of the referral."""
-    request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    """A partner agency's answer, which meets the request's clock. A MASH enquiry's answer becomes
+    part of the referral; a panel request's is written in the case's chronology."""
+    request = InformationRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
     if actor.agency_id != request.agency_id:
         raise PermissionDenied("Only the agency that was asked can answer.")
     if request.answered_at:
@@ -931,5 +1039,20 @@ def information_request_answer(*, actor: User, request: InformationRequest, answ
     request.answered_by = actor
     request.answered_at = timezone.now()
     request.save(update_fields=["answer", "answered_by", "answered_at"])
-    deadline_meet(timescale_code=MASH_CLOCK, subject_type="information_request", subject_id=request.pk)
+    deadline_meet(
+        timescale_code=PARTNER_CLOCK if request.for_panel else MASH_CLOCK,
+        subject_type="information_request",
+        subject_id=request.pk,
+        met_at=request.answered_at,
+    )
+    if request.for_panel:
+        case = Case.objects.select_related("family").get(pk=request.case_id)
+        case_services.chronology_record(
+            family=case.family,
+            case=case,
+            event="partner_information_answered",
+            actor=actor,
+            summary=Truncator(f"{request.agency.name} answered the panel's request").chars(300),
+            body=request.answer,
+        )
     return request

@@ -8,7 +8,8 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Case as Conditional
+from django.db.models import Prefetch, Value, When, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import object_view, roles_required
-from cases.models import LevelOfNeed, Locality, Person
+from cases.models import FamilyMembership, LevelOfNeed, Locality, Person
 from cases.paging import page_of
 from cases.querystring import parse_id
 from cases.roles import PRACTITIONER_ROLES, Role
@@ -368,7 +369,8 @@ def decision_amend(request: HttpRequest, referral: Referral, decision_id: int) -
 
 @roles_required(*PRACTITIONER_ROLES)
 def information_requests(request: HttpRequest) -> HttpResponse:
-    """The MASH enquiries addressed to the user's agency, open ones first."""
+    """The requests addressed to the user's agency (the front door's MASH enquiries and the Early
+    Help Panel's requests), open ones first."""
     page, querystring = page_of(request, selectors.information_requests_open(user=request.user), PAGE_SIZE)
     now = timezone.now()
     rows = [{"request": r, "overdue": r.answered_at is None and r.due_at < now} for r in page.object_list]
@@ -382,9 +384,9 @@ def information_requests(request: HttpRequest) -> HttpResponse:
 @object_view("information_request", ANSWER_INFORMATION_REQUEST)
 @require_http_methods(["GET", "POST"])
 def information_request(request: HttpRequest, enquiry) -> HttpResponse:
-    """One enquiry: the question, what identifies the family, and the agency's answer. Another
-    agency's enquiry is 404, as is one that does not exist."""
-    referral = enquiry.referral
+    """One request: the question, what identifies the family, and the agency's answer. A MASH
+    enquiry shows the referral's people; a panel request the case reference and the family's
+    people. Another agency's request is 404, as is one that does not exist."""
     form = None
     if enquiry.answered_at is None:
         form = AnswerForm(request.POST if request.method == "POST" else None)
@@ -396,22 +398,56 @@ def information_request(request: HttpRequest, enquiry) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Answer sent to the front door for {referral.reference}")
+                asker = "the Early Help Panel" if enquiry.for_panel else "the front door"
+                messages.success(request, f"Answer sent to {asker} for {enquiry.reference}")
                 return redirect("front_door:information-requests")
-    family_address, referred_address = _addresses(referral)
+    if enquiry.for_panel:
+        family = enquiry.case.family
+        people, family_address, referred_address = _family_details(family.pk), family.address, ""
+    else:
+        people = _identifying_details(enquiry.referral)
+        family_address, referred_address = _addresses(enquiry.referral)
     return render(
         request,
         "front_door/triage/information_request.html",
         {
             "information_request": enquiry,
-            "referral": referral,
-            "people": _identifying_details(referral),
+            "referral": enquiry.referral,
+            "case": enquiry.case,
+            "people": people,
             "address": family_address,
             "referred_address": referred_address,
             "form": form,
             "overdue": enquiry.answered_at is None and enquiry.due_at < timezone.now(),
         },
     )
+
+
+def _family_details(family_id: int) -> list[dict]:
+    """What a partner agency needs to find a case's family in its own records: each person of the
+    family, children first, as the shared record knows them. One query."""
+    memberships = (
+        FamilyMembership.objects.filter(family_id=family_id)
+        .select_related("person")
+        .order_by(
+            Conditional(When(person__kind=Person.Kind.ADULT, then=Value(1)), default=Value(0)),
+            "person__last_name",
+            "person__first_name",
+            "person_id",
+        )
+    )
+    return [
+        {
+            "name": membership.person.full_name,
+            "as_referred": "",
+            "kind": membership.person.kind,
+            "date_of_birth": membership.person.date_of_birth,
+            "expected_date_of_birth": membership.person.expected_date_of_birth,
+            "nhs_number": membership.person.nhs_number,
+            "upn": membership.person.upn,
+        }
+        for membership in memberships
+    ]
 
 
 def _identifying_details(referral: Referral) -> list[dict]:
