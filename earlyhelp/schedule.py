@@ -32,6 +32,11 @@ BEAT_SCHEDULE = {
         "task": "cases.tasks.generate_bank_holidays",
         "schedule": crontab(day_of_month=1, hour=2, minute=23),  # monthly
     },
+    "schedule-panel-meetings": {
+        # Every panel's next three meetings exist (panels/scheduling.py).
+        "task": "panels.tasks.schedule_meetings",
+        "schedule": crontab(hour=2, minute=53),  # daily, at night
+    },
     "delete-unused-referral-drafts": {
         # Unsent referrals nobody has touched for 28 days (front_door.services.DRAFT_KEPT_FOR).
         "task": "front_door.tasks.delete_unused_drafts",

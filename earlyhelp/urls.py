@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/sign-out/", signed_in(auth_views.LogoutView.as_view()), name="sign-out"),
     path("cases/", include("cases.urls")),
     path("", include("front_door.urls")),
+    path("", include("panels.urls")),
     path("accessibility/", case_views.static_page, {"template": "accessibility"}, name="accessibility"),
     path("privacy/", case_views.static_page, {"template": "privacy"}, name="privacy"),
     path("healthz", case_views.health, name="health"),

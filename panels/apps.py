@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class PanelsConfig(AppConfig):
     name = "panels"
+
+    def ready(self) -> None:
+        # The panel's record kinds (panel, meeting) for the pages' declarations, and what it does
+        # when the shared record closes a case it allocated.
+        from cases.signals import case_moved
+
+        from . import permissions, receivers  # noqa: F401
+
+        case_moved.connect(receivers.case_closed_tell_panel, dispatch_uid="panels-closure-notice")
