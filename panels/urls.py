@@ -1,5 +1,5 @@
-from . import views
+from . import meeting_views, pdf_views, views
 
 app_name = "panels"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + meeting_views.urlpatterns + pdf_views.urlpatterns

@@ -1,16 +1,3 @@
-"""The panel's pages. (Being built: the pages work of issue 11 replaces this file.)"""
+"""The panel's pages: panels, schedule, members, waiting list. (Being built in this session.)"""
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
-
-from cases.access import object_view
-
-from .permissions import VIEW_PANEL
-
-
-@object_view("meeting", VIEW_PANEL)
-def meeting(request: HttpRequest, meeting) -> HttpResponse:
-    return HttpResponse(str(meeting))
-
-
-urlpatterns = [path("panels/meetings/<int:meeting_id>/", meeting, name="meeting")]
+urlpatterns = []
