@@ -73,6 +73,7 @@ TIMESCALES = [
     ("mash-information", "Partner information for a MASH enquiry", 1, "working_days", 4),
     ("front-door-to-offer", "Front door to an offer of support", 10, "days", 48),
     ("lead-professional", "Lead professional assigned", 1, "weeks", 48),
+    ("partner-information", "Partner information for the panel", 5, "working_days", 24),
     ("assessment", "Early help assessment completed", 1, "months", 72),
     ("review-1", "First review", 1, "months", 72),
     ("review-2", "Second review", 3, "months", 72),

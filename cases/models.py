@@ -405,6 +405,20 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class PanelRoute(models.TextChoices):
+    """How a case came to wait for the panel (`Case.panel_route`)."""
+
+    FRONT_DOOR = "front_door", "Front door decision to the panel"
+    STUCK = "stuck", "Returned as stuck"
+    REFUSED = "refused", "Returned: the family refused to engage"
+    DISENGAGED = "disengaged", "Returned: the family disengaged"
+    STEPPED_DOWN = "stepped_down", "Stepped down from children's social care"
+
+
+# The routes by which a led case is sent back to the panel (`services.case_return_to_panel`).
+PANEL_RETURN_ROUTES = (PanelRoute.STUCK, PanelRoute.REFUSED, PanelRoute.DISENGAGED)
+
+
 @pghistory.track()
 class Case(models.Model):
     """One episode of help for a family, from opening to manager-signed closure."""
@@ -429,6 +443,11 @@ class Case(models.Model):
     closure_reason = models.ForeignKey(ClosureReason, null=True, blank=True, on_delete=models.PROTECT)
     closure_summary = models.TextField(blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Set while the case is on the panel's waiting list: how it came, since when, and the note sent
+    # with a return. Cleared when the panel allocates it or it closes.
+    panel_route = models.CharField(max_length=20, choices=PanelRoute.choices, blank=True, default="")
+    panel_waiting_since = models.DateTimeField(null=True, blank=True)
+    panel_note = models.TextField(blank=True, help_text="Why the case was sent back to the panel")
 
     class Meta:
         ordering = ["-opened_at"]
@@ -443,6 +462,14 @@ class Case(models.Model):
                 condition=~Q(status__in=["active", "closure_requested"]) | Q(lead_professional__isnull=False),
                 name="active_case_has_lead_professional",
             ),
+            models.CheckConstraint(
+                condition=Q(panel_route__in=[*PanelRoute.values, ""]), name="case_panel_route_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(panel_route="") & Q(panel_waiting_since__isnull=True))
+                | (~Q(panel_route="") & Q(panel_waiting_since__isnull=False) & Q(status="awaiting_allocation")),
+                name="case_panel_waiting_awaits_allocation",
+            ),
         ]
         indexes = [
             # Lists newest first, whatever the filter: the planner walks this and stops at a page.
@@ -452,6 +479,12 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_idx"),
             models.Index(fields=["lead_agency", "status"], name="case_lead_agency_status_idx"),
             models.Index(fields=["family", "-opened_at"], name="case_family_idx"),
+            # The panel's waiting list per locality, oldest first.
+            models.Index(
+                fields=["locality", "panel_waiting_since"],
+                condition=~Q(panel_route=""),
+                name="case_panel_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -460,6 +493,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != CaseStatus.CLOSED
+
+    @property
+    def waits_for_panel(self) -> bool:
+        return bool(self.panel_route)
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .deadlines import deadline_cancel
+from .deadlines import deadline_cancel, deadline_meet
 from .models import (
+    PANEL_RETURN_ROUTES,
     Agency,
     Case,
     CaseMember,
@@ -22,12 +23,14 @@ from .models import (
     Family,
     LevelOfNeed,
     Locality,
+    PanelRoute,
     Person,
     Team,
     User,
 )
 from .permissions import CHANGE_CASE, LEAD_PROFESSIONAL_PERMS, MANAGE_CASE, MEMBER_PERMS, user_has_case_perm
 from .roles import Role
+from .signals import case_moved
 
 S = CaseStatus
 
@@ -41,6 +44,7 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.CLOSURE_REQUESTED, S.CLOSED): "sign_off_closure",
     (S.AWAITING_ALLOCATION, S.CLOSED): "close_unallocated",
     (S.AWAITING_LEAD_PROFESSIONAL, S.CLOSED): "close_unallocated",
+    (S.ACTIVE, S.AWAITING_ALLOCATION): "return_to_panel",
 }
 ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     "allocate": (CHANGE_CASE, frozenset({Role.PANEL_COORDINATOR, Role.TEAM_MANAGER})),
@@ -49,7 +53,10 @@ ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     "return_closure": (MANAGE_CASE, frozenset({Role.TEAM_MANAGER})),
     "sign_off_closure": (MANAGE_CASE, frozenset({Role.TEAM_MANAGER})),
     "close_unallocated": (CHANGE_CASE, frozenset({Role.PANEL_COORDINATOR, Role.TEAM_MANAGER})),
+    "return_to_panel": (MANAGE_CASE, frozenset({Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER})),
 }
+# What a case leaves behind once it no longer waits for the panel (allocated, or closed).
+NOT_WAITING = {"panel_route": "", "panel_waiting_since": None, "panel_note": ""}
 
 
 class TransitionNotAllowed(ValidationError):
@@ -116,8 +123,11 @@ def _transition(
     `actor_checked`: the calling service has decided who may make this move on its own terms (the
     front door correcting its own decision), so the case roles of ACTION_RULES are not asked; the
     move itself is still checked against ALLOWED_TRANSITIONS. `event` names the chronology event
-    when it is not the action's own."""
+    when it is not the action's own.
+
+    Once saved and recorded, sends `signals.case_moved` inside the transaction."""
     case = Case.objects.select_for_update().select_related("family").get(pk=case_id)
+    from_status = case.status
     if ALLOWED_TRANSITIONS.get((case.status, to)) != action:
         raise TransitionNotAllowed(
             f"A case that is {case.get_status_display().lower()} cannot be moved to {CaseStatus(to).label.lower()}.",
@@ -132,6 +142,7 @@ def _transition(
     chronology_record(
         family=case.family, case=case, event=event or f"case_{action}", summary=summary, body=body, actor=actor
     )
+    case_moved.send(sender=Case, case=case, action=action, from_status=from_status, to_status=to, actor=actor)
     return case
 
 
@@ -143,12 +154,30 @@ def case_open(
     level_of_need: LevelOfNeed,
     kind: str = Case.Kind.EARLY_HELP,
     locality: Locality | None = None,
+    panel_route: str = "",
 ) -> Case:
     """Open an episode of help for `family`, awaiting allocation. A family has at most one open case
-    of a kind: the open one is returned instead of a second."""
+    of a kind: the open one is returned instead of a second.
+
+    With `panel_route` (a `PanelRoute`), the case waits for the panel from now: a new case, or the
+    family's open case when it awaits allocation and waits for no panel yet (recorded in its
+    chronology); an open case further on is returned as it is."""
+    if panel_route and panel_route not in PanelRoute.values:
+        raise ValueError(f"unknown panel route {panel_route!r}")
     Family.objects.select_for_update().get(pk=family.pk)
-    existing = Case.objects.filter(family=family, kind=kind).exclude(status=S.CLOSED).first()
+    existing = Case.objects.select_for_update().filter(family=family, kind=kind).exclude(status=S.CLOSED).first()
     if existing:
+        if panel_route and existing.status == S.AWAITING_ALLOCATION and not existing.panel_route:
+            existing.panel_route = panel_route
+            existing.panel_waiting_since = timezone.now()
+            existing.save(update_fields=["panel_route", "panel_waiting_since"])
+            chronology_record(
+                family=family,
+                case=existing,
+                event="case_panel_waiting",
+                actor=actor,
+                summary=f"Waiting for the panel: {PanelRoute(panel_route).label}",
+            )
         return existing
     case = Case.objects.create(
         reference=_next_case_reference(),
@@ -157,6 +186,8 @@ def case_open(
         level_of_need=level_of_need,
         locality=locality or family.locality,
         created_by=actor,
+        panel_route=panel_route,
+        panel_waiting_since=timezone.now() if panel_route else None,
     )
     chronology_record(
         family=family,
@@ -171,7 +202,7 @@ def case_open(
 @transaction.atomic
 def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | None = None) -> Case:
     """Record the lead agency (and its team) agreed for the case; its managers may then assign a
-    lead professional."""
+    lead professional. The case no longer waits for the panel."""
     if team is not None and team.agency_id != lead_agency.pk:
         raise ValidationError({"team": "Choose a team of the lead agency"})
     return _transition(
@@ -182,19 +213,62 @@ def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | 
         summary=f"Lead agency: {lead_agency.name}",
         lead_agency=lead_agency,
         team=team,
+        **NOT_WAITING,
     )
+
+
+@transaction.atomic
+def case_return_to_panel(*, actor: User, case: Case, route: str, note: str) -> Case:
+    """Send an active case back to the panel: stuck, the family refused to engage or disengaged.
+
+    The case awaits allocation and waits for the panel from now, with the note; its lead agency,
+    team and lead professional stay and carry on until the panel decides (allocates it again,
+    perhaps to another agency, or closes it)."""
+    errors = {}
+    if route not in PANEL_RETURN_ROUTES:
+        errors["route"] = "Choose why the case is going back to the panel: stuck, refused to engage or disengaged"
+    if not (note or "").strip():
+        errors["note"] = "Enter why the case is going back to the panel"
+    if errors:
+        raise ValidationError(errors)
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.AWAITING_ALLOCATION,
+        action="return_to_panel",
+        summary=f"Sent back to the panel: {PanelRoute(route).label}",
+        body=note.strip(),
+        panel_route=route,
+        panel_waiting_since=timezone.now(),
+        panel_note=note.strip(),
+    )
+
+
+def _demote_former_lead(*, case: Case, previous: User | None, lead_professional: User) -> None:
+    """The previous lead stays in the team around the family as a member, without the lead's
+    permissions."""
+    if previous is None or previous.pk == lead_professional.pk:
+        return
+    CaseMember.objects.filter(case=case, user=previous, ended_at__isnull=True).update(
+        is_lead=False, role="Former lead professional"
+    )
+    for perm in set(LEAD_PROFESSIONAL_PERMS) - set(MEMBER_PERMS):
+        remove_perm(f"cases.{perm}", previous, case)
 
 
 @transaction.atomic
 def case_assign_lead_professional(*, actor: User, case: Case, lead_professional: User) -> Case:
     """Make `lead_professional` the family's lead: grants them the lead's permissions and a place at
-    the head of the team around the family; a previous lead stays in the team as a member."""
+    the head of the team around the family; a previous lead (of an active case, or of a case sent
+    back to the panel and allocated again) stays in the team as a member. Meets the case's
+    `lead-professional` and `front-door-to-offer` clocks."""
     if not lead_professional.is_active or not lead_professional.has_role(Role.LEAD_PROFESSIONAL):
         raise ValidationError({"lead_professional": "Choose a practitioner who can be a lead professional"})
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.lead_agency_id and lead_professional.agency_id != locked.lead_agency_id:
         raise ValidationError({"lead_professional": "Choose a practitioner of the lead agency"})
     summary = f"Lead professional: {lead_professional.get_full_name()}"
+    previous = locked.lead_professional
     if locked.status == S.AWAITING_LEAD_PROFESSIONAL:
         case = _transition(
             actor=actor,
@@ -207,19 +281,15 @@ def case_assign_lead_professional(*, actor: User, case: Case, lead_professional:
     elif locked.status in (S.ACTIVE, S.CLOSURE_REQUESTED):
         if not actor.has_role(Role.TEAM_MANAGER) or not user_has_case_perm(actor, locked, MANAGE_CASE):
             raise PermissionDenied("You cannot do that on this case.")
-        previous = locked.lead_professional
         locked.lead_professional = lead_professional
         locked.save(update_fields=["lead_professional"])
         chronology_record(family=locked.family, case=locked, event="case_lead_changed", summary=summary, actor=actor)
-        if previous is not None:
-            CaseMember.objects.filter(case=locked, user=previous, ended_at__isnull=True).update(
-                is_lead=False, role="Former lead professional"
-            )
-            for perm in set(LEAD_PROFESSIONAL_PERMS) - set(MEMBER_PERMS):
-                remove_perm(f"cases.{perm}", previous, locked)
         case = locked
     else:
         raise TransitionNotAllowed("A lead professional cannot be assigned to this case now.", code="transition")
+    _demote_former_lead(case=case, previous=previous, lead_professional=lead_professional)
+    for timescale_code in ("lead-professional", "front-door-to-offer"):
+        deadline_meet(timescale_code=timescale_code, subject_type="case", subject_id=case.pk)
     member = CaseMember.objects.filter(case=case, user=lead_professional, ended_at__isnull=True).first()
     if member is None:
         CaseMember.objects.create(
@@ -227,7 +297,9 @@ def case_assign_lead_professional(*, actor: User, case: Case, lead_professional:
         )
     else:
         member.is_lead = True
-        member.save(update_fields=["is_lead"])
+        if member.role == "Former lead professional":  # the lead again
+            member.role = "Lead professional"
+        member.save(update_fields=["is_lead", "role"])
     for perm in LEAD_PROFESSIONAL_PERMS:
         assign_perm(f"cases.{perm}", lead_professional, case)
     return case
@@ -334,7 +406,8 @@ def case_sign_off_closure(*, actor: User, case: Case, note: str = "") -> Case:
 def _close_before_allocation(
     *, actor: User, case: Case, reason: ClosureReason, summary: str, heading: str, **transition
 ) -> Case:
-    """The one way a case closes before it reaches a lead professional, with its reason and why."""
+    """The one way a case closes before it reaches a lead professional (or, sent back to the panel,
+    before it reaches one again), with its reason and why. The case no longer waits for the panel."""
     if not summary.strip():
         raise ValidationError({"summary": "Enter why the case is closing"})
     return _transition(
@@ -347,6 +420,7 @@ def _close_before_allocation(
         closure_reason=reason,
         closure_summary=summary.strip(),
         closed_at=timezone.now(),
+        **NOT_WAITING,
         **transition,
     )
 

@@ -29,6 +29,7 @@ EXPECTED_TRANSITIONS = {
     (S.CLOSURE_REQUESTED, S.CLOSED): "sign_off_closure",
     (S.AWAITING_ALLOCATION, S.CLOSED): "close_unallocated",
     (S.AWAITING_LEAD_PROFESSIONAL, S.CLOSED): "close_unallocated",
+    (S.ACTIVE, S.AWAITING_ALLOCATION): "return_to_panel",
 }
 
 # The status each service moves a case to.
@@ -39,6 +40,7 @@ SERVICE_TARGET = {
     "return_closure": S.ACTIVE,
     "sign_off_closure": S.CLOSED,
     "close_unallocated": S.CLOSED,
+    "return_to_panel": S.AWAITING_ALLOCATION,
 }
 
 # Who takes each allowed move in the pair table.
@@ -49,6 +51,7 @@ MOVER = {
     "return_closure": "team_manager",
     "sign_off_closure": "team_manager",
     "close_unallocated": "panel_coordinator",
+    "return_to_panel": "lead",
 }
 
 
@@ -68,6 +71,9 @@ def take(action, *, world, case, actor):
         "sign_off_closure": lambda: services.case_sign_off_closure(actor=actor, case=case, note="Good progress."),
         "close_unallocated": lambda: services.case_close_unallocated(
             actor=actor, case=case, reason=world.outcomes_met, summary="The family moved out of the area."
+        ),
+        "return_to_panel": lambda: services.case_return_to_panel(
+            actor=actor, case=case, route="disengaged", note="No contact since the last review."
         ),
     }
     return calls[action]()
@@ -117,9 +123,11 @@ LEAD_CHANGES = [
     (S.CLOSURE_REQUESTED, S.ACTIVE, "assign_lead_professional"),
 ]
 FORBIDDEN_MOVES = [m for m in SERVICE_MOVES if m not in ALLOWED_MOVES and m not in LEAD_CHANGES]
-# No service moves a case back to awaiting allocation; the helper every service uses must refuse it.
-UNSERVED_MOVES = [
-    (frm, to, action) for frm, to in ALL_PAIRS if to not in SERVICE_TARGET.values() for action in SERVICE_TARGET
+# Every service now moves to some status, so every pair is tried above; the helper every service
+# uses must also refuse a pair made by the wrong action (each pair, with one action that is not its).
+WRONG_ACTION_MOVES = [
+    (frm, to, next(action for action in SERVICE_TARGET if action != EXPECTED_TRANSITIONS.get((frm, to))))
+    for frm, to in ALL_PAIRS
 ]
 
 
@@ -130,10 +138,11 @@ def test_the_transition_table_is_the_expected_one():
 
 
 def test_every_pair_of_statuses_is_tried():
-    tried = {(frm, to) for frm, to, _action in ALLOWED_MOVES + FORBIDDEN_MOVES + UNSERVED_MOVES}
+    tried = {(frm, to) for frm, to, _action in ALLOWED_MOVES + FORBIDDEN_MOVES}
     assert tried == set(ALL_PAIRS)
+    assert {(frm, to) for frm, to, _action in WRONG_ACTION_MOVES} == set(ALL_PAIRS)
     assert len(ALL_PAIRS) == 25
-    assert len(ALLOWED_MOVES) == 7
+    assert len(ALLOWED_MOVES) == 8
 
 
 @pytest.mark.parametrize(("from_status", "to_status", "action"), ALLOWED_MOVES)
@@ -169,13 +178,13 @@ def test_forbidden_move_is_refused_and_changes_nothing(cast, from_status, to_sta
     assert services.action_allowed(actor=cast.every_role, case=case, action=action) is False
 
 
-@pytest.mark.parametrize(("from_status", "to_status", "action"), UNSERVED_MOVES)
-def test_no_action_moves_a_case_back_to_awaiting_allocation(cast, from_status, to_status, action):
+@pytest.mark.parametrize(("from_status", "to_status", "action"), WRONG_ACTION_MOVES)
+def test_a_move_is_made_only_by_its_own_action(cast, from_status, to_status, action):
     case = open_case(cast, status=from_status)
     before = events(case)
 
-    with pytest.raises(TransitionNotAllowed, match="cannot be moved to awaiting allocation"):
-        services._transition(actor=cast.every_role, case_id=case.pk, to=to_status, action=action, summary="Back")
+    with pytest.raises(TransitionNotAllowed, match=f"cannot be moved to {to_status.label.lower()}"):
+        services._transition(actor=cast.every_role, case_id=case.pk, to=to_status, action=action, summary="Moved")
 
     assert Case.objects.get(pk=case.pk).status == from_status
     assert events(case) == before
@@ -218,6 +227,9 @@ MAY = [
     ("close_unallocated", S.AWAITING_ALLOCATION, "panel_coordinator"),
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "panel_coordinator"),
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "team_manager"),
+    ("return_to_panel", S.ACTIVE, "lead"),
+    ("return_to_panel", S.ACTIVE, "team_manager"),
+    ("return_to_panel", S.ACTIVE, "manager_coordinator"),
 ]
 
 MAY_NOT = [
@@ -271,6 +283,15 @@ MAY_NOT = [
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "other_manager"),
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "lead"),
     ("close_unallocated", S.AWAITING_LEAD_PROFESSIONAL, "analyst"),
+    ("return_to_panel", S.ACTIVE, "other_lead"),  # a lead professional, not of this family
+    ("return_to_panel", S.ACTIVE, "school_practitioner"),  # in the team, not leading it
+    ("return_to_panel", S.ACTIVE, "council_manager_south"),  # another team's manager
+    ("return_to_panel", S.ACTIVE, "other_manager"),
+    ("return_to_panel", S.ACTIVE, "panel_coordinator"),  # the panel takes the case back, it does not send it
+    ("return_to_panel", S.ACTIVE, "duty_manager"),
+    ("return_to_panel", S.ACTIVE, "duty_lead"),
+    ("return_to_panel", S.ACTIVE, "analyst"),
+    ("return_to_panel", S.ACTIVE, "superuser"),
 ]
 
 
@@ -352,6 +373,29 @@ def test_database_refuses_removing_the_lead_of_an_active_case(world):
         Case.objects.filter(pk=case.pk).update(lead_professional=None)
 
     assert Case.objects.get(pk=case.pk).lead_professional == world.lead
+
+
+def test_database_refuses_a_waiting_case_that_does_not_await_allocation(world):
+    case = open_case(world, status="active")
+
+    with pytest.raises(IntegrityError, match="case_panel_waiting_awaits_allocation"), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(panel_route="stuck", panel_waiting_since=timezone.now())
+
+    assert Case.objects.get(pk=case.pk).panel_route == ""
+
+
+def test_database_refuses_a_panel_route_without_its_date_or_a_date_without_a_route(world):
+    case = open_case(world, status="awaiting_allocation")
+
+    with pytest.raises(IntegrityError, match="case_panel_waiting_awaits_allocation"), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(panel_route="front_door")
+    with pytest.raises(IntegrityError, match="case_panel_waiting_awaits_allocation"), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(panel_waiting_since=timezone.now())
+    with pytest.raises(IntegrityError, match="case_panel_route_valid"), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(panel_route="lost", panel_waiting_since=timezone.now())
+
+    Case.objects.filter(pk=case.pk).update(panel_route="front_door", panel_waiting_since=timezone.now())
+    assert Case.objects.get(pk=case.pk).panel_route == "front_door"
 
 
 def test_database_refuses_an_unknown_status(world):

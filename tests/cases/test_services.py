@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from cases import services
 from cases.configuration import OPENED_IN_ERROR
-from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, ClosureReason, User
+from cases.deadlines import deadline_start
+from cases.models import Case, CaseMember, CaseStatus, ChronologyEntry, ClosureReason, Deadline, Timescale, User
 from cases.permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, user_has_case_perm
 from cases.roles import Role
+from cases.signals import case_moved
 from tests.conftest import open_case as _open_case
 from tests.factories import UserFactory, family_with_members
 
@@ -107,6 +109,202 @@ def test_case_open_of_another_kind_is_a_separate_case(world):
 
     assert section_17.pk != early_help.pk
     assert section_17.kind == Case.Kind.SECTION_17
+
+
+def test_case_open_for_the_panel_waits_for_it_from_now(world):
+    family = family_with_members(locality=world.north)
+    before = timezone.now()
+
+    case = services.case_open(
+        actor=world.duty_manager, family=family, level_of_need=world.level3, panel_route="front_door"
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_ALLOCATION
+    assert case.panel_route == "front_door"
+    assert before <= case.panel_waiting_since <= timezone.now()
+    assert case.panel_note == ""
+
+
+def test_case_open_without_a_route_waits_for_no_panel(world):
+    case = services.case_open(
+        actor=world.duty_manager, family=family_with_members(locality=world.north), level_of_need=world.level3
+    )
+
+    case.refresh_from_db()
+    assert (case.panel_route, case.panel_waiting_since) == ("", None)
+
+
+def test_case_open_for_the_panel_makes_the_familys_open_case_wait(world):
+    family = family_with_members(locality=world.north)
+    first = services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3)
+
+    again = services.case_open(
+        actor=world.duty_manager, family=family, level_of_need=world.level3, panel_route="front_door"
+    )
+
+    first.refresh_from_db()
+    assert again.pk == first.pk
+    assert first.panel_route == "front_door"
+    assert first.panel_waiting_since is not None
+    assert events(first) == ["case_panel_waiting", "case_opened"]
+
+
+def test_case_open_for_the_panel_keeps_a_waiting_case_as_it_waits(world):
+    family = family_with_members(locality=world.north)
+    first = services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3, panel_route="stuck")
+    Case.objects.filter(pk=first.pk).update(panel_waiting_since=timezone.now() - datetime.timedelta(days=3))
+    since = Case.objects.get(pk=first.pk).panel_waiting_since
+
+    services.case_open(actor=world.duty_manager, family=family, level_of_need=world.level3, panel_route="front_door")
+
+    first.refresh_from_db()
+    assert (first.panel_route, first.panel_waiting_since) == ("stuck", since)
+    assert events(first) == ["case_opened"]
+
+
+@pytest.mark.parametrize("status", ["awaiting_lead_professional", "active"])
+def test_case_open_for_the_panel_leaves_a_case_further_on_alone(world, status):
+    case = open_case(world, status=status)
+
+    again = services.case_open(
+        actor=world.duty_manager, family=case.family, level_of_need=world.level3, panel_route="front_door"
+    )
+
+    again.refresh_from_db()
+    assert again.pk == case.pk
+    assert again.status == status
+    assert again.panel_route == ""
+
+
+def test_case_open_refuses_an_unknown_panel_route(world):
+    with pytest.raises(ValueError, match="unknown panel route"):
+        services.case_open(
+            actor=world.duty_manager,
+            family=family_with_members(locality=world.north),
+            level_of_need=world.level3,
+            panel_route="lost",
+        )
+
+
+# --- The panel's clocks and the moves' signal ----------------------------------------------------------
+
+
+def start_clock(case, code):
+    return deadline_start(
+        timescale_code=code,
+        subject_type="case",
+        subject_id=case.pk,
+        reference=case.reference,
+        case=case,
+        remind_role=Role.TEAM_MANAGER,
+        escalate_role=Role.PANEL_COORDINATOR,
+    )
+
+
+def test_assigning_the_lead_professional_meets_the_panels_clocks(world):
+    case = open_case(world, status="awaiting_lead_professional")
+    lead_clock = start_clock(case, "lead-professional")
+    offer_clock = start_clock(case, "front-door-to-offer")
+    other_case = open_case(world, status="awaiting_lead_professional")
+    other_clock = start_clock(other_case, "lead-professional")
+
+    services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.lead)
+
+    lead_clock.refresh_from_db()
+    offer_clock.refresh_from_db()
+    other_clock.refresh_from_db()
+    assert lead_clock.met_at is not None
+    assert offer_clock.met_at is not None
+    assert other_clock.met_at is None
+    assert not lead_clock.alarms.filter(went_off_at__isnull=True).exists()
+
+
+def test_a_lead_professional_refused_leaves_the_clocks_running(world):
+    case = open_case(world, status="awaiting_lead_professional")
+    clock = start_clock(case, "lead-professional")
+
+    with pytest.raises(ValidationError):
+        services.case_assign_lead_professional(
+            actor=world.team_manager, case=case, lead_professional=world.school_practitioner
+        )
+
+    assert Deadline.objects.get(pk=clock.pk).met_at is None
+
+
+def test_every_move_sends_case_moved_once_saved_with_its_arguments(world):
+    case = open_case(world, status="awaiting_allocation")
+    received = []
+
+    def receiver(sender, **kwargs):
+        # Sent after the save and the chronology: both can be read here.
+        saved = Case.objects.get(pk=kwargs["case"].pk)
+        received.append({**kwargs, "saved_status": saved.status, "last_event": events(saved)[0], "sender": sender})
+
+    case_moved.connect(receiver)
+    try:
+        services.case_allocate(actor=world.panel_coordinator, case=case, lead_agency=world.council, team=world.team)
+        services.case_close_unallocated(
+            actor=world.panel_coordinator, case=case, reason=world.outcomes_met, summary="The family moved away."
+        )
+    finally:
+        case_moved.disconnect(receiver)
+
+    assert [(r["action"], r["from_status"], r["to_status"]) for r in received] == [
+        ("allocate", "awaiting_allocation", "awaiting_lead_professional"),
+        ("close_unallocated", "awaiting_lead_professional", "closed"),
+    ]
+    assert all(r["sender"] is Case and r["actor"] == world.panel_coordinator for r in received)
+    assert all(r["case"].pk == case.pk for r in received)
+    assert [r["saved_status"] for r in received] == ["awaiting_lead_professional", "closed"]
+    assert [r["last_event"] for r in received] == ["case_allocate", "case_close_unallocated"]
+
+
+def test_a_receiver_that_fails_undoes_the_move(world):
+    case = open_case(world, status="awaiting_allocation")
+
+    def receiver(sender, **kwargs):
+        raise RuntimeError("the outbox is full")
+
+    case_moved.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError):
+            services.case_allocate(actor=world.panel_coordinator, case=case, lead_agency=world.council)
+    finally:
+        case_moved.disconnect(receiver)
+
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_ALLOCATION
+    assert events(case) == ["case_opened"]
+
+
+def test_changing_the_lead_of_an_active_case_sends_no_move(world):
+    case = open_case(world, status="active")
+    received = []
+    case_moved.connect(lambda sender, **kwargs: received.append(kwargs), weak=False, dispatch_uid="lead-change")
+    try:
+        services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.other_lead)
+    finally:
+        case_moved.disconnect(dispatch_uid="lead-change")
+
+    assert received == []
+
+
+def test_the_partner_information_timescale_is_seeded_once_keeping_a_councils_own(world):
+    migration = importlib.import_module("cases.migrations.0018_partner_information_timescale")
+    timescale = Timescale.objects.get(code="partner-information")
+    assert (timescale.name, timescale.amount, timescale.unit, timescale.reminder_before_hours) == (
+        "Partner information for the panel",
+        5,
+        "working_days",
+        24,
+    )
+    Timescale.objects.filter(code="partner-information").delete()
+
+    migration.seed(django_apps, None)
+    Timescale.objects.filter(code="partner-information").update(amount=3)
+    migration.seed(django_apps, None)
+
+    assert Timescale.objects.get(code="partner-information").amount == 3
 
 
 # --- The team around the family ---------------------------------------------------------------------
