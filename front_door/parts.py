@@ -1,6 +1,6 @@
 """The front door's parts of the shared record's pages (cases/extensions.py): its menu items, the
 queue on the duty managers' home page and the contacts on the contact officers', and the referrals
-section of the case page."""
+and partner requests sections of the case page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
 from cases.models import Case
@@ -15,7 +16,7 @@ from cases.roles import FRONT_DOOR_ROLES, PRACTITIONER_ROLES, Role
 
 from . import selectors
 from .models import Channel, DecisionOutcome, ReferrerRelationship
-from .permissions import is_duty_manager
+from .permissions import is_duty_manager, may_ask_partners_about_case
 from .selectors import QueueShow
 
 CASE_REFERRALS_SHOWN = 10
@@ -57,6 +58,19 @@ def _contacts(request: HttpRequest) -> dict:
     return {
         "awaiting": selectors.contacts_awaiting_confirmation(user=request.user).count(),
         "letters_to_post": _letters_to_post_part(),
+    }
+
+
+def _partner_requests(request: HttpRequest, case: Case) -> dict | None:
+    """What partner agencies were asked about the family before the panel, and their answers, for
+    those who may see the family's details; with the link to ask, for those who may. Two queries at
+    most (the requests, and a coordinator's permission when the case does not carry it)."""
+    if not case.details_visible:
+        return None
+    return {
+        "requests": list(selectors.case_information_requests(case=case)),
+        "can_ask": case.is_open and may_ask_partners_about_case(request.user, case),
+        "now": timezone.now(),
     }
 
 
@@ -102,6 +116,12 @@ HOME_PANELS = [
 ]
 CASE_SECTIONS = [
     CaseSection(key="referrals", template="front_door/sections/referrals.html", context=_referrals, order=15),
+    CaseSection(
+        key="partner-requests",
+        template="front_door/sections/partner_requests.html",
+        context=_partner_requests,
+        order=16,
+    ),
 ]
 
 

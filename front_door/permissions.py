@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from django.db.models import Case as Conditional
 from django.db.models import Q, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from cases.access import register_record_kind
 from cases.audit import RecordType, Subject, fetch_logged, people_ids
 from cases.models import AccessLog, Case, FamilyMembership, Person, User
-from cases.permissions import CHANGE_CASE, user_has_case_perm
+from cases.permissions import CHANGE_CASE, VIEW_CASE, case_get_for_user, user_has_case_perm
 from cases.roles import FRONT_DOOR_ROLES, Role
 
 from .models import (
@@ -53,6 +53,8 @@ LETTER_ACTIONS = {
 }
 CONFIRM_CONTACT = "confirm_contact"
 ANSWER_INFORMATION_REQUEST = "answer_information_request"
+# Asking partner agencies about a case before the panel (`case_to_ask_partners_get_for_user`).
+ASK_PARTNERS = "ask_partners"
 # A referrer's own sent referral, read-only ("my referrals"): nobody else's, whatever their role.
 VIEW_OWN_REFERRAL = "view_own_referral"
 REFERRAL_PERMS = (VIEW_REFERRAL, TRIAGE_REFERRAL, EDIT_REFERRAL_DRAFT, VIEW_OWN_REFERRAL)
@@ -269,12 +271,35 @@ def information_request_get_for_user(
 
 def may_ask_partners_about_case(user: User, case: Case) -> bool:
     """Who asks partner agencies about a case before the panel: a panel coordinator who may change
-    the case (their locality's, or any for the county's coordinator), or a duty manager."""
+    the case (their locality's, or any for the county's coordinator), or a duty manager. A case
+    read through `case_get_for_user` carries the user's permissions on it (`perms`): no query then."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.has_role(Role.DUTY_MANAGER):
         return True
-    return user.has_role(Role.PANEL_COORDINATOR) and user_has_case_perm(user, case, CHANGE_CASE)
+    if not user.has_role(Role.PANEL_COORDINATOR):
+        return False
+    perms = getattr(case, "perms", None)
+    return CHANGE_CASE in perms if perms is not None else user_has_case_perm(user, case, CHANGE_CASE)
+
+
+def case_to_ask_partners_get_for_user(
+    *,
+    user: User,
+    case_id: int,
+    perm: str = ASK_PARTNERS,
+    request: HttpRequest | None = None,
+    log: bool = True,
+) -> Case:
+    """The case, for asking partner agencies about it (`may_ask_partners_about_case`), else 404;
+    logged as a view of the case (`case_get_for_user`, which it is). Duty managers read every case
+    and may ask about any; a panel coordinator needs to be able to change it."""
+    if perm != ASK_PARTNERS:
+        raise ValueError(f"unknown permission {perm} for asking partners about a case")
+    if not user.is_authenticated or not user.has_role(Role.DUTY_MANAGER, Role.PANEL_COORDINATOR):
+        raise Http404("No case found")
+    case_perm = VIEW_CASE if user.has_role(Role.DUTY_MANAGER) else CHANGE_CASE
+    return case_get_for_user(user=user, case_id=case_id, perm=case_perm, request=request, log=log)
 
 
 def recorded_contact_get_for_user(
@@ -313,3 +338,4 @@ register_record_kind("referral", referral_get_for_user, "referral_id")
 register_record_kind("recorded_contact", recorded_contact_get_for_user, "referral_id")
 register_record_kind("letter", letter_get_for_user, "referral_id", "letter_id")
 register_record_kind("information_request", information_request_get_for_user, "request_id")
+register_record_kind("case_to_ask_partners", case_to_ask_partners_get_for_user, "case_id")
