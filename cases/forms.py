@@ -18,7 +18,7 @@ from django.forms.models import ModelChoiceIterator
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
+from .models import PANEL_RETURN_ROUTES, Agency, ChronologyEntry, ClosureReason, Consent, Person, Team, User
 from .roles import PRACTITIONER_ROLES, Role
 
 
@@ -275,6 +275,25 @@ class ReturnClosureForm(GDSForm):
         label="What needs to happen before the case can close?",
         widget=forms.Textarea,
         error_messages={"required": "Enter what needs to happen before the case can close"},
+    )
+
+
+class ReturnToPanelForm(GDSForm):
+    submit_label = "Send back to the panel"
+    route = forms.ChoiceField(
+        label="Why is the case going back to the panel?",
+        choices=[(route.value, route.label) for route in PANEL_RETURN_ROUTES],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why the case is going back to the panel",
+            "invalid_choice": "Choose why the case is going back to the panel",
+        },
+    )
+    note = forms.CharField(
+        label="What should the panel know?",
+        help_text="What has been tried, and what is getting in the way. The panel reads this before it decides.",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the case is going back to the panel"},
     )
 
 

@@ -169,6 +169,15 @@ def _lifecycle_action(action: str, label: str, order: int) -> CaseAction:
 CASE_ACTIONS = [
     *(_lifecycle_action(action, label, 10 + n) for n, (action, label) in enumerate(CASE_ACTION_LABELS.items())),
     CaseAction(
+        key="return_to_panel",
+        label="Send back to the panel",
+        url=lambda case: reverse("cases:return-to-panel", args=[case.pk]),
+        allowed=lambda user, case: services.action_allowed(
+            actor=user, case=case, action="return_to_panel", perms=case.perms
+        ),
+        order=10 + len(CASE_ACTION_LABELS),
+    ),
+    CaseAction(
         key="add-note",
         label="Add a note",
         url=lambda case: reverse("cases:note-add", args=[case.pk]),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:case_id>/team/add/", views.case_member_add, name="member-add"),
     path("<int:case_id>/team/<int:member_id>/remove/", views.case_member_remove, name="member-remove"),
     path("<int:case_id>/consent/add/", views.consent_add, name="consent-add"),
+    path("<int:case_id>/return-to-panel/", views.case_return_to_panel, name="return-to-panel"),
     path("<int:case_id>/<slug:action>/", views.case_action, name="case-action"),
     path("people/", views.person_search, name="person-search"),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),

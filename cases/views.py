@@ -240,6 +240,29 @@ def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
     return _form_page(request, case, form, CASE_ACTION_LABELS[action])
 
 
+@roles_required(Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER)
+@case_view(MANAGE_CASE)
+@require_http_methods(["GET", "POST"])
+def case_return_to_panel(request: HttpRequest, case) -> HttpResponse:
+    """An active case sent back to the panel by its lead professional or their manager: stuck, the
+    family refused to engage or disengaged, with a note for the panel (403 where
+    `services.action_allowed` refuses, as for the other lifecycle moves)."""
+    if not services.action_allowed(actor=request.user, case=case, action="return_to_panel", perms=case.perms):
+        raise PermissionDenied
+    form = forms.ReturnToPanelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_return_to_panel(
+                actor=request.user, case=case, route=form.cleaned_data["route"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, "Case sent back to the panel")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return _form_page(request, case, form, "Send back to the panel")
+
+
 @roles_required(Role.DUTY_MANAGER, Role.CONTACT_OFFICER)
 def person_search(request: HttpRequest) -> HttpResponse:
     name = query_text(request.GET, "name")

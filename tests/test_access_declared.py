@@ -373,6 +373,10 @@ def _case_action(world, user, case):
     return None if case_services.action_allowed(actor=user, case=case, action="request_closure") else 403
 
 
+def _return_to_panel(world, user, case):
+    return None if case_services.action_allowed(actor=user, case=case, action="return_to_panel") else 403
+
+
 def _contact_recorder(world, user, case):
     # A contact's confirmation pages are for the officer who recorded it.
     return None if user == world.contact_officer else 404
@@ -380,6 +384,8 @@ def _contact_recorder(world, user, case):
 
 FINER_RULES = {
     "cases:case-action": _case_action,
+    "cases:return-to-panel": _return_to_panel,
+    "api-case-return-to-panel": _return_to_panel,
     "front_door:contact-recorded": _contact_recorder,
     # Only a practitioner of an agency makes a referral (every user here has one).
 }

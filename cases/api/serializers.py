@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Case, CaseMember, CaseStatus, ChronologyEntry, Person
+from ..models import PANEL_RETURN_ROUTES, Case, CaseMember, CaseStatus, ChronologyEntry, Person
 
 FAMILY_HELP = "null unless the family agreed to share their details with the caller's agency"
 # A case's fields, in the list and in the detail alike.
@@ -85,15 +85,48 @@ class CaseDetailSerializer(CaseSerializer):
     details_visible = serializers.BooleanField()
     members = serializers.SerializerMethodField()
     people = serializers.SerializerMethodField()
+    panel_route = serializers.ChoiceField(
+        choices=Case._meta.get_field("panel_route").choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How the case came to wait for the panel; blank when it does not wait for one",
+    )
+    panel_waiting_since = serializers.DateTimeField(
+        allow_null=True, read_only=True, help_text="When the case started waiting for the panel; null when it does not"
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = CaseSerializer.Meta.fields + ["details_visible", "members", "people"]
+        fields = CaseSerializer.Meta.fields + [
+            *("details_visible", "members", "people"),
+            *("panel_route", "panel_waiting_since"),
+        ]
 
     def get_members(self, case) -> list[dict]:
         return MemberSerializer(self.context["members"], many=True).data
 
     def get_people(self, case) -> list[dict]:
         return PersonSerializer(self.context.get("people", []), many=True).data
+
+
+class ReturnToPanelSerializer(serializers.Serializer):
+    """Sending an active case back to the panel."""
+
+    route = serializers.ChoiceField(
+        choices=[(route.value, route.label) for route in PANEL_RETURN_ROUTES],
+        error_messages={
+            "required": "Choose why the case is going back to the panel",
+            "null": "Choose why the case is going back to the panel",
+            "invalid_choice": "Choose why the case is going back to the panel: stuck, refused or disengaged",
+        },
+    )
+    note = serializers.CharField(
+        error_messages={
+            "required": "Enter why the case is going back to the panel",
+            "blank": "Enter why the case is going back to the panel",
+            "null": "Enter why the case is going back to the panel",
+        },
+        help_text="Why the case is going back: what has been tried, and what is getting in the way",
+    )
 
 
 class ChronologyEntrySerializer(serializers.ModelSerializer):

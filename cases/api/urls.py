@@ -6,4 +6,5 @@ urlpatterns = [
     path("cases/", views.CaseList.as_view(), name="api-case-list"),
     path("cases/<int:case_id>/", views.CaseDetail.as_view(), name="api-case-detail"),
     path("cases/<int:case_id>/chronology/", views.CaseChronology.as_view(), name="api-case-chronology"),
+    path("cases/<int:case_id>/return-to-panel/", views.CaseReturnToPanel.as_view(), name="api-case-return-to-panel"),
 ]

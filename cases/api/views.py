@@ -2,19 +2,22 @@
 decide who sees and does what; each view declares its access (cases/access.py) and the
 declaration is the check."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, NO_SUCH_PAGE, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
 
 from .. import selectors, services
-from ..access import SIGNED_IN, DeclaredAccess, RecordAPIView
+from ..access import SIGNED_IN, DeclaredAccess, RecordAPIView, fetch_record
 from ..models import CaseStatus
-from ..permissions import CHANGE_CASE, VIEW_CASE
-from ..roles import CASE_LIST_ROLES
-from .serializers import CaseDetailSerializer, CaseListSerializer, ChronologyEntrySerializer
+from ..permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE
+from ..roles import CASE_LIST_ROLES, Role
+from .serializers import CaseDetailSerializer, CaseListSerializer, ChronologyEntrySerializer, ReturnToPanelSerializer
 
 NO_SUCH_CASE = OpenApiResponse(DETAIL, description="No such case, or not one the caller may see (the same answer)")
 
@@ -56,13 +59,73 @@ class CaseDetail(RecordAPIView, generics.RetrieveAPIView):
 
     def get_object(self):
         case = self.record()
-        self.extra_context = {"members": list(selectors.case_members(case=case))}
-        if case.details_visible:
-            self.extra_context["people"] = list(selectors.case_people(case=case))
+        self.extra_context = case_detail_context(case)
         return case
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **getattr(self, "extra_context", {})}
+
+
+def case_detail_context(case) -> dict:
+    """What `CaseDetailSerializer` reads besides the case: its team, and its people where the
+    family's details are visible to the caller."""
+    context = {"members": list(selectors.case_members(case=case))}
+    if case.details_visible:
+        context["people"] = list(selectors.case_people(case=case))
+    return context
+
+
+def _service_errors(error: DjangoValidationError) -> ValidationError:
+    """A service's refusal as the API's 400: its messages under the fields it names."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
+    return ValidationError(
+        {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    )
+
+
+class CaseReturnToPanel(RecordAPIView):
+    """Send an active case back to the panel (its lead professional or their team manager)."""
+
+    access = (SIGNED_IN, ("roles", frozenset({Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER})), ("case", MANAGE_CASE))
+    serializer_class = ReturnToPanelSerializer
+
+    @extend_schema(
+        summary="Send an active case back to the panel",
+        description=(
+            "`route`: `stuck`, `refused` (the family refused to engage) or `disengaged`, with a `note` for the "
+            "panel. The case then awaits allocation and waits for the panel; its lead agency, team and lead "
+            "professional carry on until the panel decides. 403 for a case that is not active, or a caller who "
+            "does not lead it or manage its team."
+        ),
+        request=ReturnToPanelSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_SUCH_CASE,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+    )
+    def post(self, request, case_id: int):
+        # The case first: someone who may not manage it gets 404, whatever they sent.
+        case = self.record(log=False)
+        if not services.action_allowed(actor=request.user, case=case, action="return_to_panel", perms=case.perms):
+            raise PermissionDenied("You cannot send this case back to the panel now.")
+        sent = ReturnToPanelSerializer(data=request.data)
+        sent.is_valid(raise_exception=True)
+        try:
+            services.case_return_to_panel(
+                actor=request.user, case=case, route=sent.validated_data["route"], note=sent.validated_data["note"]
+            )
+        except DjangoValidationError as error:
+            raise _service_errors(error)
+        returned = fetch_record("case", VIEW_CASE, request, {"case_id": case.pk}, log=False)
+        return Response(CaseDetailSerializer(returned, context=case_detail_context(returned)).data)
 
 
 @extend_schema_view(
