@@ -522,3 +522,81 @@ class DecisionCreateSerializer(DecisionAmendSerializer):
             "min_value": "Enter decisions_seen as 0 or more",
         },
     )
+
+
+# --- Partner requests about a case (before the Early Help Panel) ---------------------------------------
+
+ID_MAX = 2**31 - 1
+
+
+class AgencyId(serializers.IntegerField):
+    """An agency's id as a JSON number: not a string, a fraction or true (which DRF would take as 1),
+    and within the database's range, so that any other value is a field error rather than a failure."""
+
+    def __init__(self, **kwargs):
+        message = "Enter each agency's id as a whole number"
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": message, "null": message, "min_value": message, "max_value": message},
+        )
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CaseInformationRequestCreateSerializer(serializers.Serializer):
+    default_error_messages = {
+        "invalid": "Send the request as a JSON object with agencies, a question and due_at",
+        "null": "Send the request as a JSON object with agencies, a question and due_at",
+    }
+
+    agencies = serializers.ListField(
+        child=AgencyId(),
+        allow_empty=False,
+        max_length=50,
+        help_text="The ids of the active agencies to ask (each asked once; one still to answer is not asked again)",
+        error_messages={
+            "required": "Select the agencies to ask",
+            "null": "Select the agencies to ask",
+            "empty": "Select the agencies to ask",
+            "not_a_list": "Enter the agencies as a list of ids",
+            "max_length": "Ask at most 50 agencies at once",
+        },
+    )
+    question = text("what you need to know from the agencies", required=True)
+    due_at = serializers.DateTimeField(
+        help_text="When the agencies must answer: in the future, like 2027-03-02T17:00:00Z",
+        error_messages={
+            "required": "Enter when the agencies must answer",
+            "null": "Enter when the agencies must answer",
+            "invalid": "Enter when the agencies must answer as a date and time, like 2027-03-02T17:00:00Z",
+        },
+    )
+
+    def validate_agencies(self, ids: list[int]) -> list[Agency]:
+        found = Agency.objects.filter(pk__in=set(ids), active=True).in_bulk()
+        missing = [pk for pk in dict.fromkeys(ids) if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                f"There is no active agency with the id{'' if len(missing) == 1 else 's'} "
+                f"{', '.join(str(pk) for pk in missing)}"
+            )
+        return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+class CaseInformationRequestSerializer(serializers.Serializer):
+    """A question to a partner agency about a case, and its answer once given."""
+
+    id = serializers.IntegerField(read_only=True)
+    agency = serializers.IntegerField(source="agency_id", read_only=True, help_text="The agency asked (its id)")
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    question = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    requested_by = serializers.CharField(source="requested_by.get_full_name", read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+    answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    answered_by = serializers.CharField(source="answered_by.get_full_name", read_only=True, allow_null=True)
+    answer = serializers.CharField(read_only=True, help_text="Empty until the agency answers")

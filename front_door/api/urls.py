@@ -18,4 +18,9 @@ urlpatterns = [
         views.ReferralLetter.as_view(),
         name="api-referral-letter",
     ),
+    path(
+        "cases/<int:case_id>/information-requests/",
+        views.CaseInformationRequests.as_view(),
+        name="api-case-information-requests",
+    ),
 ]

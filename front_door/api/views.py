@@ -1,5 +1,6 @@
 """The front door API for partner systems: send a referral, follow it, and (duty managers) claim,
-decide and amend. The same selectors and services as the pages decide who sees and does what.
+decide and amend; and the partner agencies asked about a case before the Early Help Panel. The
+same selectors and services as the pages decide who sees and does what.
 
 Errors are JSON. A 400 is a flat object of field paths to messages, the paths naming the field as
 sent: `{"children[0].nhs_number": ["Enter a valid NHS number..."], "consent_given": [...]}`, with
@@ -20,15 +21,16 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 
-from cases.access import SIGNED_IN, DeclaredAccess, RecordAPIView
+from cases.access import CASE_DETAILS, SIGNED_IN, DeclaredAccess, RecordAPIView
 from cases.models import Person
+from cases.permissions import VIEW_CASE
 from cases.roles import PRACTITIONER_ROLES, Role
 from earlyhelp.api_docs import (
     DETAIL,
@@ -41,9 +43,18 @@ from earlyhelp.api_docs import (
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import selectors, services
-from ..models import Channel, Decision, LetterStatus
-from ..permissions import DOWNLOAD_LETTER, TRIAGE_REFERRAL, VIEW_REFERRAL, is_duty_manager, is_front_door
+from ..models import Channel, Decision, InformationRequest, LetterStatus
+from ..permissions import (
+    ASK_PARTNERS,
+    DOWNLOAD_LETTER,
+    TRIAGE_REFERRAL,
+    VIEW_REFERRAL,
+    is_duty_manager,
+    is_front_door,
+)
 from .serializers import (
+    CaseInformationRequestCreateSerializer,
+    CaseInformationRequestSerializer,
     DecisionAmendSerializer,
     DecisionCreateSerializer,
     DecisionSerializer,
@@ -432,3 +443,92 @@ class ReferralLetter(RecordAPIView):
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
+
+
+# --- Partner requests about a case (before the Early Help Panel) ------------------------------------------
+
+NO_SUCH_CASE = OpenApiResponse(
+    DETAIL,
+    description="No such case, or not one the caller may see (or see the family's details of, or ask about): "
+    "the same answer",
+)
+# The requests made (a list, not a page of one: drf-spectacular would describe a serializer's list as
+# paginated, as the GET is); the component is the GET's items'.
+ASKED = OpenApiResponse(
+    {"type": "array", "items": {"$ref": "#/components/schemas/CaseInformationRequest"}},
+    description="The request made of each agency asked (or its open one), oldest first",
+)
+# Who asks partner agencies about a case: panel coordinators (of a case they may change) and duty managers.
+ASKERS = frozenset({Role.PANEL_COORDINATOR, Role.DUTY_MANAGER})
+
+
+class CaseInformationRequests(RecordAPIView):
+    access = {
+        "GET": (SIGNED_IN, ("case", VIEW_CASE), CASE_DETAILS),
+        "POST": (SIGNED_IN, ("roles", ASKERS), ("case_to_ask_partners", ASK_PARTNERS)),
+    }
+    roles_message = "Only panel coordinators and duty managers ask partner agencies about a case."
+    parser_classes = [JSONBodyParser]
+    serializer_class = CaseInformationRequestSerializer
+
+    @extend_schema(
+        summary="What partner agencies were asked about a case, and their answers",
+        description=(
+            "Oldest first. For those who may read the case and see the family's details (404 for anyone else); "
+            "every view is logged."
+        ),
+        responses={
+            200: CaseInformationRequestSerializer(many=True),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_SUCH_CASE,
+        },
+    )
+    def get(self, request, case_id: int):
+        case = self.record()
+        if not case.details_visible:
+            raise NotFound("No case found")
+        queryset = (
+            InformationRequest.objects.filter(case_id=case.pk)
+            .select_related("agency", "requested_by", "answered_by")
+            .order_by("requested_at", "id")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CaseInformationRequestSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Ask partner agencies about a case before the panel (panel coordinators, duty managers)",
+        description=(
+            "Asks each agency the question, answering by `due_at` (in the future); the agencies answer in the "
+            "service, and are reminded, then the caller is told if an answer is late. An agency that has not yet "
+            "answered an earlier request about the case is not asked again: its open request is among those "
+            "returned. A closed case is refused (400). A panel coordinator asks about the cases they may change "
+            "(their locality's); 404 for any other."
+        ),
+        request=CaseInformationRequestCreateSerializer,
+        responses={
+            201: ASKED,
+            400: FIELD_ERRORS,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_SUCH_CASE,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+    )
+    def post(self, request, case_id: int):
+        case = self.record(log=False)
+        data = validated(CaseInformationRequestCreateSerializer(data=request.data))
+        with service_errors(rename={"agency": "agencies"}):
+            asked = services.case_information_requests_create(
+                actor=request.user,
+                case=case,
+                agencies=data["agencies"],
+                question=data["question"],
+                due_at=data["due_at"],
+            )
+        asked = (
+            InformationRequest.objects.filter(pk__in=[r.pk for r in asked])
+            .select_related("agency", "requested_by", "answered_by")
+            .order_by("requested_at", "id")
+        )
+        return Response(CaseInformationRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
