@@ -29,6 +29,7 @@ from cases.models import (
     Family,
     FamilyMembership,
     LevelOfNeed,
+    PanelRoute,
     Person,
     User,
 )
@@ -58,6 +59,8 @@ LETTER_CLOCK = "referrer-letter"
 MASH_CLOCK = "mash-information"
 # A partner agency's answer about a case, before the Early Help Panel.
 PARTNER_CLOCK = "partner-information"
+# From the front door's receipt of a referral to an offer of support, for a case sent to the panel.
+OFFER_CLOCK = "front-door-to-offer"
 # The agency types of schools and early years settings: a child's school or setting is one of them.
 SCHOOL_TYPES = ("school", "early-years")
 
@@ -703,12 +706,37 @@ def _apply_outcome(
         for agency, question in information_requests:
             information_request_create(actor=actor, referral=referral, agency=agency, question=question, due_at=due_at)
     elif decision.outcome == DecisionOutcome.EARLY_HELP and decision.destination.opens_case:
-        case = case_services.case_open(actor=actor, family=family, level_of_need=decision.level_of_need)
+        to_panel = decision.destination.goes_to_panel
+        case = case_services.case_open(
+            actor=actor,
+            family=family,
+            level_of_need=decision.level_of_need,
+            panel_route=PanelRoute.FRONT_DOOR if to_panel else "",
+        )
         if referral.case_id != case.pk:
             referral.case = case
             referral.save(update_fields=["case"])
         _carry_consent(actor=actor, referral=referral, case=case)
+        if to_panel and case.waits_for_panel:
+            _start_offer_clock(referral=referral, case=case)
     deadline_meet(timescale_code=DECISION_CLOCK, subject_type="referral", subject_id=referral.pk)
+
+
+def _start_offer_clock(*, referral: Referral, case: Case) -> None:
+    """The 10 days from the front door to an offer of support, counted from when the front door
+    received the referral; met when the panel's lead professional is assigned. It reminds the panel
+    coordinators and escalates to them. A case already waiting on its clock keeps it (the first
+    referral's days count)."""
+    deadline_start(
+        timescale_code=OFFER_CLOCK,
+        subject_type="case",
+        subject_id=case.pk,
+        case=case,
+        reference=case.reference,
+        started_at=referral.received_at,
+        remind_role=Role.PANEL_COORDINATOR,
+        escalate_role=Role.PANEL_COORDINATOR,
+    )
 
 
 @transaction.atomic
@@ -736,7 +764,8 @@ def referral_decide(
     read (`decisions_seen`), it still has that many: two duty managers deciding at the same moment
     (different MASH enquiries, say) record one decision, and the other is shown it. Besides: links
     the family (chronology), stops the 24-hour clock, and queues the letter to the referrer on
-    commit."""
+    commit. A destination that goes to the panel opens the case for the panel (`PanelRoute.FRONT_DOOR`)
+    and starts the 10-day `front-door-to-offer` clock from when the referral was received."""
     _require_duty_manager(actor)
     information_requests = list(information_requests)
     _validate_decision(outcome, destination, reason, information_requests, due_at)
