@@ -5,10 +5,12 @@ class PanelsConfig(AppConfig):
     name = "panels"
 
     def ready(self) -> None:
-        # The panel's record kinds (panel, meeting) for the pages' declarations, and what it does
-        # when the shared record closes a case it allocated.
+        # The panel's record kinds (panel, meeting) for the pages' declarations, its parts of the shared
+        # record's pages (menu, home, case page), and what it does when the shared record closes a case
+        # it allocated.
         from cases.signals import case_moved
 
-        from . import permissions, receivers  # noqa: F401
+        from . import parts, permissions, receivers  # noqa: F401
 
+        parts.register()
         case_moved.connect(receivers.case_closed_tell_panel, dispatch_uid="panels-closure-notice")
