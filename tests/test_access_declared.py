@@ -21,19 +21,22 @@ from django.http import Http404, HttpResponse
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.urls.resolvers import RegexPattern
+from django.utils import timezone
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.views import APIView
 
 from cases import services as case_services
 from cases.access import PUBLIC, RECORD_KINDS, SIGNED_IN, object_view, public, roles_required, signed_in
-from cases.models import CaseMember
+from cases.models import CaseMember, PanelRoute
 from cases.roles import Role
 from front_door import services
 from front_door.letters import letter_create_and_send
 from front_door.models import Channel, DecisionOutcome, InformationRequest
 from front_door.services import PersonData
+from panels import services as panel_services
+from panels.models import Meeting, PanelOutcome
 from tests.conftest import VIEWERS, open_case
-from tests.factories import UserFactory
+from tests.factories import UserFactory, family_with_members
 
 SAMPLE_VALUES = {
     "int": "1",
@@ -340,7 +343,49 @@ def records(world):
         referrer_phone="01234 567890",
         **fields,
     )
+    # The panel's records: a north panel set up by the north coordinator, the school's practitioner a
+    # standing member, a meeting that has started with a waiting case on its agenda, a decision on it
+    # and an action.
+    panel = panel_services.panel_create(
+        actor=world.panel_coordinator,
+        name="North Early Help Panel",
+        locality=world.north,
+        first_meeting_on=timezone.localdate(),
+        weekday=1,
+        meets_at=datetime.time(10),
+    )
+    panel_member = panel_services.panel_member_add(
+        actor=world.panel_coordinator, panel=panel, agency=world.school, user=world.school_practitioner, role="School"
+    )
+    started = timezone.now() - datetime.timedelta(hours=1)
+    meeting = Meeting.objects.create(
+        panel=panel, slot_on=timezone.localdate(started) - datetime.timedelta(days=700), starts_at=started
+    )
+    waiting = case_services.case_open(
+        actor=world.duty_manager,
+        family=family_with_members(locality=world.north),
+        level_of_need=world.level3,
+        panel_route=PanelRoute.FRONT_DOOR,
+    )
+    item = panel_services.agenda_add(actor=world.panel_coordinator, meeting=meeting, case=waiting)
+    panel_decision = panel_services.decision_record(
+        actor=world.panel_coordinator, item=item, outcome=PanelOutcome.DEFER, reason="Ask the school first."
+    )
+    action = panel_services.action_add(
+        actor=world.panel_coordinator,
+        meeting=meeting,
+        description="Ask the school about attendance",
+        owner=world.school_practitioner,
+        due_on=timezone.localdate(),
+        item=item,
+    )
     ids = {
+        "panel_id": panel.pk,
+        "panel_member_id": panel_member.pk,
+        "meeting_id": meeting.pk,
+        "item_id": item.pk,
+        "panel_decision_id": panel_decision.pk,
+        "action_id": action.pk,
         "case_id": case.pk,
         "member_id": CaseMember.objects.get(case=case, user=world.school_practitioner).pk,
         "action": "request_closure",
@@ -459,3 +504,6 @@ def test_the_matrix_sees_both_answers_for_a_record(records, client_for):
     assert client_for(world.health_practitioner).get(f"/cases/{case.pk}/").status_code == 404
     assert client_for(world.duty_manager).get(f"/front-door/referrals/{ids['referral_id']}/").status_code == 200
     assert client_for(world.contact_officer).get(f"/front-door/referrals/{ids['referral_id']}/").status_code == 403
+    assert client_for(world.panel_coordinator).get(f"/panels/{ids['panel_id']}/waiting-list/").status_code == 200
+    assert client_for(world.school_practitioner).get(f"/panels/{ids['panel_id']}/").status_code == 200
+    assert client_for(world.school_practitioner).get(f"/panels/{ids['panel_id']}/waiting-list/").status_code == 404
