@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
@@ -348,9 +349,12 @@ def _route(case: Case, number: int) -> _Route:
 @demo_step(CASE_LIFECYCLE)
 def demo_case_lifecycle(context: DemoContext) -> None:
     """Move the cases the front door opened (all awaiting allocation) along their lifecycle: the oldest
-    are closed, the newest still wait for the panel."""
+    are closed, the newest still wait for allocation. Cases on the waiting list of a locality's panel
+    are the panel's demo's (it keeps them waiting, or its meetings allocate them) and stay where
+    they are; a case waiting in a locality with no panel is allocated here by its coordinator."""
     cases = list(
         Case.objects.filter(status=CaseStatus.AWAITING_ALLOCATION)
+        .exclude(~Q(panel_route=""), locality__panels__active=True)
         .select_related("family", "locality")
         .order_by("opened_at", "id")
     )

@@ -67,12 +67,13 @@ def now(demo, db):
     return timezone.now()
 
 
-def test_the_steps_run_in_order_shared_record_front_door_then_the_cases(demo):
+def test_the_steps_run_in_order_shared_record_front_door_panels_then_the_cases(demo):
     autodiscover_modules("demo")
 
-    assert [step.name.rsplit(".", 1)[1] for step in demo_steps()][:3] == [
+    assert [step.name.rsplit(".", 1)[1] for step in demo_steps()][:4] == [
         "demo_people_and_places",
         "demo_front_door",
+        "demo_panels",
         "demo_case_lifecycle",
     ]
 
@@ -134,7 +135,8 @@ def test_a_referral_moved_back_in_time_keeps_its_clocks_in_step(now):
 def test_every_case_was_opened_by_a_front_door_decision(now):
     cases = list(Case.objects.select_related("family"))
 
-    assert len(cases) == 40
+    # The front door's 40 families, and the 13 the panel's demo refers to its North and South panels.
+    assert len(cases) == 40 + 13
     for case in cases:
         opened_by = Referral.objects.filter(
             case=case,
@@ -205,13 +207,26 @@ def test_every_decision_has_a_letter_and_every_referrer_with_an_email_is_sent_it
 
 
 def test_cases_are_in_every_status_in_the_demo_proportions(demo, db):
-    assert Counter(Case.objects.values_list("status", flat=True)) == {
+    # The lifecycle moves the front door's cases; the panel's demo keeps its own (North and South).
+    panel_localities = Case.objects.filter(
+        referrals__decisions__destination__code="early-help-panel", locality__panels__isnull=False
+    ).distinct()
+    moved = Case.objects.exclude(pk__in=panel_localities.values("pk"))
+    assert Counter(moved.values_list("status", flat=True)) == {
         CaseStatus.AWAITING_ALLOCATION: 8,
         CaseStatus.AWAITING_LEAD_PROFESSIONAL: 6,
         CaseStatus.ACTIVE: 16,
         CaseStatus.CLOSURE_REQUESTED: 4,
         CaseStatus.CLOSED: 6,
     }
+    # The panel's: waiting (on the next agenda, on the list, sent back), allocated, not for the panel.
+    assert Counter(panel_localities.values_list("status", flat=True)) == {
+        CaseStatus.AWAITING_ALLOCATION: 7,
+        CaseStatus.AWAITING_LEAD_PROFESSIONAL: 3,
+        CaseStatus.CLOSED: 3,
+    }
+    # The lifecycle leaves every case waiting for a panel that exists where it is.
+    assert not Case.objects.exclude(panel_route="").exclude(status=CaseStatus.AWAITING_ALLOCATION).exists()
 
 
 def test_no_case_action_is_taken_by_a_superuser(demo, db):
