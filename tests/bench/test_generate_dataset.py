@@ -1,12 +1,30 @@
 """The synthetic county: proportions, integrity and that the pages work on it."""
 
+import datetime
+from collections import Counter
+
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count, F
+from django.utils import timezone
 
+from bench.management.commands.generate_dataset import BENCHMARK_AGENDA_ITEMS, benchmark_meeting
 from cases.configuration import seed_configuration
-from cases.models import Case, CaseStatus, ChronologyEntry, Family, Person, User
+from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, DeadlineAlarm, Family, Locality, Person, User
 from front_door.models import Referral, ReferralStatus
+from panels.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
+    Panel,
+    PanelDecision,
+    PanelMember,
+    PanelOutcome,
+)
+from panels.selectors import waiting_list
 
 
 def test_a_small_county_is_generated_with_every_state_and_valid_links(db, client):
@@ -58,3 +76,80 @@ def test_a_second_run_adds_to_the_county_without_clashing(db):
     call_command("generate_dataset", families=20, seed=3)
 
     assert Family.objects.count() == 40
+
+
+def _check_constraints(model) -> None:
+    """Every check constraint of `model` holds for every row (the load ran with triggers off, but
+    checks are checked by COPY too: this says which, by name, if one ever fails)."""
+    for constraint in model._meta.constraints:
+        condition = getattr(constraint, "condition", None)
+        if condition is not None and constraint.__class__.__name__ == "CheckConstraint":
+            assert not model.objects.exclude(condition).exists(), constraint.name
+
+
+def test_panels_meet_fortnightly_for_a_year_with_agendas_decisions_and_a_waiting_list(db, client):
+    call_command("generate_dataset", families=600, seed=5)
+
+    localities = Locality.objects.filter(code__startswith="bench-")
+    panels = Panel.objects.filter(locality__in=localities)
+    assert panels.count() == localities.count() == 8
+    assert not PanelMember.objects.exclude(panel__in=panels).exists()
+    assert all(panel.members.count() >= 4 for panel in panels)
+    now = timezone.now()
+    for panel in panels:
+        held = panel.meetings.filter(status=MeetingStatus.HELD)
+        ahead = panel.meetings.filter(status=MeetingStatus.SCHEDULED)
+        assert 24 <= held.count() <= 27
+        assert ahead.count() == 3 and not ahead.filter(starts_at__lt=now).exists()
+        assert not held.filter(starts_at__gte=now).exists()
+        starts = list(panel.meetings.order_by("starts_at").values_list("slot_on", flat=True))
+        assert {(b - a).days for a, b in zip(starts, starts[1:], strict=False)} <= {14, 28}
+        assert {d.weekday() for d in starts} == {panel.weekday}
+        # Every held meeting has an attendance row per member.
+        assert Attendance.objects.filter(meeting__in=held).count() == held.count() * panel.members.count()
+    # Agenda items in proportion: held meetings discuss their locality's cases, each item decided.
+    held_items = AgendaItem.objects.filter(meeting__status=MeetingStatus.HELD)
+    discussed = held_items.values("case").distinct().count()
+    # A small county's meetings discuss most of the year's cases; a large one's 8 to 20 a meeting.
+    year = Case.objects.filter(panel_route="", opened_at__gt=now - datetime.timedelta(weeks=48))
+    assert year.count() / 2 < discussed <= held_items.count()
+    per_meeting = Counter(held_items.values_list("meeting", flat=True))
+    deferred_in = Counter(
+        PanelDecision.objects.filter(outcome=PanelOutcome.DEFER).values_list("deferred_to", flat=True)
+    )
+    assert max(n - deferred_in[meeting] for meeting, n in per_meeting.items()) <= 20
+    assert not held_items.exclude(case__locality=F("meeting__panel__locality")).exists()
+    assert held_items.filter(decisions__isnull=True).count() == 0
+    assert PanelDecision.objects.count() == held_items.count()
+    outcomes = dict(PanelDecision.objects.values_list("outcome").annotate(n=Count("id")))
+    assert outcomes[PanelOutcome.ALLOCATE] > outcomes[PanelOutcome.DEFER] > 0
+    assert outcomes[PanelOutcome.NOT_FOR_PANEL] > 0
+    for decision in PanelDecision.objects.filter(outcome=PanelOutcome.DEFER).select_related("item"):
+        assert AgendaItem.objects.filter(meeting=decision.deferred_to, case_id=decision.item.case_id).exists()
+        assert decision.deferred_to.starts_at > decision.item.meeting.starts_at
+    assert not AgendaItem.objects.filter(meeting__status=MeetingStatus.SCHEDULED, decisions__isnull=False).exists()
+    assert MeetingAction.objects.exists()
+    # The waiting list: most cases awaiting allocation, each with its running 10-day clock.
+    waiting = Case.objects.exclude(panel_route="")
+    awaiting = Case.objects.filter(status=CaseStatus.AWAITING_ALLOCATION)
+    assert awaiting.count() / 2 < waiting.count() <= awaiting.count()
+    clocks = Deadline.objects.filter(timescale__code="front-door-to-offer", subject_type="case")
+    assert set(clocks.values_list("subject_id", flat=True)) == set(waiting.values_list("pk", flat=True))
+    for clock in clocks:
+        assert clock.due_at - clock.started_at == datetime.timedelta(days=10)
+    assert clocks.filter(due_at__lt=now).exists() and clocks.filter(due_at__gt=now).exists()
+    assert DeadlineAlarm.objects.filter(deadline__in=clocks.filter(due_at__gt=now)).exists()
+    # The benchmark's meeting: the first locality's next meeting, its agenda of 20 sent.
+    meeting = benchmark_meeting()
+    assert meeting.panel.locality.code == "bench-0"
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > now
+    assert meeting.items.count() == BENCHMARK_AGENDA_ITEMS
+    assert sorted(meeting.items.values_list("position", flat=True)) == list(range(1, BENCHMARK_AGENDA_ITEMS + 1))
+    assert meeting.agenda_sent_at < now
+    # Every check constraint of the panel's rows and the cases' waiting fields holds.
+    for model in (Panel, PanelMember, Meeting, AgendaItem, Attendance, PanelDecision, MeetingAction, Case):
+        _check_constraints(model)
+    # The coordinator's waiting list works on it.
+    coordinator = User.objects.get(username="bench.panel0")
+    panel = panels.get(locality__code="bench-0")
+    assert len(list(waiting_list(user=coordinator, panel=panel))) == waiting.filter(locality=panel.locality).count()

@@ -5,6 +5,15 @@ For N = 60,000: about 150,000 people, 250,000 referrals (re-referrals and duplic
 deadlines, team memberships with their grants, and access-log rows. Rows go in with COPY, in one
 transaction, with triggers off for the load (the history triggers would double every write; the
 synthetic past has no history to keep). Everyone is synthetic.
+
+The Early Help Panel: a panel per locality (fortnightly, on its own weekday) with standing members,
+a year of meetings (held ones with attendance, about 8 to 20 agenda items each, a decision per item
+(mostly allocations; some deferred to the next meeting, some not for the panel) and a few actions;
+the next three scheduled), and a waiting list: most cases awaiting allocation wait for their
+locality's panel (`panel_route`, `panel_waiting_since`), their 10-day `front-door-to-offer` clocks
+running. The benchmark's meeting page and agenda PDF use `benchmark_meeting()`: the first scheduled
+meeting of the first locality's panel, whose agenda has exactly 20 items (its locality's waiting
+cases first) and has been sent. A second run adds no panels where a locality has one.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from cases.models import (
     AccessLog,
     Agency,
     AgencyType,
+    BankHoliday,
     Case,
     CaseMember,
     CaseStatus,
@@ -47,6 +57,20 @@ from cases.models import (
 from cases.roles import Role
 from cases.synthetic import FIRST_NAMES_ADULT, FIRST_NAMES_CHILD, LAST_NAMES, STREETS, synthetic_nhs_number
 from front_door.models import Decision, DecisionOutcome, InformationRequest, Referral, ReferralPerson
+from panels.models import (
+    AgendaItem,
+    Attendance,
+    Frequency,
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
+    NotForPanelRoute,
+    Panel,
+    PanelDecision,
+    PanelMember,
+    PanelOutcome,
+)
+from panels.scheduling import MEETINGS_AHEAD, slot_starts_at, slots
 
 BENCH_PASSWORD = "bench-password-123"
 TOWNS = ["Northbridge", "Exton", "Southmere", "Westford", "Eastleigh Vale", "Kingsholme", "Ashcombe", "Bramley"]
@@ -100,6 +124,19 @@ NOTE_BODIES = [
     "Attendance this half term is improving. The school will keep the breakfast club place open.",
     "The family said things feel calmer at home. Next visit in two weeks.",
 ]
+
+
+# The benchmark's meeting: the first scheduled meeting of the first locality's panel, 20 items.
+BENCHMARK_AGENDA_ITEMS = 20
+PANEL_WEEKS = 52
+
+
+def benchmark_meeting() -> Meeting | None:
+    """The meeting the benchmark's meeting page and agenda PDF load (see the module's docstring)."""
+    panel = Panel.objects.filter(locality__code="bench-0", active=True).order_by("id").first()
+    if panel is None:
+        return None
+    return panel.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "id").first()
 
 
 class Command(BaseCommand):
@@ -163,6 +200,7 @@ class Generator:
         self.families_and_people()
         self.cases()
         self.referrals()
+        self.panels()
         self.chronology_and_audit()
         for allocator in self.allocators.values():
             allocator.finish()
@@ -191,6 +229,13 @@ class Generator:
                 "request": InformationRequest,
                 "membership": FamilyMembership,
                 "relationship": Relationship,
+                "panel": Panel,
+                "panel_member": PanelMember,
+                "meeting": Meeting,
+                "agenda_item": AgendaItem,
+                "attendance": Attendance,
+                "panel_decision": PanelDecision,
+                "meeting_action": MeetingAction,
             }.items()
         }
         n_localities = 8
@@ -467,6 +512,17 @@ class Generator:
                 "lead_professional_id": lead.pk if lead else None,
                 "opened_at": opened,
             }
+            if status == CaseStatus.AWAITING_ALLOCATION and rng.random() < 0.75:
+                # Waiting for the locality's panel: most from a front door decision days ago, some sent
+                # back by their lead agency; some waiting past the 10 days to an offer.
+                opened = self.when(25, 0)
+                route = "front_door" if rng.random() < 0.85 else rng.choice(["stuck", "refused", "disengaged"])
+                row["opened_at"] = opened
+                row["reference"] = f"C-{opened.year}-{case_id:06d}"
+                row["panel_route"] = route
+                row["panel_waiting_since"] = opened + datetime.timedelta(hours=rng.randint(1, 6))
+                if route != "front_door":
+                    row["panel_note"] = "The family have not answered calls or visits for a month."
             if status == CaseStatus.CLOSED:
                 row["closed_at"] = min(self.now, opened + datetime.timedelta(days=rng.randint(30, 400)))
                 row["closure_reason_id"] = rng.choice(self.reasons).pk
@@ -687,6 +743,257 @@ class Generator:
         self.count("information requests", copy_rows(InformationRequest, requests))
         self.count("deadlines", copy_rows(Deadline, deadlines))
         self.count("deadline alarms", copy_rows(DeadlineAlarm, alarms))
+
+    def panels(self) -> None:
+        """A panel per locality with its members, a year of fortnightly meetings and their agendas,
+        attendance, decisions and actions; the waiting cases' 10-day clocks."""
+        rng, a = self.rng, self.allocators
+        offer = self.timescales["front-door-to-offer"]
+        deadlines, alarms = [], []
+        for row in self.case_rows:
+            if not row.get("panel_route"):
+                continue
+            started = row["opened_at"]
+            due = started + datetime.timedelta(days=offer.amount)
+            deadline = {
+                "id": a["deadline"].take(),
+                "timescale_id": offer.pk,
+                "subject_type": "case",
+                "subject_id": row["id"],
+                "case_id": row["id"],
+                "reference": row["reference"],
+                "remind_role": Role.PANEL_COORDINATOR,
+                "started_at": started,
+                "due_at": due,
+                "remind_at": due - datetime.timedelta(hours=offer.reminder_before_hours),
+            }
+            deadlines.append(deadline)
+            for kind, at in (("reminder", deadline["remind_at"]), ("escalation", due)):
+                if at > self.now:
+                    alarms.append(
+                        {"id": a["alarm"].take(), "deadline_id": deadline["id"], "kind": kind, "goes_off_at": at}
+                    )
+        self.count("deadlines", copy_rows(Deadline, deadlines))
+        self.count("deadline alarms", copy_rows(DeadlineAlarm, alarms))
+
+        has_panel = set(Panel.objects.filter(active=True).values_list("locality_id", flat=True))
+        holidays = set(BankHoliday.objects.values_list("date", flat=True))
+        coordinators = {
+            u.team.locality_id: u
+            for u in User.objects.filter(username__startswith="bench.panel").select_related("team")
+            if u.team_id
+        }
+        managers = {
+            u.team.locality_id: u
+            for u in User.objects.filter(username__startswith="bench.manager").select_related("team")
+            if u.team_id
+        }
+        partner_of: dict[int, User] = {}
+        for partner in self.partners:
+            partner_of.setdefault(partner.agency_id, partner)
+        by_locality: dict[int, list[dict]] = {}
+        for row in self.case_rows:
+            by_locality.setdefault(row["locality_id"], []).append(row)
+        panels, members, meetings, items, attendance, decisions, actions = [], [], [], [], [], [], []
+        today = timezone.localdate(self.now)
+        for li, locality in enumerate(self.localities):
+            if locality.pk in has_panel:
+                continue
+            coordinator = coordinators[locality.pk]
+            weekday = li % 5
+            first = today - datetime.timedelta(weeks=PANEL_WEEKS)
+            panel = Panel(
+                id=a["panel"].take(),
+                name=f"{locality.name} Early Help Panel",
+                locality_id=locality.pk,
+                chair_id=coordinator.pk,
+                frequency=Frequency.FORTNIGHTLY,
+                weekday=weekday,
+                meets_at=datetime.time(10 if li % 2 == 0 else 14, 0),
+                duration_minutes=120,
+                venue=f"{TOWNS[li]} Family Hub",
+                first_meeting_on=first,
+                created_at=self.now - datetime.timedelta(weeks=PANEL_WEEKS + 2),
+            )
+            panels.append({f.attname: getattr(panel, f.attname) for f in Panel._meta.concrete_fields})
+            standing = [(self.council.pk, managers[locality.pk].pk, "Family support team manager")]
+            for type_code, role in (
+                ("school", "Designated safeguarding lead"),
+                ("health", "Health visitor"),
+                ("police", "Police early intervention officer"),
+                ("voluntary", "Family keyworker"),
+            ):
+                agencies = self.agencies[type_code]
+                agency = agencies[li % len(agencies)]
+                partner = partner_of.get(agency.pk)
+                # The police attend as an agency, without a named person.
+                standing.append((agency.pk, None if type_code == "police" else (partner.pk if partner else None), role))
+            member_rows = []
+            for agency_id, user_id, role in standing:
+                member_rows.append(
+                    {
+                        "id": a["panel_member"].take(),
+                        "panel_id": panel.id,
+                        "agency_id": agency_id,
+                        "user_id": user_id,
+                        "role": role,
+                        "added_at": panel.created_at,
+                    }
+                )
+            members += member_rows
+            owners = [m["user_id"] for m in member_rows if m["user_id"]]
+            # The schedule: the held meetings of the year and the next three.
+            dates = slots(panel, from_date=first, count=PANEL_WEEKS // 2 + MEETINGS_AHEAD + 2)
+            held, ahead = [], []
+            for slot in dates:
+                starts = slot_starts_at(panel, slot, holidays)
+                if starts < self.now - datetime.timedelta(hours=3):
+                    held.append((slot, starts))
+                elif starts >= self.now and len(ahead) < MEETINGS_AHEAD:
+                    ahead.append((slot, starts))
+            meeting_ids = []
+            for slot, starts in held + ahead:
+                is_held = starts < self.now
+                meeting_ids.append(a["meeting"].take())
+                meetings.append(
+                    {
+                        "id": meeting_ids[-1],
+                        "panel_id": panel.id,
+                        "slot_on": slot,
+                        "starts_at": starts,
+                        "status": MeetingStatus.HELD if is_held else MeetingStatus.SCHEDULED,
+                        "venue": panel.venue,
+                        "agenda_sent_at": starts - datetime.timedelta(days=5) if is_held else None,
+                        "minutes_notes": "Quorate. Apologies recorded." if is_held else "",
+                        "held_at": starts + datetime.timedelta(hours=2) if is_held else None,
+                    }
+                )
+            # Held meetings discuss the cases of the locality opened in the fortnight before, each once
+            # (a deferred case again at the next meeting).
+            pool = sorted(
+                (r for r in by_locality.get(locality.pk, []) if not r.get("panel_route")),
+                key=lambda r: r["opened_at"],
+            )
+            cursor, carried = 0, []
+            for index, (_slot, starts) in enumerate(held):
+                meeting_id = meeting_ids[index]
+                window = []
+                while cursor < len(pool) and pool[cursor]["opened_at"] < starts - datetime.timedelta(days=1):
+                    if pool[cursor]["opened_at"] >= starts - datetime.timedelta(days=21):
+                        window.append(pool[cursor])
+                    cursor += 1
+                incoming, carried = carried, []
+                chosen = incoming + rng.sample(window, k=min(len(window), rng.randint(8, 20)))
+                for position, case in enumerate(chosen, start=1):
+                    item_id = a["agenda_item"].take()
+                    items.append(
+                        {
+                            "id": item_id,
+                            "meeting_id": meeting_id,
+                            "case_id": case["id"],
+                            "position": position,
+                            "route": "front_door",
+                            "added_by_id": coordinator.pk,
+                            "added_at": starts - datetime.timedelta(days=6),
+                        }
+                    )
+                    draw = rng.random()
+                    decision = {
+                        "id": a["panel_decision"].take(),
+                        "item_id": item_id,
+                        "decided_by_id": coordinator.pk,
+                        "decided_at": starts + datetime.timedelta(minutes=5 * position),
+                    }
+                    last = index == len(held) - 1
+                    if draw < 0.1 and case.get("lead_agency_id") and case not in incoming and not last:
+                        decision |= {
+                            "outcome": PanelOutcome.DEFER,
+                            "reason": "The panel needs the school's view before deciding.",
+                            "deferred_to_id": meeting_ids[index + 1],
+                        }
+                        carried.append(case)
+                    elif draw < 0.2 or not case.get("lead_agency_id"):
+                        decision |= {
+                            "outcome": PanelOutcome.NOT_FOR_PANEL,
+                            "not_for_panel_route": rng.choice(
+                                [NotForPanelRoute.SINGLE_AGENCY, NotForPanelRoute.UNIVERSAL]
+                            ),
+                            "reason": "Universal and single-agency support can meet these needs.",
+                        }
+                    else:
+                        decision |= {
+                            "outcome": PanelOutcome.ALLOCATE,
+                            "lead_agency_id": case["lead_agency_id"],
+                            "team_id": case["team_id"],
+                            "threshold_confirmed": True,
+                            "reason": "Needs across the family at level 3: a family support worker agreed.",
+                        }
+                    decisions.append(decision)
+                for member in member_rows:
+                    draw = rng.random()
+                    attendance.append(
+                        {
+                            "id": a["attendance"].take(),
+                            "meeting_id": meeting_id,
+                            "member_id": member["id"],
+                            "status": "present" if draw < 0.85 else ("apologies" if draw < 0.95 else "absent"),
+                            "recorded_by_id": coordinator.pk,
+                            "recorded_at": starts + datetime.timedelta(minutes=2),
+                        }
+                    )
+                for _ in range(rng.randint(0, 3)):
+                    due = starts.date() + datetime.timedelta(days=14)
+                    actions.append(
+                        {
+                            "id": a["meeting_action"].take(),
+                            "meeting_id": meeting_id,
+                            "description": "Share the family's attendance and health updates with the lead agency",
+                            "owner_id": rng.choice(owners) if owners else coordinator.pk,
+                            "due_on": due,
+                            "done_at": starts + datetime.timedelta(days=rng.randint(1, 14)) if due < today else None,
+                            "created_by_id": coordinator.pk,
+                            "created_at": starts + datetime.timedelta(hours=1),
+                        }
+                    )
+            # The waiting list on the next meeting's agenda (sent): the first locality's has exactly
+            # BENCHMARK_AGENDA_ITEMS, filled from its other cases if too few wait.
+            waiting = sorted(
+                (r for r in by_locality.get(locality.pk, []) if r.get("panel_route")),
+                key=lambda r: r["panel_waiting_since"],
+            )
+            size = BENCHMARK_AGENDA_ITEMS if li == 0 else min(len(waiting), rng.randint(8, 20))
+            chosen = waiting[:size]
+            if len(chosen) < size:
+                taken = {r["id"] for r in chosen}
+                spare = [r for r in by_locality.get(locality.pk, []) + self.case_rows if r["id"] not in taken]
+                for row in spare:
+                    if len(chosen) == size:
+                        break
+                    if row["id"] not in taken:
+                        chosen.append(row)
+                        taken.add(row["id"])
+            if ahead and chosen:
+                meeting_id, starts = meeting_ids[len(held)], ahead[0][1]
+                meetings[-len(ahead)]["agenda_sent_at"] = self.now - datetime.timedelta(days=1)
+                for position, case in enumerate(chosen, start=1):
+                    items.append(
+                        {
+                            "id": a["agenda_item"].take(),
+                            "meeting_id": meeting_id,
+                            "case_id": case["id"],
+                            "position": position,
+                            "route": case.get("panel_route") or "front_door",
+                            "added_by_id": coordinator.pk,
+                            "added_at": self.now - datetime.timedelta(days=1, hours=position),
+                        }
+                    )
+        self.count("panels", copy_rows(Panel, panels))
+        self.count("panel members", copy_rows(PanelMember, members))
+        self.count("meetings", copy_rows(Meeting, meetings))
+        self.count("agenda items", copy_rows(AgendaItem, items))
+        self.count("attendance", copy_rows(Attendance, attendance))
+        self.count("panel decisions", copy_rows(PanelDecision, decisions))
+        self.count("meeting actions", copy_rows(MeetingAction, actions))
 
     def chronology_and_audit(self) -> None:
         rng, a = self.rng, self.allocators
