@@ -317,3 +317,22 @@ def test_a_practitioner_of_the_agency_asked_without_a_role_sees_nothing(world, c
     no_role = UserFactory(username="norole", agency=world.health, roles=[])
 
     assert client_for(no_role).get(reverse("front_door:information-request", args=[asked.pk])).status_code == 404
+
+
+def test_closing_the_case_stops_chasing_the_partners_still_to_answer(world, case, asked):
+    answered = services.information_request_create(
+        actor=world.panel_coordinator, case=case, agency=world.school, question="?", due_at=in_days(2)
+    )
+    services.information_request_answer(actor=world.school_practitioner, request=answered, answer="Known.")
+
+    case_services.case_close_unallocated(
+        actor=world.panel_coordinator, case=case, reason=world.outcomes_met, summary="Support found elsewhere."
+    )
+
+    deadlines_sweep(now=in_days(10))
+    assert clock(asked).cancelled_at is not None
+    assert clock(answered).met_at is not None and clock(answered).cancelled_at is None
+    assert not Notification.objects.filter(recipient__agency=world.health).exists()
+    # The agency may still answer: it goes into the closed case's chronology.
+    services.information_request_answer(actor=world.health_practitioner, request=asked, answer="Late, but known.")
+    assert ChronologyEntry.objects.filter(case=case, event="partner_information_answered").count() == 2
