@@ -214,6 +214,7 @@ def _meeting_page(
         "waiting": _waiting_to_add(user, meeting) if manages and scheduled else [],
         "chosen_case": chosen_case,
         "errors": list(errors),
+        "panel_url": _optional_url("panels:panel", meeting.panel_id),
         "agenda_pdf": _optional_url("panels:agenda-pdf", meeting.pk),
         "minutes_pdf": _optional_url("panels:minutes-pdf", meeting.pk),
         "today": timezone.localdate(),

@@ -310,9 +310,13 @@ def test_sending_an_empty_agenda_is_refused(world, client_for, upcoming):
 def test_a_coordinator_moves_a_meeting(world, client_for, upcoming):
     meeting = upcoming[0]
     new_day = timezone.localdate(meeting.starts_at) + datetime.timedelta(days=2)
+    client = client_for(world.panel_coordinator)
+    form = main(client.get(meeting_url(meeting, "panels:meeting-move")))
+    assert "What is the new date?" in form and 'value="10am"' in form
+    assert f'value="{timezone.localdate(meeting.starts_at).year}"' in form
 
     response = follow(
-        client_for(world.panel_coordinator),
+        client,
         meeting_url(meeting, "panels:meeting-move"),
         {
             "date_0": str(new_day.day),
