@@ -437,8 +437,13 @@ def _confirmation(made: PanelDecision, item: AgendaItem) -> str:
 @require_http_methods(["GET", "POST"])
 def decision_amend(request: HttpRequest, decision: PanelDecision) -> HttpResponse:
     meeting = decision.item.meeting
-    if PanelDecision.objects.filter(amends=decision).exists():
-        raise Http404("This decision has been amended")
+    latest = PanelDecision.objects.filter(item_id=decision.item_id, amended_by__isnull=True).values_list(
+        "pk", flat=True
+    )
+    latest = latest.first()
+    if latest is not None and latest != decision.pk:
+        # An amended decision is amended through its latest amendment.
+        return redirect("panels:decision-amend", latest)
     case = decision.item.case
     can_change_agency = (
         decision.outcome == PanelOutcome.ALLOCATE and case.status == CaseStatus.AWAITING_LEAD_PROFESSIONAL

@@ -685,12 +685,13 @@ def test_an_allocation_with_a_lead_professional_amends_only_its_reason(world, cl
     assert (amended.lead_agency, amended.reason) == (w.council, "Housing and school")
 
 
-def test_an_amended_decision_cannot_be_amended_again(world, client_for, allocation):
-    services.decision_amend(actor=world.panel_coordinator, decision=allocation, amendment_reason="Typo")
+def test_an_amended_decision_is_amended_through_its_latest_amendment(world, client_for, allocation):
+    amended = services.decision_amend(actor=world.panel_coordinator, decision=allocation, amendment_reason="Typo")
 
     response = client_for(world.panel_coordinator).get(reverse("panels:decision-amend", args=[allocation.pk]))
 
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert response["Location"] == reverse("panels:decision-amend", args=[amended.pk])
 
 
 # --- Actions and completion ---------------------------------------------------------------------------
