@@ -212,3 +212,57 @@ def case_panel_items(*, case: Case) -> list[AgendaItem]:
         )
         .order_by("-meeting__starts_at")
     )
+
+def agenda_people(*, items: list[AgendaItem]) -> dict[int, list]:
+    """The people of each visible item's family, for the papers (keyed by case id): each person with
+    their membership (`membership`, for parental responsibility) and `related` (what they are to the
+    others of the family, in words: "Parent of Amara Okafor", or else what a referral said they are
+    to the children: "Mother"). Three queries."""
+    from cases.models import FamilyMembership, Relationship
+    from front_door.models import ReferralPerson
+
+    family_case: dict[int, list[int]] = {}
+    for item in items:
+        if item.details_visible:
+            family_case.setdefault(item.case.family_id, []).append(item.case_id)
+    people: dict[int, list] = {case_id: [] for case_ids in family_case.values() for case_id in case_ids}
+    memberships = list(
+        FamilyMembership.objects.filter(family_id__in=list(family_case))
+        .select_related("person")
+        .order_by("family_id", "person__kind", "person__date_of_birth", "person__last_name", "person__first_name")
+    )
+    person_ids = {m.person_id for m in memberships}
+    # What a referral said an adult is to the children ("Mother"), the latest it said.
+    said = dict(
+        ReferralPerson.objects.filter(person_id__in=person_ids)
+        .exclude(relationship="")
+        .order_by("person_id", "-id")
+        .distinct("person_id")
+        .values_list("person_id", "relationship")
+    )
+    related: dict[int, list[str]] = {}
+    for link in Relationship.objects.filter(person_id__in=person_ids, related_person_id__in=person_ids).select_related(
+        "person"
+    ):
+        related.setdefault(link.related_person_id, []).append(f"{link.get_kind_display()} of {link.person.full_name}")
+    for membership in memberships:
+        person = membership.person
+        person.membership = membership
+        person.related = sorted(related.get(person.pk, [])) or ([said[person.pk]] if person.pk in said else [])
+        for case_id in family_case[membership.family_id]:
+            people[case_id].append(person)
+    return people
+
+
+def agenda_decisions(*, items: list[AgendaItem]) -> dict[int, list[PanelDecision]]:
+    """Every decision of each item (keyed by item id), the first first and each amendment after the
+    decision it amends, with who decided and what. One query."""
+    decisions: dict[int, list[PanelDecision]] = {item.pk: [] for item in items}
+    for decision in (
+        PanelDecision.objects.filter(item_id__in=list(decisions))
+        .select_related("lead_agency", "team", "closure_reason", "decided_by", "deferred_to")
+        .order_by("item_id", "decided_at", "id")
+    ):
+        decisions[decision.item_id].append(decision)
+    return decisions
+

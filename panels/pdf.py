@@ -1,0 +1,243 @@
+"""The Early Help Panel's printed papers, made with WeasyPrint from templates/panels/pdf/ the way the
+front door makes its letters (`front_door.letters`): tagged PDF/UA-1, with the language (en-GB),
+a title and the council as author.
+
+- `agenda_pdf`: the cover (panel, date and time, venue, chair, standing members), the agenda in
+  order, and each item's papers on a page of its own: the family's people, address, level of need,
+  how the case came and the note sent with a return, the front door's decisions, partners' answers
+  and recent chronology events.
+- `minutes_pdf`: attendance, each item's decision (the first one, then each amendment with when, by
+  whom and why), the actions and the general notes.
+
+A family's details are printed only where `user` may see them (`item.details_visible`, the rule of
+the case pages); otherwise the paper gives the reference, the level of need and how the case came,
+and says the family has not agreed to share its details with the user's agency. Every page is
+marked OFFICIAL-SENSITIVE at its top and bottom and numbered "Page 3 of 12".
+
+Each print is written to the access log (`agenda_log_views`, as a print) for every case whose
+details it showed. A fixed number of queries however many items the agenda has.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from weasyprint import HTML
+
+from cases.models import AccessLog, PanelRoute, User
+
+from . import selectors
+from .models import Attendance, Meeting, MeetingStatus
+from .permissions import agenda_log_views
+
+PDF_VARIANT = "pdf/ua-1"
+MARKING = "OFFICIAL-SENSITIVE"
+NOT_SHARED = "Not shared with your agency"
+
+
+def govuk_time(moment: datetime.datetime | datetime.time) -> str:
+    """A time the GOV.UK way: "10am", "3:17pm"."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).time()
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def govuk_date(moment: datetime.datetime | datetime.date, *, weekday: bool = False) -> str:
+    """A date the GOV.UK way: "3 December 2026" (or "Thursday 3 December 2026")."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).date()
+    return f"{moment:%A} {moment.day} {moment:%B %Y}" if weekday else f"{moment.day} {moment:%B %Y}"
+
+
+def govuk_when(moment: datetime.datetime) -> str:
+    """ "3 December 2026 at 3:17pm"."""
+    return f"{govuk_date(moment)} at {govuk_time(moment)}"
+
+
+def route_label(route: str) -> str:
+    return PanelRoute(route).label if route in PanelRoute.values else "Not recorded"
+
+
+def pdf_filename(meeting: Meeting, kind: str) -> str:
+    """The panel and the meeting's date, never a family: "north-early-help-panel-agenda-2026-12-08.pdf"."""
+    day = timezone.localtime(meeting.starts_at).date()
+    return f"{slugify(meeting.panel.name) or 'panel'}-{kind}-{day:%Y-%m-%d}.pdf"
+
+
+def _render(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _common(*, user: User, meeting: Meeting, title: str) -> dict:
+    panel = meeting.panel
+    return {
+        "title": title,
+        "marking": MARKING,
+        "not_shared": NOT_SHARED,
+        "meeting": meeting,
+        "panel": panel,
+        "when": f"{govuk_date(meeting.starts_at, weekday=True)} at {govuk_time(meeting.starts_at)}",
+        "venue": meeting.venue or panel.venue,
+        "moved_from": govuk_when(meeting.moved_from) if meeting.moved_from else "",
+        "cancelled": meeting.status == MeetingStatus.CANCELLED,
+        "agency_name": user.agency.name if user.agency_id else "",
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "printed": govuk_when(timezone.now()),
+    }
+
+
+def _decision_words(decision) -> dict:
+    """A panel decision for the papers: its outcome in words, who leads, and the rest."""
+    outcome = decision.get_outcome_display()
+    detail = []
+    if decision.lead_agency_id:
+        detail.append(
+            f"Lead agency: {decision.lead_agency.name}" + (f" ({decision.team.name})" if decision.team_id else "")
+        )
+    if decision.not_for_panel_route:
+        detail.append(decision.get_not_for_panel_route_display())
+    if decision.closure_reason_id:
+        detail.append(f"Closed: {decision.closure_reason}")
+    if decision.deferred_to_id:
+        detail.append(f"Deferred to the meeting on {govuk_date(decision.deferred_to.starts_at)}")
+    if decision.threshold_confirmed:
+        detail.append("Level 3 needs confirmed")
+    return {
+        "decision": decision,
+        "outcome": outcome,
+        "detail": detail,
+        "decided": govuk_when(decision.decided_at),
+        "by": decision.decided_by.get_full_name() or decision.decided_by.get_username(),
+    }
+
+
+def agenda_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
+    items = selectors.agenda(user=user, meeting=meeting)
+    histories = selectors.agenda_histories(items=items)
+    people = selectors.agenda_people(items=items)
+    members = list(selectors.panel_members(panel=meeting.panel))
+    papers = []
+    for item in items:
+        case = item.case
+        history = histories.get(case.pk, {"events": [], "decisions": [], "answers": []})
+        papers.append(
+            {
+                "item": item,
+                "case": case,
+                "visible": item.details_visible,
+                "family_name": case.family_name if item.details_visible else "",
+                "route": route_label(item.route or case.panel_route),
+                "note": case.panel_note if item.details_visible else "",
+                "people": people.get(case.pk, []),
+                "address": case.family.address if item.details_visible else "",
+                "front_door_decisions": [
+                    {"decision": d, "decided": govuk_when(d.decided_at)} for d in history["decisions"]
+                ],
+                "answers": [
+                    {
+                        "request": r,
+                        "asked": govuk_date(r.requested_at),
+                        "answered": govuk_date(r.answered_at) if r.answered_at else "",
+                    }
+                    for r in history["answers"]
+                ],
+                "events": [{"entry": e, "when": govuk_date(e.occurred_at)} for e in history["events"][:10]],
+                "decision": _decision_words(item.decision) if item.decision else None,
+            }
+        )
+    context = _common(user=user, meeting=meeting, title=f"{meeting.panel.name}: agenda and papers")
+    context.update(
+        {
+            "chair": meeting.panel.chair.get_full_name() if meeting.panel.chair_id else "",
+            "members": members,
+            "papers": papers,
+        }
+    )
+    return context, items
+
+
+def agenda_pdf(*, user: User, meeting: Meeting, request: HttpRequest | None = None) -> bytes:
+    """The meeting's agenda with its papers as a tagged PDF for `user` (who may view the meeting:
+    the caller checked). The print is written to the access log of every case it shows."""
+    context, items = agenda_context(user=user, meeting=meeting)
+    pdf = _render("panels/pdf/agenda.html", context)
+    agenda_log_views(user=user, meeting=meeting, items=items, request=request, action=AccessLog.Action.PRINT)
+    return pdf
+
+
+ATTENDANCE_ORDER = [Attendance.Status.PRESENT, Attendance.Status.APOLOGIES, Attendance.Status.ABSENT]
+ATTENDANCE_WORDS = {
+    Attendance.Status.PRESENT: "Present",
+    Attendance.Status.APOLOGIES: "Apologies",
+    Attendance.Status.ABSENT: "Absent",
+}
+
+
+def minutes_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
+    items = selectors.agenda(user=user, meeting=meeting)
+    decisions = selectors.agenda_decisions(items=items)
+    attendance = selectors.meeting_attendance(meeting=meeting)
+    actions = list(selectors.meeting_actions(meeting=meeting))
+    visible = {item.pk: item.details_visible for item in items}
+    groups = {status: [] for status in ATTENDANCE_ORDER}
+    not_recorded = []
+    for member, record in attendance:
+        (groups[record.status] if record is not None else not_recorded).append(member)
+    action_rows = [
+        {
+            "action": action,
+            "shown": action.item_id is None or visible.get(action.item_id, False) or action.owner_id == user.pk,
+            "reference": action.item.case.reference if action.item_id else "",
+            "owner": action.owner.get_full_name() or action.owner.get_username(),
+            "agency": action.owner.agency.name if action.owner.agency_id else "",
+            "due": govuk_date(action.due_on),
+            "done": govuk_date(action.done_at) if action.done_at else "",
+        }
+        for action in actions
+    ]
+    entries = []
+    for item in items:
+        chain = decisions.get(item.pk, [])
+        first = chain[0] if chain else None
+        entries.append(
+            {
+                "item": item,
+                "case": item.case,
+                "visible": item.details_visible,
+                "family_name": item.case.family_name if item.details_visible else "",
+                "route": route_label(item.route),
+                "first": _decision_words(first) if first else None,
+                "amendments": [_decision_words(d) for d in chain[1:]],
+                "actions": [row for row in action_rows if row["action"].item_id == item.pk],
+            }
+        )
+    context = _common(user=user, meeting=meeting, title=f"{meeting.panel.name}: minutes")
+    context.update(
+        {
+            "held": meeting.status == MeetingStatus.HELD,
+            "attendance": [(ATTENDANCE_WORDS[status], groups[status]) for status in ATTENDANCE_ORDER if groups[status]],
+            "not_recorded": not_recorded,
+            "entries": entries,
+            "actions": [row for row in action_rows if row["action"].item_id is None],
+            "notes": meeting.minutes_notes,
+        }
+    )
+    return context, items
+
+
+def minutes_pdf(*, user: User, meeting: Meeting, request: HttpRequest | None = None) -> bytes:
+    """The meeting's minutes as a tagged PDF for `user` (who may view the meeting: the caller
+    checked). The print is written to the access log of every case whose details it shows."""
+    context, items = minutes_context(user=user, meeting=meeting)
+    pdf = _render("panels/pdf/minutes.html", context)
+    agenda_log_views(user=user, meeting=meeting, items=items, request=request, action=AccessLog.Action.PRINT)
+    return pdf
