@@ -28,6 +28,7 @@ urlpatterns = [
     path("healthz", case_views.health, name="health"),
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("front_door.api.urls")),
+    path("api/v1/", include("panels.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
