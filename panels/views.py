@@ -37,7 +37,7 @@ def agenda_add_url(meeting_id: int) -> str:
 @roles_required(*PRACTITIONER_ROLES)
 def panel_list(request: HttpRequest) -> HttpResponse:
     """The panels the user runs or sits on, each with its schedule, next meeting and, for the panels the
-    user runs, how many cases wait. Three queries, however many panels."""
+    user runs, how many cases wait. Two queries, however many panels."""
     panels = list(selectors.panels_list(user=request.user))
     counts = waiting_counts(panels=[panel for panel in panels if panel.managed])
     rows = [
