@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import object_view, roles_required
@@ -27,11 +27,8 @@ PAST_PAGE_SIZE = 10
 
 
 def agenda_add_url(meeting_id: int) -> str:
-    """Where the waiting list's "Add to the agenda" button posts (the meeting page's, panels:agenda-add)."""
-    try:
-        return reverse("panels:agenda-add", args=[meeting_id])
-    except NoReverseMatch:  # the meeting pages are built alongside: the same address once they are
-        return f"/panels/meetings/{meeting_id}/agenda/add/"
+    """Where the waiting list's "Add to the agenda" button posts (the meeting pages' agenda-add)."""
+    return reverse("panels:agenda-add", args=[meeting_id])
 
 
 @roles_required(*PRACTITIONER_ROLES)
