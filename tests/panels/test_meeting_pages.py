@@ -86,6 +86,35 @@ def test_the_meeting_page_shows_when_where_and_the_agenda_in_order(world, client
     assert "Cancel this meeting" in content and "Complete the meeting" in content
 
 
+def test_the_meeting_page_links_to_its_printed_agenda_and_a_held_meetings_minutes(world, client_for, meeting_now):
+    w = world
+    item = on_agenda(w, meeting_now)[0]
+    client = client_for(w.school_practitioner)
+    assert reverse("panels:agenda-pdf", args=[meeting_now.pk]) in main(client.get(meeting_url(meeting_now)))
+    assert reverse("panels:minutes-pdf", args=[meeting_now.pk]) not in main(client.get(meeting_url(meeting_now)))
+
+    services.decision_record(actor=w.panel_coordinator, item=item, outcome=PanelOutcome.DEFER, reason="Wait.")
+    services.meeting_complete(actor=w.panel_coordinator, meeting=meeting_now, notes="Short meeting")
+
+    content = main(client.get(meeting_url(meeting_now)))
+    assert reverse("panels:minutes-pdf", args=[meeting_now.pk]) in content
+    assert "Short meeting" in content and "Held" in content
+
+
+def test_a_members_meeting_page_takes_a_fixed_number_of_queries(
+    world, client_for, meeting_now, django_assert_max_num_queries
+):
+    w = world
+    for item in on_agenda(w, meeting_now, 10):
+        share_with(w, item.case, w.school)
+    client = client_for(w.school_practitioner)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(meeting_url(meeting_now))
+
+    assert "Not shared with your agency" not in main(response)
+
+
 def test_the_meeting_page_logs_the_family_details_it_showed(world, client_for, meeting_now):
     w = world
     item = on_agenda(w, meeting_now)[0]
