@@ -9,7 +9,8 @@ North meetings and the last South meeting: allocated, deferred and allocated, no
 one allocated to the Bridges charity still has no lead professional, its week long overdue; one
 allocated to the North team was led, then sent back as disengaged and waits again. The next North
 meeting has its agenda sent (a case deferred to it and two from the waiting list); more cases wait,
-some past the 10 days from the front door to an offer.
+some past the 10 days from the front door to an offer; partners have been asked about two of them
+(one agency has answered, two are late).
 
 Like the front door's demo, each stage runs at today's time and is then placed in the past
 (`front_door.demo.Timeline`, extended here to the panel's rows and the cases' waiting and closing
@@ -111,6 +112,7 @@ class PanelDemo(FrontDoorDemo):
         self.referred("K", "north", self.now - _days(4))
         self.referred("R", "south", self.now - _days(11))
         self.referred("T", "south", self.now - _days(3))
+        self.partners()
         self.north_meetings(*past_north)
         self.south_meeting(past_south)
         self.upcoming(north)
@@ -254,6 +256,48 @@ class PanelDemo(FrontDoorDemo):
 
     def case(self, name: str) -> Case:
         return Case.objects.get(pk=self.stories[name].case.pk)
+
+    def partners(self) -> None:
+        """Before the panel, the coordinator asks partners what they know: about J (on the next North
+        agenda) the school and health visiting, health visiting has answered; about R (waiting in
+        South) the academy and the police, neither has answered and the date has passed."""
+        agencies, coordinator = self.agencies, self.coordinator
+
+        def ask(name: str, names: list[str], question: str, due_in: datetime.timedelta):
+            return lambda: front_door_services.case_information_requests_create(
+                actor=coordinator,
+                case=self.case(name),
+                agencies=[agencies[agency] for agency in names],
+                question=question,
+                due_at=timezone.now() + due_in,
+            )
+
+        asked = self.timeline.at(
+            _days(5),
+            ask(
+                "J",
+                ["Riverside Primary School", "Exampleshire Health Visiting"],
+                "What support have you given the family this year, and what worries you now?",
+                _days(7),
+            ),
+        )
+        health = next(request for request in asked if request.agency.name == "Exampleshire Health Visiting")
+        self.answer(
+            health,
+            _days(2),
+            actor="health.visitor",
+            answer="Known to us since the baby was born: weight checks are on track; mum has missed two "
+            "appointments since the summer and told us she is struggling to sleep.",
+        )
+        self.timeline.at(
+            _days(9),
+            ask(
+                "R",
+                ["Hillcrest Academy", "Exampleshire Police"],
+                "Do you know the family, and have you any concerns about the children?",
+                _days(5),
+            ),
+        )
 
     # --- The meetings ------------------------------------------------------------------------------
 

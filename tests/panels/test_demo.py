@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, DeadlineAlarm, PanelRoute, User
 from cases.roles import Role
-from front_door.models import Referral, ReferrerLetter
+from front_door.models import InformationRequest, Referral, ReferrerLetter
 from panels.models import (
     AgendaItem,
     Attendance,
@@ -128,6 +128,17 @@ def test_cases_wait_for_each_panel_some_past_the_ten_days(coordinator, now):
         assert len(waiting) >= 2
         assert any(now - case.received_at > datetime.timedelta(days=10) for case in waiting)
         assert any(now - case.received_at < datetime.timedelta(days=10) for case in waiting)
+    # Partners were asked about a case in each: one answered in North, none yet (and late) in South.
+    asked = {
+        panel.locality.code: {
+            (c.partners_asked, c.partners_answered) for c in waiting_list(user=coordinator, panel=panel)
+        }
+        for panel in Panel.objects.select_related("locality")
+    }
+    assert (2, 1) in asked["north"] and (2, 0) in asked["south"]
+    late = InformationRequest.objects.filter(case__isnull=False, answered_at__isnull=True, due_at__lt=now)
+    assert late.count() == 2
+    assert InformationRequest.objects.filter(case__isnull=False, answered_at__lt=now).count() == 1
     for case in Case.objects.exclude(panel_route="").filter(panel_route=PanelRoute.FRONT_DOOR):
         clock = Deadline.objects.get(subject_type="case", subject_id=case.pk, timescale__code="front-door-to-offer")
         referral = Referral.objects.get(case=case)
