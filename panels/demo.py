@@ -126,13 +126,19 @@ class PanelDemo(FrontDoorDemo):
         users, agencies, localities = self.users, self.agencies, self.context.localities
         coordinator = self.coordinator
         today = timezone.localdate()
+        # The North fortnight falls so that its last meeting was in the past week: what it allocated
+        # still has days to find a lead professional (the South's weekly meeting covers the days when
+        # it has not).
+        last_tuesday = today - _days((today.weekday() - Weekday.TUESDAY) % 7)
+        if slot_starts_at(Panel(meets_at=datetime.time(10, 0)), last_tuesday, self.holidays) > self.now - _hours(3):
+            last_tuesday -= _days(7)
 
         def create() -> tuple[Panel, Panel]:
             north = services.panel_create(
                 actor=coordinator,
                 name="North Early Help Panel",
                 locality=localities["north"],
-                first_meeting_on=today - _days(7 * 26),
+                first_meeting_on=last_tuesday - _days(7 * 26),
                 weekday=Weekday.TUESDAY,
                 meets_at=datetime.time(10, 0),
                 frequency=Frequency.FORTNIGHTLY,
