@@ -145,6 +145,7 @@ def cases_open(*, user: User) -> QuerySet[Case]:
 CASE_ROW_FIELDS = (
     *("id", "reference", "status", "opened_at", "family_name"),
     *("level_of_need__name", "lead_professional__first_name", "lead_professional__last_name"),
+    "panel_route",
 )
 
 

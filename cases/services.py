@@ -202,9 +202,15 @@ def case_open(
 @transaction.atomic
 def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | None = None) -> Case:
     """Record the lead agency (and its team) agreed for the case; its managers may then assign a
-    lead professional. The case no longer waits for the panel."""
+    lead professional. The case no longer waits for the panel.
+
+    A case waiting for the panel is allocated by the panel: only a panel coordinator allocates it
+    (a team manager of a returned case's team cannot take it back past the panel)."""
     if team is not None and team.agency_id != lead_agency.pk:
         raise ValidationError({"team": "Choose a team of the lead agency"})
+    waiting = Case.objects.filter(pk=case.pk).exclude(panel_route="").exists()
+    if waiting and not actor.has_role(Role.PANEL_COORDINATOR):
+        raise PermissionDenied("This case is waiting for the panel: the panel allocates it.")
     return _transition(
         actor=actor,
         case_id=case.pk,
@@ -215,6 +221,32 @@ def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | 
         team=team,
         **NOT_WAITING,
     )
+
+
+@transaction.atomic
+def case_change_lead_agency(*, actor: User, case: Case, lead_agency: Agency, team: Team | None = None) -> Case:
+    """Correct the lead agency (and team) of a case that awaits its lead professional: the panel
+    amended its allocation. Only the one who may allocate (a coordinator of the case) does it, and
+    only before a lead professional is assigned."""
+    if team is not None and team.agency_id != lead_agency.pk:
+        raise ValidationError({"team": "Choose a team of the lead agency"})
+    locked = Case.objects.select_for_update().select_related("family").get(pk=case.pk)
+    if locked.status != S.AWAITING_LEAD_PROFESSIONAL:
+        raise TransitionNotAllowed(
+            "A lead professional has been assigned: the lead agency can no longer change.", code="transition"
+        )
+    if not actor.has_role(Role.PANEL_COORDINATOR) or not user_has_case_perm(actor, locked, CHANGE_CASE):
+        raise PermissionDenied("You cannot do that on this case.")
+    locked.lead_agency, locked.team = lead_agency, team
+    locked.save(update_fields=["lead_agency", "team"])
+    chronology_record(
+        family=locked.family,
+        case=locked,
+        event="case_lead_agency_changed",
+        actor=actor,
+        summary=f"Lead agency changed: {lead_agency.name}" + (f" ({team.name})" if team else ""),
+    )
+    return locked
 
 
 @transaction.atomic

@@ -1085,3 +1085,64 @@ def information_request_answer(*, actor: User, request: InformationRequest, answ
             body=request.answer,
         )
     return request
+
+
+@transaction.atomic
+def referral_from_case(*, actor: User, case: Case, concerns: str, safeguarding: bool) -> Referral:
+    """The Early Help Panel sends a family back to the front door: a referral made by the coordinator
+    on the panel's behalf, naming the case's household with each person linked to their record, so
+    the duty manager decides it with the family's history. A safeguarding concern (a step up) is
+    received without asking the family (asking could put a child at risk); otherwise the family's
+    consent to early help stands for this referral."""
+    if not concerns.strip():
+        raise ValidationError({"concerns": "Enter what the front door needs to decide"})
+    family = case.family
+    referral = referral_create(
+        channel=Channel.PRACTITIONER,
+        actor=actor,
+        address_line_1=family.address_line_1,
+        address_line_2=family.address_line_2,
+        town=family.town,
+        postcode=family.postcode,
+        concerns=(
+            f"Stepped up by the Early Help Panel as a safeguarding concern ({case.reference}): {concerns.strip()}"
+            if safeguarding
+            else f"Sent back to the front door by the Early Help Panel ({case.reference}): {concerns.strip()}"
+        ),
+        consent_given=not safeguarding,
+        consent_not_sought_reason=(
+            "A safeguarding concern raised by the Early Help Panel: asking the family could put a child at risk"
+            if safeguarding
+            else ""
+        ),
+    )
+    memberships = family.memberships.filter(in_household=True).select_related("person").order_by("id")
+    for membership in memberships:
+        person = membership.person
+        added = referral_person_add(
+            referral=referral,
+            data=PersonData(
+                kind=person.kind,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                date_of_birth=person.date_of_birth,
+                expected_date_of_birth=person.expected_date_of_birth,
+                gender=person.gender,
+                nhs_number=person.nhs_number,
+                upn=person.upn,
+                parental_responsibility=membership.parental_responsibility,
+            ),
+        )
+        added.person = person
+        added.save(update_fields=["person"])
+    referral.family = family
+    referral.save(update_fields=["family"])
+    referral = referral_submit(referral=referral, actor=actor)
+    case_services.chronology_record(
+        family=family,
+        case=case,
+        event="panel_referral_to_front_door",
+        actor=actor,
+        summary=f"Referral {referral.reference} sent to the front door by the Early Help Panel",
+    )
+    return referral

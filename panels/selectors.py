@@ -213,6 +213,7 @@ def case_panel_items(*, case: Case) -> list[AgendaItem]:
         .order_by("-meeting__starts_at")
     )
 
+
 def agenda_people(*, items: list[AgendaItem]) -> dict[int, list]:
     """The people of each visible item's family, for the papers (keyed by case id): each person with
     their membership (`membership`, for parental responsibility) and `related` (what they are to the
@@ -265,4 +266,3 @@ def agenda_decisions(*, items: list[AgendaItem]) -> dict[int, list[PanelDecision
     ):
         decisions[decision.item_id].append(decision)
     return decisions
-

@@ -447,8 +447,6 @@ def _apply(*, actor: User, decision: PanelDecision, case: Case, meeting: Meeting
         )
         _cancel_case_clocks(case)
         _to_front_door(actor=actor, case=case, decision=decision, safeguarding=True)
-    if outcome != PanelOutcome.DEFER:
-        _referrer_letter(decision)
 
 
 def _cancel_case_clocks(case: Case) -> None:
@@ -462,13 +460,6 @@ def _to_front_door(*, actor: User, case: Case, decision: PanelDecision, safeguar
     from front_door.services import referral_from_case
 
     referral_from_case(actor=actor, case=case, concerns=decision.reason, safeguarding=safeguarding)
-
-
-def _referrer_letter(decision: PanelDecision) -> None:
-    """The referrer who brought the family to the panel is told its outcome by letter."""
-    from .letters import panel_outcome_letter_queue
-
-    panel_outcome_letter_queue(decision=decision)
 
 
 @transaction.atomic

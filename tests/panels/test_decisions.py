@@ -301,3 +301,90 @@ def test_actions_for_members_with_dates(world, meeting_now, item):
 
     action.refresh_from_db()
     assert action.done_at is not None
+
+
+def test_an_allocation_amended_to_another_agency_before_a_lead_professional_moves_the_case(world, item):
+    w = world
+    health_manager = w.other_manager  # the health agency's team manager
+    first = services.decision_record(
+        actor=w.panel_coordinator, item=item, outcome="allocate", lead_agency=w.council, threshold_confirmed=True
+    )
+
+    amended = services.decision_amend(
+        actor=w.panel_coordinator,
+        decision=first,
+        amendment_reason="Health visiting agreed to lead",
+        lead_agency=w.health,
+    )
+
+    case = item.case
+    case.refresh_from_db()
+    assert (case.lead_agency, case.team, amended.lead_agency) == (w.health, None, w.health)
+    assert Notification.objects.filter(
+        recipient=health_manager, subject=f"Lead agency allocated: {case.reference}"
+    ).exists()
+    clocks = Deadline.objects.filter(subject_type="case", subject_id=case.pk, timescale__code="lead-professional")
+    assert clocks.filter(cancelled_at__isnull=False).count() == 1
+    assert clocks.get(cancelled_at__isnull=True).remind_agency == w.health
+
+
+def test_after_a_lead_professional_the_lead_agency_no_longer_changes(world, item):
+    from cases import services as case_services
+
+    w = world
+    first = services.decision_record(
+        actor=w.panel_coordinator,
+        item=item,
+        outcome="allocate",
+        lead_agency=w.council,
+        team=w.team,
+        threshold_confirmed=True,
+    )
+    case_services.case_assign_lead_professional(actor=w.team_manager, case=item.case, lead_professional=w.lead)
+
+    with pytest.raises(ValidationError) as error:
+        services.decision_amend(
+            actor=w.panel_coordinator, decision=first, amendment_reason="Changed our minds", lead_agency=w.health
+        )
+    assert error.value.message_dict == {
+        "lead_agency": ["A lead professional has been assigned: the lead agency can no longer change"]
+    }
+
+
+def test_a_case_back_at_the_panel_is_allocated_by_the_panel_not_by_its_team_manager(world):
+    from cases import services as case_services
+    from tests.conftest import open_case
+
+    case = open_case(world)
+    case_services.case_return_to_panel(actor=world.lead, case=case, route="disengaged", note="No contact for 6 weeks")
+
+    with pytest.raises(PermissionDenied):
+        case_services.case_allocate(actor=world.team_manager, case=case, lead_agency=world.council, team=world.team)
+    case_services.case_allocate(actor=world.panel_coordinator, case=case, lead_agency=world.council, team=world.team)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "route", "closure"), [("step_up", "", "stepped-up"), ("not_for_panel", "front_door", "transferred")]
+)
+def test_a_family_sent_to_the_front_door_arrives_as_a_referral_with_its_people_linked(
+    world, item, outcome, route, closure
+):
+    from front_door.models import Referral
+
+    services.decision_record(
+        actor=world.panel_coordinator,
+        item=item,
+        outcome=outcome,
+        not_for_panel_route=route,
+        reason="Bruising seen at school; needs the front door's decision.",
+    )
+
+    case = item.case
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closure_reason.code == closure
+    referral = Referral.objects.get(family=case.family)
+    assert referral.status == "awaiting_decision" and referral.referrer == world.panel_coordinator
+    assert "Bruising seen at school" in referral.concerns
+    assert referral.consent_given is (outcome != "step_up")
+    household = set(case.family.memberships.values_list("person_id", flat=True))
+    assert set(referral.people.values_list("person_id", flat=True)) == household

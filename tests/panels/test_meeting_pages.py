@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import AccessLog, CaseStatus, ClosureReason, Notification, Person
-from front_door import services as front_door_services
 from panels import services
 from panels.models import (
     AgendaItem,
@@ -602,12 +601,6 @@ def test_deferring_through_the_page_puts_the_case_on_the_next_meeting(world, cli
     assert PanelDecision.objects.get(item=item).reason == "School report"
 
 
-@pytest.mark.xfail(
-    not hasattr(front_door_services, "referral_from_case"),
-    reason="panels.services steps up through front_door.services.referral_from_case, which does not exist yet",
-    raises=ImportError,
-    strict=True,
-)
 def test_stepping_up_through_the_page_sends_the_family_to_the_front_door(world, client_for, meeting_now):
     from front_door.models import Referral
 
