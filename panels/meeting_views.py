@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.access import RECORD_KINDS, object_view, register_record_kind
+from cases.access import object_view
 from cases.models import CaseStatus, PanelRoute, User
 from cases.permissions import cases_with_visibility
 from cases.querystring import query_choice, query_id
@@ -45,53 +45,9 @@ from .models import (
     PanelMember,
     PanelOutcome,
 )
-from .permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views, meeting_get_for_user
+from .permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views
 
 TEMPLATES = "panels/meeting/"
-
-
-# --- Records reached through their meeting ------------------------------------------------------
-
-
-def panel_decision_get_for_user(
-    *, user: User, panel_decision_id: int, perm: str = VIEW_PANEL, request: HttpRequest | None = None, log: bool = True
-) -> PanelDecision:
-    """A panel decision, if `user` holds `perm` on its meeting (`meeting_get_for_user`), else 404.
-    The decision comes with its item, and the item with the meeting (as the API's access function
-    gives it: panels/api/views.py registers the same kind, and either serves these pages)."""
-    meeting_id = PanelDecision.objects.filter(pk=panel_decision_id).values_list("item__meeting_id", flat=True).first()
-    if meeting_id is None:
-        raise Http404("No decision found")
-    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
-    decision = (
-        PanelDecision.objects.filter(pk=panel_decision_id, item__meeting=meeting)
-        .select_related("item__case", "lead_agency", "team", "closure_reason", "decided_by", "amends")
-        .first()
-    )
-    if decision is None:
-        raise Http404("No decision found")
-    decision.item.meeting = meeting
-    return decision
-
-
-def meeting_action_get_for_user(
-    *, user: User, action_id: int, perm: str = VIEW_PANEL, request: HttpRequest | None = None, log: bool = True
-) -> MeetingAction:
-    """A meeting's action, if `user` holds `perm` on its meeting, else 404; with `meeting`."""
-    meeting_id = MeetingAction.objects.filter(pk=action_id).values_list("meeting_id", flat=True).first()
-    if meeting_id is None:
-        raise Http404("No action found")
-    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
-    action = MeetingAction.objects.filter(pk=action_id, meeting=meeting).select_related("owner").first()
-    if action is None:
-        raise Http404("No action found")
-    action.meeting = meeting
-    return action
-
-
-if "panel_decision" not in RECORD_KINDS:
-    register_record_kind("panel_decision", panel_decision_get_for_user, "panel_decision_id")
-register_record_kind("meeting_action", meeting_action_get_for_user, "action_id")
 
 
 def _item_in(meeting: Meeting, item_id: int) -> AgendaItem:

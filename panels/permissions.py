@@ -26,7 +26,7 @@ from cases.models import AccessLog, User
 from cases.permissions import user_locality_id
 from cases.roles import Role
 
-from .models import Meeting, Panel, PanelMember
+from .models import AgendaItem, Meeting, MeetingAction, Panel, PanelDecision, PanelMember
 
 VIEW_PANEL = "view_panel"
 MANAGE_PANEL = "manage_panel"
@@ -125,5 +125,59 @@ def agenda_log_views(
     )
 
 
+def agenda_item_get_for_user(
+    *, user: User, item_id: int, perm: str = VIEW_PANEL, request: HttpRequest | None = None, log: bool = True
+) -> AgendaItem:
+    """An agenda item, if `user` holds `perm` on its meeting (`meeting_get_for_user`), else 404; with
+    its case, and its meeting (with the meeting's `perms`)."""
+    meeting_id = AgendaItem.objects.filter(pk=item_id).values_list("meeting_id", flat=True).first()
+    if meeting_id is None:
+        raise Http404("No agenda item found")
+    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
+    item = meeting.items.select_related("case").filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No agenda item found")
+    item.meeting = meeting
+    return item
+
+
+def panel_decision_get_for_user(
+    *, user: User, panel_decision_id: int, perm: str = VIEW_PANEL, request: HttpRequest | None = None, log: bool = True
+) -> PanelDecision:
+    """A panel decision, if `user` holds `perm` on its meeting, else 404; with its item, and the item
+    with its case and meeting."""
+    meeting_id = PanelDecision.objects.filter(pk=panel_decision_id).values_list("item__meeting_id", flat=True).first()
+    if meeting_id is None:
+        raise Http404("No decision found")
+    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
+    decision = (
+        PanelDecision.objects.filter(pk=panel_decision_id, item__meeting=meeting)
+        .select_related("item__case", "lead_agency", "team", "closure_reason", "decided_by", "amends")
+        .first()
+    )
+    if decision is None:
+        raise Http404("No decision found")
+    decision.item.meeting = meeting
+    return decision
+
+
+def meeting_action_get_for_user(
+    *, user: User, action_id: int, perm: str = VIEW_PANEL, request: HttpRequest | None = None, log: bool = True
+) -> MeetingAction:
+    """A meeting's action, if `user` holds `perm` on its meeting, else 404; with its meeting."""
+    meeting_id = MeetingAction.objects.filter(pk=action_id).values_list("meeting_id", flat=True).first()
+    if meeting_id is None:
+        raise Http404("No action found")
+    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
+    action = MeetingAction.objects.filter(pk=action_id, meeting=meeting).select_related("owner").first()
+    if action is None:
+        raise Http404("No action found")
+    action.meeting = meeting
+    return action
+
+
 register_record_kind("panel", panel_get_for_user, "panel_id")
 register_record_kind("meeting", meeting_get_for_user, "meeting_id")
+register_record_kind("agenda_item", agenda_item_get_for_user, "item_id")
+register_record_kind("panel_decision", panel_decision_get_for_user, "panel_decision_id")
+register_record_kind("meeting_action", meeting_action_get_for_user, "action_id")

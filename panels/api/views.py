@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -19,16 +18,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cases.access import SIGNED_IN, DeclaredAccess, RecordAPIView, register_record_kind
-from cases.models import User
+from cases.access import SIGNED_IN, DeclaredAccess, RecordAPIView
 from cases.roles import PRACTITIONER_ROLES, Role
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, NO_SUCH_PAGE, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
 from earlyhelp.api_parsers import JSONBodyParser
 from front_door.api.views import service_errors, validated
 
 from .. import selectors, services
-from ..models import AgendaItem, PanelDecision
-from ..permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views, meeting_get_for_user
+from ..models import AgendaItem
+from ..permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views
 from .serializers import (
     AgendaItemCreateSerializer,
     AgendaItemSerializer,
@@ -42,44 +40,6 @@ from .serializers import (
     PanelSerializer,
     WaitingCaseSerializer,
 )
-
-# --- Agenda items and decisions, reached through their meeting ---------------------------------------
-
-
-def agenda_item_get_for_user(
-    *, user: User, item_id: int, perm: str = VIEW_PANEL, request=None, log: bool = True
-) -> AgendaItem:
-    """The agenda item, if `user` holds `perm` on its meeting's panel (`meeting_get_for_user`), else
-    404. The item comes with its meeting (and the meeting's `perms`)."""
-    meeting_id = AgendaItem.objects.filter(pk=item_id).values_list("meeting_id", flat=True).first()
-    if meeting_id is None:
-        raise Http404("No agenda item found")
-    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id, perm=perm, request=request, log=log)
-    item = meeting.items.select_related("case").filter(pk=item_id).first()
-    if item is None:
-        raise Http404("No agenda item found")
-    item.meeting = meeting
-    return item
-
-
-def panel_decision_get_for_user(
-    *, user: User, panel_decision_id: int, perm: str = VIEW_PANEL, request=None, log: bool = True
-) -> PanelDecision:
-    """The panel decision, if `user` holds `perm` on its meeting's panel, else 404."""
-    item_id = PanelDecision.objects.filter(pk=panel_decision_id).values_list("item_id", flat=True).first()
-    if item_id is None:
-        raise Http404("No decision found")
-    item = agenda_item_get_for_user(user=user, item_id=item_id, perm=perm, request=request, log=log)
-    decision = item.decisions.filter(pk=panel_decision_id).first()
-    if decision is None:
-        raise Http404("No decision found")
-    decision.item = item
-    return decision
-
-
-register_record_kind("agenda_item", agenda_item_get_for_user, "item_id")
-register_record_kind("panel_decision", panel_decision_get_for_user, "panel_decision_id")
-
 
 # --- Who may call ----------------------------------------------------------------------------------------
 
