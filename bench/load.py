@@ -32,6 +32,10 @@ PORT = 8765
 USERS = 50
 # The latency run: the same users, each paced so that together they ask this many pages a second.
 PACED_RPS = 50
+# A working day's mix of the USERS, role by role (the prefix of their bench usernames): duty managers
+# on the queue and triage, lead professionals and partners on their cases, team managers and
+# analysts on their overviews, panel coordinators on their waiting lists and meetings.
+MIX = {"duty": 8, "lead": 17, "school": 14, "manager": 5, "analyst": 3, "panel": 3}
 # A run is timed from the last user's sign-in; signing everyone in may take this long at most.
 SIGN_IN_SECONDS = 600
 
@@ -155,16 +159,13 @@ def passwords_for_production(usernames: list[str]) -> None:
 
 
 def run_load(*, seconds: int, database: dict) -> dict:
-    # A working day's mix, role by role: duty managers on the queue and triage, lead professionals
-    # and partners on their cases, team managers and analysts on their overviews.
-    mix = {"duty": 8, "lead": 18, "school": 16, "manager": 5, "analyst": 3}
     by_role = {
         prefix: list(
             User.objects.filter(username__startswith=f"bench.{prefix}")
             .order_by("id")
             .values_list("username", flat=True)[:count]
         )
-        for prefix, count in mix.items()
+        for prefix, count in MIX.items()
     }
     usernames = [name for turn in itertools.zip_longest(*by_role.values()) for name in turn if name]
     passwords_for_production(usernames)

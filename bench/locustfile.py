@@ -1,5 +1,6 @@
 """A mixed, signed-in workload: duty managers on the queue and triage, lead professionals on their
-cases, partners on their referrals, analysts on figures. Users sign in through the real form.
+cases, partners on their referrals, analysts on figures, panel coordinators on their panel's waiting
+list and next meeting. Users sign in through the real form.
 
 Signing in is slow by design (PBKDF2 with a million rounds) and a practitioner does it once a day:
 the figures are of the working day after everyone has signed in, so the statistics start again when
@@ -53,9 +54,17 @@ class Practitioner(FastHttpUser):
                 gevent.spawn_later(SECONDS, self.environment.runner.quit)
         self.case_ids = []
         self.referral_ids = []
+        self.panel_pages = []
         if "duty" in self.username:
             queue = self.client.get("/front-door/", name="/front-door/")
             self.referral_ids = [int(x) for x in re.findall(r"/front-door/referrals/(\d+)/", queue.text)]
+        elif "panel" in self.username:
+            # Their panel's waiting list and its meetings, as the panels page links to them.
+            panels = self.client.get("/panels/", name="panels")
+            self.panel_pages = [
+                *((url, "waiting list") for url in re.findall(r"/panels/\d+/waiting-list/", panels.text)),
+                *((url, "meeting") for url in re.findall(r"/panels/meetings/\d+/", panels.text)),
+            ]
         else:
             home = self.client.get("/", name="/")
             self.case_ids = [int(x) for x in re.findall(r"/cases/(\d+)/", home.text)]
@@ -72,6 +81,9 @@ class Practitioner(FastHttpUser):
             self.client.get(f"/front-door/referrals/{random.choice(self.referral_ids)}/", name="triage")
         elif self.referral_ids:
             self.client.get(f"/front-door/?page={random.randint(1, 20)}", name="queue")
+        elif self.panel_pages:
+            url, name = random.choice(self.panel_pages)
+            self.client.get(url, name=name)
         elif "analyst" in self.username:
             self.client.get("/cases/figures/", name="figures")
         elif self.case_ids:

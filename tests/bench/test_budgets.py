@@ -1,7 +1,7 @@
 """The revised budgets of the county-scale benchmark and the shape of its load figures."""
 
 from bench.load import PACED_RPS, load_figures
-from bench.management.commands.run_bench import BUDGETS, page_within_budget
+from bench.management.commands.run_bench import BUDGETS, page_within_budget, pdf_within_budget
 
 
 def page(**figures):
@@ -36,3 +36,10 @@ def test_every_other_page_budget_is_unchanged():
     assert BUDGETS["search_db_ms"] == 50
     assert BUDGETS["queries"] == 12
     assert BUDGETS["sql_ratio"] == 5
+
+
+def test_a_printed_paper_is_held_to_a_second_and_a_half_at_p95():
+    assert pdf_within_budget({"status": 200, "p95_s": 1.49, "queries": 30})
+    assert not pdf_within_budget({"status": 200, "p95_s": 1.5, "queries": 8})
+    assert not pdf_within_budget({"status": 500, "p95_s": 0.2, "queries": 8})
+    assert BUDGETS["pdf_s"] == 1.5

@@ -1,7 +1,8 @@
 """`make bench`: the county-scale benchmark (issue: county scale). Generates or reuses the synthetic
-county in a database of its own (`<name>_bench`), then measures pages, search, the letter PDF, the
-deadline sweep, the outbox's drain of a backlog and a load test, prints a table and writes
-var/bench/latest.json."""
+county in a database of its own (`<name>_bench`), then measures pages (the Early Help Panel's
+waiting list and a meeting of 20 agenda items among them), search, the letter PDF and the panel's
+agenda PDF of 20 items, the deadline sweep, the outbox's drain of a backlog and a load test, prints
+a table and writes var/bench/latest.json."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from bench.copy import IdAllocator, copy_rows
 from bench.drain import drain_within_budget, measure_drain
-from bench.measure import explain, measure_page, percentile
+from bench.measure import explain, measure_page, page_statements, percentile
 
 
 def delete_deadlines(subject_type: str) -> None:
@@ -105,6 +106,11 @@ def page_within_budget(name: str, page: dict) -> bool:
     return page["status"] == 200 and page["p95_ms"] < budget and page["queries"] <= BUDGETS["queries"] and ratio_held
 
 
+def pdf_within_budget(pdf: dict) -> bool:
+    """A printed paper (the agenda of 20 items and its papers): made within 1.5 s at p95."""
+    return pdf["status"] == 200 and pdf["p95_s"] < BUDGETS["pdf_s"]
+
+
 class Command(BaseCommand):
     help = "Run the county-scale benchmark (see README, Performance)."
 
@@ -147,6 +153,7 @@ class Command(BaseCommand):
             results["search_db_ms"] = self.search_db_ms()
         if "pdf" in parts:
             results["pdf_case_report_s"] = self.pdf_seconds()
+            results["pdfs"] = self.pdf_pages()
         if "explain" in parts:
             results["explain"] = self.explains()
         if "sweep" in parts:
@@ -165,6 +172,7 @@ class Command(BaseCommand):
             previous = json.loads(output.read_text())
             results = {**previous, **{k: v for k, v in results.items() if v or k not in previous}}
             results["pages"] = {**previous.get("pages", {}), **results.get("pages", {})}
+            results["pdfs"] = {**previous.get("pdfs", {}), **results.get("pdfs", {})}
         output.write_text(json.dumps(results, indent=2, default=str))
         self.stdout.write(f"Written {output}")
 
@@ -221,7 +229,8 @@ class Command(BaseCommand):
             return User.objects.filter(username__startswith=prefix).order_by("id").first()
 
         duty, lead = user("bench.duty"), user("bench.lead")
-        manager, panel, analyst = user("bench.manager"), user("bench.panel"), user("bench.analyst")
+        manager, analyst = user("bench.manager"), user("bench.analyst")
+        meeting, panel = self.panel_meeting()
         partner = User.objects.filter(username__startswith="bench.school", referrals__isnull=False).first()
         case = Case.objects.filter(lead_professional=lead, status=CaseStatus.ACTIVE).order_by("id").first()
         queued = Referral.objects.filter(status=ReferralStatus.AWAITING_DECISION).order_by("received_at").first()
@@ -246,7 +255,36 @@ class Command(BaseCommand):
             ("figures", analyst, "/cases/figures/"),
             ("api_cases", lead, "/api/v1/cases/"),
             ("api_referrals_queue", duty, "/api/v1/referrals/"),
+            ("panel_waiting_list", panel, f"/panels/{meeting.panel_id}/waiting-list/"),
+            ("panel_meeting", panel, f"/panels/meetings/{meeting.pk}/"),
         ]
+
+    def panel_meeting(self):
+        """The benchmark's meeting (its agenda of 20 items) and the coordinator who runs its panel:
+        the panel coordinator of its locality, who sees every page of it."""
+        from bench.management.commands.generate_dataset import BENCHMARK_AGENDA_ITEMS, benchmark_meeting
+        from cases.models import User
+        from panels.permissions import may_manage_panel
+
+        meeting = benchmark_meeting()
+        if meeting is None or meeting.items.count() != BENCHMARK_AGENDA_ITEMS:
+            raise CommandError(
+                f"The county has no benchmark meeting with {BENCHMARK_AGENDA_ITEMS} agenda items (generated before"
+                " the panels were?): drop the benchmark database and run again."
+            )
+        coordinator = (
+            User.objects.filter(username__startswith="bench.panel", team__locality_id=meeting.panel.locality_id)
+            .order_by("id")
+            .first()
+        )
+        if coordinator is None or not may_manage_panel(coordinator, meeting.panel):
+            raise CommandError(f"No bench.panel coordinator runs the {meeting.panel.name}.")
+        return meeting, coordinator
+
+    def pdf_scenarios(self) -> list[tuple[str, object, str]]:
+        """The printed papers measured as their pages serve them (the view, the access log, the PDF)."""
+        meeting, coordinator = self.panel_meeting()
+        return [("agenda_pdf", coordinator, f"/panels/meetings/{meeting.pk}/agenda.pdf")]
 
     def pages(self, requests: int) -> dict:
         results = {}
@@ -293,6 +331,31 @@ class Command(BaseCommand):
         value = percentile(timings, 0.95)
         self.stdout.write(f"  referrer letter PDF p95: {value:.2f} s (the case report joins when it exists)")
         return round(value, 3)
+
+    def pdf_pages(self, requests: int = 10) -> dict:
+        """Each printed paper's p95 over `requests` downloads (after one untimed), with its queries."""
+        results = {}
+        for name, user, url in self.pdf_scenarios():
+            client = Client()
+            client.force_login(user)
+            client.get(url)
+            timings = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append(time.perf_counter() - started)
+            status, statements = page_statements(client, url)
+            results[name] = {
+                "p50_s": round(statistics.median(timings), 3),
+                "p95_s": round(percentile(timings, 0.95), 3),
+                "queries": len(statements),
+                "status": status,
+            }
+            self.stdout.write(
+                f"  {name} p50 {results[name]['p50_s']:.2f} s  p95 {results[name]['p95_s']:.2f} s"
+                f"  {len(statements)} queries  status {status}"
+            )
+        return results
 
     def explains(self) -> dict:
         from cases.selectors import person_search
@@ -442,7 +505,13 @@ class Command(BaseCommand):
         if "search_db_ms" in results:
             checks.append(("person search db ms", results["search_db_ms"], BUDGETS["search_db_ms"]))
         if "pdf_case_report_s" in results:
-            checks.append(("largest PDF s", results["pdf_case_report_s"], BUDGETS["pdf_s"]))
+            checks.append(("referrer letter PDF s", results["pdf_case_report_s"], BUDGETS["pdf_s"]))
+        for name, pdf in results.get("pdfs", {}).items():
+            label = f"{name} p95 s"
+            self.stdout.write(
+                f"{label:<26} {pdf['p95_s']:>8} (budget {BUDGETS['pdf_s']}; {pdf['queries']} queries)"
+                f" {'ok' if pdf_within_budget(pdf) else 'OVER'}"
+            )
         if "sweep" in results:
             checks += [
                 ("sweep run ms", results["sweep"]["run_ms"], BUDGETS["sweep_run_ms"]),

@@ -1,0 +1,81 @@
+"""The benchmark's pages and printed papers, on a small synthetic county: each answers its user, the
+Early Help Panel's waiting list, meeting of 20 agenda items and agenda PDF among them, run by the
+coordinator of the panel's own locality."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from pypdf import PdfReader
+
+from bench.load import MIX, USERS
+from bench.management.commands.generate_dataset import BENCHMARK_AGENDA_ITEMS, benchmark_meeting
+from bench.management.commands.run_bench import Command
+from cases.models import AccessLog, Locality
+from cases.roles import Role
+from panels.permissions import AGENDA_RECORD, may_manage_panel
+
+
+@pytest.fixture
+def county(db):
+    call_command("generate_dataset", families=600, seed=5)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_page_of_the_benchmark_answers_its_user(county):
+    scenarios = Command().scenarios()
+
+    names = [name for name, _, _ in scenarios]
+    assert len(names) == len(set(names))
+    assert {"panel_waiting_list", "panel_meeting", "home_panel_coordinator"} <= set(names)
+    answers = {name: signed_in(user).get(url).status_code for name, user, url in scenarios}
+    assert answers == dict.fromkeys(names, 200)
+
+
+def test_the_panel_pages_are_the_benchmark_meetings_run_by_its_localitys_coordinator(county):
+    meeting = benchmark_meeting()
+    pages = {name: (user, url) for name, user, url in Command().scenarios()}
+
+    coordinator, waiting_url = pages["panel_waiting_list"]
+    assert pages["panel_meeting"] == (coordinator, f"/panels/meetings/{meeting.pk}/")
+    assert pages["home_panel_coordinator"][0] == coordinator
+    assert waiting_url == f"/panels/{meeting.panel_id}/waiting-list/"
+    assert coordinator.username.startswith("bench.panel")
+    assert coordinator.has_role(Role.PANEL_COORDINATOR)
+    assert coordinator.team.locality == Locality.objects.get(code="bench-0") == meeting.panel.locality
+    assert may_manage_panel(coordinator, meeting.panel)
+
+
+def test_the_meeting_page_shows_its_twenty_items_to_be_decided(county):
+    coordinator, url = next((user, url) for name, user, url in Command().scenarios() if name == "panel_meeting")
+
+    response = signed_in(coordinator).get(url)
+
+    assert response.content.decode().count("No decision yet") == BENCHMARK_AGENDA_ITEMS
+
+
+def test_the_agenda_pdf_prints_the_twenty_items_for_the_coordinator(county):
+    meeting = benchmark_meeting()
+    [(name, coordinator, url)] = Command().pdf_scenarios()
+
+    response = signed_in(coordinator).get(url)
+
+    assert (name, url) == ("agenda_pdf", f"/panels/meetings/{meeting.pk}/agenda.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    references = list(meeting.items.values_list("case__reference", flat=True))
+    assert len(references) == BENCHMARK_AGENDA_ITEMS
+    assert [reference for reference in references if reference not in text] == []
+    assert AccessLog.objects.filter(user=coordinator, record_type=AGENDA_RECORD, action=AccessLog.Action.PRINT).exists()
+
+
+def test_the_load_tests_users_include_panel_coordinators():
+    assert sum(MIX.values()) == USERS
+    assert MIX["panel"] > 0
