@@ -85,7 +85,16 @@ OTHER_PAGES = [
     ("school.practitioner", "/front-door/information-requests/"),
     ("lead.professional", ("/cases/", "/cases/")),
     ("analyst", "/cases/figures/"),
+    ("panel.coordinator", "/panels/"),
+    # The panels' waiting lists and meetings, reached from the coordinator's home page.
+    ("panel.coordinator", ("/", "/panels/", "/waiting-list/")),
+    ("panel.coordinator", ("/", "/panels/meetings/")),
 ]
+
+
+def is_record(href: str, suffix: str = "") -> bool:
+    """A record's page: its path ends with `suffix` if one is named, otherwise with an id."""
+    return href.endswith(suffix) if suffix else href.rstrip("/").rsplit("/", 1)[-1].isdigit()
 
 
 def test_at_320_pixels_no_record_or_other_list_scrolls_sideways(demo_data, browser, live_server):
@@ -98,12 +107,12 @@ def test_at_320_pixels_no_record_or_other_list_scrolls_sideways(demo_data, brows
             sign_in(contexts[username], username, DEMO_PASSWORD)
         page = contexts[username]
         if isinstance(path, tuple):
-            list_path, prefix = path
+            list_path, prefix, *suffix = path
             page.goto(list_path)
             hrefs = page.eval_on_selector_all(
                 f"main a[href^='{prefix}']", "els => els.map((el) => el.getAttribute('href'))"
             )
-            records = [href for href in hrefs if href.rstrip("/").rsplit("/", 1)[-1].isdigit()]
+            records = [href for href in hrefs if is_record(href, *suffix)]
             # The first record of the list that has a table (a referral with matches or history).
             path = next(href for href in records if page.goto(href) and page.locator("main table").count())
         response = page.goto(path)
