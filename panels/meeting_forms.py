@@ -258,17 +258,22 @@ class DecisionAmendForm(GDSForm):
     )
     reason = forms.CharField(label="Reason for the decision", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
+    # The reason's question for each outcome, and what to say when it is left empty (the service says
+    # only "Enter the reason": the page names what is missing, as when the decision was recorded).
+    REASON_QUESTIONS = {
+        PanelOutcome.ALLOCATE: ("Notes for the lead agency (optional)", ""),
+        PanelOutcome.NOT_FOR_PANEL: ("Why is the case not for the panel?", "Enter why the case is not for the panel"),
+        PanelOutcome.DEFER: ("What is needed before the next meeting", "Enter what is needed before the next meeting"),
+        PanelOutcome.STEP_UP: (
+            "The safeguarding concern for the front door",
+            "Enter the safeguarding concern for the front door",
+        ),
+    }
+
     def __init__(self, *args, decision, can_change_agency: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].initial = decision.reason
-        if decision.outcome == PanelOutcome.ALLOCATE:
-            self.fields["reason"].label = "Notes for the lead agency (optional)"
-        elif decision.outcome == PanelOutcome.DEFER:
-            self.fields["reason"].label = "What is needed before the next meeting"
-        elif decision.outcome == PanelOutcome.STEP_UP:
-            self.fields["reason"].label = "The safeguarding concern for the front door"
-        else:
-            self.fields["reason"].label = "Why is the case not for the panel?"
+        self.fields["reason"].label, self.reason_missing = self.REASON_QUESTIONS[decision.outcome]
         if can_change_agency:
             self.fields["lead_agency"] = agencies()
             self.fields["lead_agency"].initial = decision.lead_agency_id
@@ -284,6 +289,13 @@ class DecisionAmendForm(GDSForm):
         if "lead_agency" in self.fields and not data.get("lead_agency") and not self.has_error("lead_agency"):
             self.add_error("lead_agency", "Select the lead agency")
         return data
+
+    def add_service_errors(self, error) -> None:
+        if hasattr(error, "error_dict") and "reason" in error.error_dict and self.reason_missing:
+            messages = error.message_dict
+            messages["reason"] = [self.reason_missing]
+            error = ValidationError(messages)
+        super().add_service_errors(error)
 
 
 class ActionForm(GDSForm):

@@ -255,20 +255,30 @@ def test_a_coordinator_prepares_and_runs_a_meeting(scene, page: Page):
     action = MeetingAction.objects.get(meeting=w.meeting_now)
     assert (action.owner, action.due_on, action.item.case) == (w.health_practitioner, due, w.allocate)
 
-    # The allocation is amended: the decision stays, the amendment is recorded beside it.
-    go(page, page.get_by_role("link", name=f"Amend the decision on {w.allocate.reference}").click)
+    # The deferral is amended: the decision stays, the amendment is recorded beside it. Its question
+    # left empty first: the page says what is missing and keeps why it is amended.
+    deferred = PanelDecision.objects.get(item__case=w.defer, item__meeting=w.meeting_now)
+    go(page, page.get_by_role("link", name=f"Amend the decision on {w.defer.reference}").click)
     assert_accessible(page)
-    page.get_by_label("Why is the decision being amended?").fill("The chair corrected the notes.")
-    page.get_by_label("Notes for the lead agency (optional)").fill("Family support worker to start this week.")
+    needed = page.get_by_label("What is needed before the next meeting")
+    expect(needed).to_have_value("The health visitor's report.")
+    page.get_by_label("Why is the decision being amended?").fill("The chair corrected the minutes.")
+    needed.fill("")
     go(page, page.get_by_role("button", name="Amend the decision").click)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        f"Decision amended for case {w.allocate.reference}"
-    )
+    assert_error_summary(page, "Enter what is needed before the next meeting")
+    expect(page.get_by_label("Why is the decision being amended?")).to_have_value("The chair corrected the minutes.")
     assert_accessible(page)
-    amendment = PanelDecision.objects.get(amends=allocated)
-    assert amendment.reason == "Family support worker to start this week."
-    allocated.refresh_from_db()
-    assert allocated.reason == "Family support worker to start next week."
+    needed.fill("The health visitor's report and the school's attendance figures.")
+    go(page, page.get_by_role("button", name="Amend the decision").click)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Decision amended for case {w.defer.reference}")
+    assert_accessible(page)
+    amendment = PanelDecision.objects.get(amends=deferred)
+    assert (amendment.reason, amendment.amendment_reason) == (
+        "The health visitor's report and the school's attendance figures.",
+        "The chair corrected the minutes.",
+    )
+    deferred.refresh_from_db()
+    assert deferred.reason == "The health visitor's report."
 
     # Completed: the minutes are final and print.
     go(page, page.get_by_role("button", name="Complete the meeting").click)
