@@ -22,6 +22,7 @@ from tests.browser.test_decision_keyboard import focused_id, tab_to
 from tests.browser.test_reflow import WIDTH, page_width
 from tests.browser.test_roles import assert_accessible, sign_in
 from tests.panels.conftest import meeting_now, panel, upcoming, waiting_case  # noqa: F401 (fixtures)
+from tests.panels.test_pdfs import text as pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -127,7 +128,8 @@ def test_a_coordinator_prepares_and_runs_a_meeting(scene, page: Page):
         [w.school_practitioner.pk, w.health_practitioner.pk]
     )
     assert not [n for n in told if w.first.family.name in n.body]  # a link, never a family's details
-    assert pdf_at(page, "Download the agenda and papers (PDF)").startswith(b"%PDF")
+    agenda_pdf = pdf_text(pdf_at(page, "Download the agenda and papers (PDF)"))
+    assert agenda_pdf.index(w.second.reference) < agenda_pdf.index(w.first.reference)
 
     # The meeting that has started: attendance first.
     page.goto(f"/panels/meetings/{w.meeting_now.pk}/")
@@ -289,4 +291,6 @@ def test_a_coordinator_prepares_and_runs_a_meeting(scene, page: Page):
     assert_accessible(page)
     w.meeting_now.refresh_from_db()
     assert w.meeting_now.status == MeetingStatus.HELD
-    assert pdf_at(page, "Download the minutes (PDF)").startswith(b"%PDF")
+    minutes = pdf_text(pdf_at(page, "Download the minutes (PDF)"))
+    for words in (w.allocate.reference, w.council.name, "Ask the GP about the family's registration."):
+        assert words in minutes
