@@ -9,11 +9,8 @@ the access log (`agenda_log_views`)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -21,8 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import object_view
-from cases.models import CaseStatus, PanelRoute, User
-from cases.permissions import cases_with_visibility
+from cases.models import CaseStatus
 from cases.querystring import query_choice, query_id
 
 from . import selectors, services
@@ -37,7 +33,6 @@ from .meeting_forms import (
 )
 from .models import (
     AgendaItem,
-    Attendance,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -45,51 +40,22 @@ from .models import (
     PanelMember,
     PanelOutcome,
 )
+from .parts import day_words, decision_words, route_words, time_words, when_words
 from .permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views
 
 TEMPLATES = "panels/meeting/"
+WAITING_TO_ADD = 500  # the longest waiting, offered to add to the agenda
 
 
 def _item_in(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).select_related("case").first()
+    item = selectors.agenda_item(meeting=meeting, item_id=item_id)
     if item is None:
         raise Http404("No agenda item found")
-    item.meeting = meeting
     return item
-
-
-# --- Words ------------------------------------------------------------------------------------------
-
-
-def clock_time(moment: datetime.datetime) -> str:
-    """ "10am", "2:30pm": the GOV.UK way."""
-    local = timezone.localtime(moment)
-    text = f"{local:%-I:%M%p}".lower()
-    return text.replace(":00", "")
-
-
-def when(moment: datetime.datetime) -> str:
-    """ "Tuesday 8 December 2026 at 10am"."""
-    return f"{timezone.localtime(moment):%A %-d %B %Y} at {clock_time(moment)}"
-
-
-def day(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %B %Y}"
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
-def _decision_words(decision: PanelDecision | None) -> str:
-    if decision is None:
-        return ""
-    summary = services.decision_summary(decision)
-    return summary[0].upper() + summary[1:]
-
-
-def _route_label(route: str) -> str:
-    return PanelRoute(route).label if route in PanelRoute.values else "Not recorded"
 
 
 def _optional_url(name: str, *args) -> str | None:
@@ -109,18 +75,6 @@ def _to_meeting(meeting: Meeting, anchor: str = "") -> HttpResponse:
 
 
 # --- The meeting page ------------------------------------------------------------------------------
-
-
-def _waiting_to_add(user: User, meeting: Meeting) -> list:
-    """The panel's waiting cases on no upcoming agenda, longest waiting first. One query."""
-    placed = AgendaItem.objects.filter(
-        case=OuterRef("pk"), meeting__status=MeetingStatus.SCHEDULED, decisions__isnull=True
-    )
-    return list(
-        cases_with_visibility(user, selectors.waiting_cases(meeting.panel))
-        .filter(~Exists(placed))
-        .order_by("panel_waiting_since", "pk")[:500]
-    )
 
 
 def _meeting_page(
@@ -145,8 +99,8 @@ def _meeting_page(
                 "item": item,
                 "case": item.case,
                 "family": item.case.family_name if item.details_visible else "",
-                "route": _route_label(item.route),
-                "decision": _decision_words(decision),
+                "route": route_words(item.route, unknown="Not recorded"),
+                "decision": decision_words(decision),
                 "amended": bool(decision and decision.amends_id),
                 "can_change": manages and scheduled and decision is None,
                 "first": index == 0,
@@ -156,18 +110,20 @@ def _meeting_page(
     context = {
         "meeting": meeting,
         "panel": meeting.panel,
-        "heading": f"{meeting.panel.name}: {when(meeting.starts_at)}",
-        "when": when(meeting.starts_at),
-        "moved_from": when(meeting.moved_from) if meeting.moved_from else "",
-        "held_at": when(meeting.held_at) if meeting.held_at else "",
-        "agenda_sent": when(meeting.agenda_sent_at) if meeting.agenda_sent_at else "",
+        "heading": f"{meeting.panel.name}: {when_words(meeting.starts_at)}",
+        "when": when_words(meeting.starts_at),
+        "moved_from": when_words(meeting.moved_from) if meeting.moved_from else "",
+        "held_at": when_words(meeting.held_at) if meeting.held_at else "",
+        "agenda_sent": when_words(meeting.agenda_sent_at) if meeting.agenda_sent_at else "",
         "rows": rows,
         "undecided": sum(1 for item in items if item.decision is None),
         "manages": manages,
         "scheduled": scheduled,
         "attendance": _attendance(meeting),
         "actions": list(selectors.meeting_actions(meeting=meeting)),
-        "waiting": _waiting_to_add(user, meeting) if manages and scheduled else [],
+        "waiting": list(selectors.waiting_to_add(user=user, panel=meeting.panel)[:WAITING_TO_ADD])
+        if manages and scheduled
+        else [],
         "chosen_case": chosen_case,
         "errors": list(errors),
         "panel_url": _optional_url("panels:panel", meeting.panel_id),
@@ -179,18 +135,11 @@ def _meeting_page(
 
 
 def _attendance(meeting: Meeting) -> list[PanelMember]:
-    """Each standing member (current, or recorded at this meeting) with `attendance_label`. One
-    query (`selectors.meeting_attendance` takes two)."""
-    recorded = Attendance.objects.filter(meeting_id=meeting.pk, member_id=OuterRef("pk"))
-    members = list(
-        PanelMember.objects.filter(panel_id=meeting.panel_id)
-        .filter(Q(ended_at__isnull=True) | Q(Exists(recorded)))
-        .annotate(attendance_status=Subquery(recorded.values("status")[:1]))
-        .select_related("agency", "user")
-    )
-    labels = dict(Attendance.Status.choices)
-    for member in members:
-        member.attendance_label = labels.get(member.attendance_status, "Not recorded")
+    """Each standing member (current, or recorded at this meeting) with `attendance_label`."""
+    members = []
+    for member, attendance in selectors.meeting_attendance(meeting=meeting):
+        member.attendance_label = attendance.get_status_display() if attendance else "Not recorded"
+        members.append(member)
     return members
 
 
@@ -267,7 +216,7 @@ def agenda_send(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, template: str, meeting: Meeting, form, **context) -> HttpResponse:
-    context = {"meeting": meeting, "when": when(meeting.starts_at), "form": form, **context}
+    context = {"meeting": meeting, "when": when_words(meeting.starts_at), "form": form, **context}
     return render(request, TEMPLATES + template, context)
 
 
@@ -277,7 +226,7 @@ def meeting_move(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     local = timezone.localtime(meeting.starts_at)
     form = MeetingMoveForm(
         request.POST if request.method == "POST" else None,
-        initial={"time": clock_time(meeting.starts_at), "date": local.date()},
+        initial={"time": time_words(meeting.starts_at, as_typed=True), "date": local.date()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -288,7 +237,7 @@ def meeting_move(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Meeting moved to {when(moved.starts_at)}")
+            messages.success(request, f"Meeting moved to {when_words(moved.starts_at)}")
             return _to_meeting(meeting)
     return _form_page(request, "move.html", meeting, form, scheduled=meeting.status == MeetingStatus.SCHEDULED)
 
@@ -305,7 +254,7 @@ def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         else:
             messages.success(request, "Meeting cancelled")
             return _to_meeting(meeting)
-    undecided = meeting.items.filter(decisions__isnull=True).count()
+    undecided = selectors.undecided_count(meeting=meeting)
     following = services.next_meeting(meeting.panel, after=meeting.starts_at)
     return _form_page(
         request,
@@ -313,7 +262,7 @@ def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         meeting,
         form,
         undecided=undecided,
-        following=when(following.starts_at) if following else "",
+        following=when_words(following.starts_at) if following else "",
         scheduled=meeting.status == MeetingStatus.SCHEDULED,
     )
 
@@ -338,7 +287,7 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision(request: HttpRequest, meeting: Meeting, item_id: int) -> HttpResponse:
     """The case's summary for the panel and the panel's decision on it."""
-    items = [item for item in selectors.agenda(user=request.user, meeting=meeting) if item.pk == item_id]
+    items = selectors.agenda(user=request.user, meeting=meeting, item_id=item_id)
     if not items:
         raise Http404("No agenda item found")
     item = items[0]
@@ -365,13 +314,13 @@ def decision(request: HttpRequest, meeting: Meeting, item_id: int) -> HttpRespon
         TEMPLATES + "decision.html",
         {
             "meeting": meeting,
-            "when": when(meeting.starts_at),
+            "when": when_words(meeting.starts_at),
             "item": item,
             "case": item.case,
-            "route": _route_label(item.route),
+            "route": route_words(item.route, unknown="Not recorded"),
             "history": histories.get(item.case_id),
             "decision": item.decision,
-            "decision_words": _decision_words(item.decision),
+            "decision_words": decision_words(item.decision),
             "form": form,
         },
     )
@@ -384,7 +333,7 @@ def _confirmation(made: PanelDecision, item: AgendaItem) -> str:
     if made.outcome == PanelOutcome.NOT_FOR_PANEL:
         return f"Decision recorded: {reference} is not for the panel and its case is closed"
     if made.outcome == PanelOutcome.DEFER:
-        following = f" on {when(made.deferred_to.starts_at)}" if made.deferred_to else ""
+        following = f" on {when_words(made.deferred_to.starts_at)}" if made.deferred_to else ""
         return f"Decision recorded: {reference} is deferred to the next meeting{following}"
     return f"Decision recorded: {reference} is stepped up to the front door as a safeguarding concern"
 
@@ -393,10 +342,7 @@ def _confirmation(made: PanelDecision, item: AgendaItem) -> str:
 @require_http_methods(["GET", "POST"])
 def decision_amend(request: HttpRequest, decision: PanelDecision) -> HttpResponse:
     meeting = decision.item.meeting
-    latest = PanelDecision.objects.filter(item_id=decision.item_id, amended_by__isnull=True).values_list(
-        "pk", flat=True
-    )
-    latest = latest.first()
+    latest = selectors.latest_decision_id(decision=decision)
     if latest is not None and latest != decision.pk:
         # An amended decision is amended through its latest amendment.
         return redirect("panels:decision-amend", latest)
@@ -430,8 +376,8 @@ def decision_amend(request: HttpRequest, decision: PanelDecision) -> HttpRespons
         form,
         decision=decision,
         case=case,
-        decision_words=_decision_words(decision),
-        decided_at=when(decision.decided_at),
+        decision_words=decision_words(decision),
+        decided_at=when_words(decision.decided_at),
         can_change_agency=can_change_agency,
     )
 
@@ -439,7 +385,7 @@ def decision_amend(request: HttpRequest, decision: PanelDecision) -> HttpRespons
 @object_view("meeting", MANAGE_PANEL)
 @require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    items = list(meeting.items.select_related("case").order_by("position", "id"))
+    items = list(selectors.agenda_items(meeting=meeting))
     form = ActionForm(
         request.POST if request.method == "POST" else None, meeting=meeting, actor=request.user, items=items
     )
@@ -457,8 +403,7 @@ def action_add(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            owner = action.owner.get_full_name() or action.owner.username
-            messages.success(request, f"Action added for {owner}, due {action.due_on:%-d %B %Y}")
+            messages.success(request, f"Action added for {action.owner}, due {day_words(action.due_on)}")
             return _to_meeting(meeting, "#actions")
     return _form_page(request, "action_add.html", meeting, form)
 
@@ -484,7 +429,7 @@ def meeting_complete(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         else:
             messages.success(request, "Meeting completed: its minutes are final")
             return _to_meeting(meeting)
-    undecided = meeting.items.filter(decisions__isnull=True).count()
+    undecided = selectors.undecided_count(meeting=meeting)
     return _form_page(
         request,
         "complete.html",

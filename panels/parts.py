@@ -2,153 +2,79 @@
 page's sections (the waiting list in numbers for coordinators, the next meetings for standing members,
 the cases the panel allocated for team managers) and the case page's "Early Help Panel" section.
 
-Also the words the panel pages share (a schedule, a meeting's date and time, GOV.UK style) and the
-summaries those sections read, each a fixed number of queries."""
+Also the words the panel pages share (a schedule, a meeting's date and time, GOV.UK style). What the
+sections show is read by `panels.selectors`, each a fixed number of queries; here it is only put in
+words for the templates."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import (
-    Count,
-    DateTimeField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
-from cases.models import Case, CaseStatus, Deadline, PanelRoute, User
-from cases.permissions import CHANGE_CASE, cases_for_user, cases_with_visibility
+from cases.models import Case, CaseStatus, PanelRoute
+from cases.permissions import CHANGE_CASE
 from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors
-from .models import ClosureNotice, Meeting, MeetingStatus, Panel, PanelMember, PanelOutcome
+from .models import MeetingStatus, Panel, PanelOutcome
 from .permissions import is_coordinator
 from .selectors import OFFER_TARGET_DAYS
 
 HOME_ROWS = 10
-LEAD_PROFESSIONAL_CLOCK = "lead-professional"
 ON_THE_WAY = (CaseStatus.AWAITING_ALLOCATION, CaseStatus.AWAITING_LEAD_PROFESSIONAL)
 
 
 # --- Words ------------------------------------------------------------------------------------------
 
 
-def time_words(value: datetime.time) -> str:
-    """A time the GOV.UK way: "10am", "2:30pm", "midday", "midnight"."""
-    if (value.hour, value.minute) == (12, 0):
+def time_words(value: datetime.datetime | datetime.time, *, as_typed: bool = False) -> str:
+    """A time the GOV.UK way: "10am", "2:30pm", "midday", "midnight" (a datetime in local time).
+    `as_typed`: as the time fields read it back, "12pm" and "12am" (a form's initial value)."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).time()
+    if not as_typed and (value.hour, value.minute) == (12, 0):
         return "midday"
-    if (value.hour, value.minute) == (0, 0):
+    if not as_typed and (value.hour, value.minute) == (0, 0):
         return "midnight"
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
 
 
-def day_words(value: datetime.datetime | datetime.date) -> str:
-    """ "8 December 2026"."""
+def day_words(value: datetime.datetime | datetime.date, *, weekday: bool = False) -> str:
+    """ "8 December 2026", or with `weekday` "Tuesday 8 December 2026" (a datetime in local time)."""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return f"{value.day} {value:%B %Y}"
+    return f"{value:%A} {value.day} {value:%B %Y}" if weekday else f"{value.day} {value:%B %Y}"
 
 
-def when_words(moment: datetime.datetime) -> str:
-    """A meeting's date and time: "Tuesday 8 December 2026 at 10am"."""
-    local = timezone.localtime(moment)
-    return f"{local:%A} {day_words(local)} at {time_words(local.time())}"
+def when_words(moment: datetime.datetime, *, weekday: bool = True) -> str:
+    """A date and time: "Tuesday 8 December 2026 at 10am" (without `weekday`, "8 December 2026 at 10am")."""
+    return f"{day_words(moment, weekday=weekday)} at {time_words(moment)}"
+
+
+def route_words(route: str, *, unknown: str = "") -> str:
+    """How a case came to the panel, in words; `unknown` for no route or one no longer known."""
+    return PanelRoute(route).label if route in PanelRoute.values else unknown
+
+
+def decision_words(decision) -> str:
+    """A panel decision in a line, capitalised: "Lead agency Hill School (Family Support)"; "" for
+    no decision."""
+    from .services import decision_summary
+
+    if decision is None:
+        return ""
+    summary = decision_summary(decision)
+    return summary[0].upper() + summary[1:]
 
 
 def schedule_words(panel: Panel) -> str:
     """ "Every two weeks on Tuesday at 10am"."""
     return f"{panel.get_frequency_display()} on {panel.get_weekday_display()} at {time_words(panel.meets_at)}"
-
-
-def over_target_before(now: datetime.datetime | None = None) -> datetime.datetime:
-    """A case the front door received before this moment is over the 10-day target (more than
-    `OFFER_TARGET_DAYS` days ago, counted in calendar days as `selectors.days_since` counts)."""
-    today = timezone.localdate(now or timezone.now())
-    day = today - datetime.timedelta(days=OFFER_TARGET_DAYS)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-# --- Reads ------------------------------------------------------------------------------------------
-
-
-def _next_meeting(field: str, output_field) -> Subquery:
-    upcoming = Meeting.objects.filter(
-        panel=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
-    ).order_by("starts_at")
-    return Subquery(upcoming.values(field)[:1], output_field=output_field)
-
-
-def with_next_meeting(panels: QuerySet[Panel]) -> QuerySet[Panel]:
-    """Each panel with its next meeting: `next_meeting_id`, `next_meeting_at`, `next_agenda_sent_at`."""
-    return panels.annotate(
-        next_meeting_id=_next_meeting("pk", IntegerField()),
-        next_meeting_at=_next_meeting("starts_at", DateTimeField()),
-        next_agenda_sent_at=_next_meeting("agenda_sent_at", DateTimeField()),
-    )
-
-
-def waiting_counts(*, panels: list[Panel], now: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
-    """For each panel, how many cases wait for it (`waiting`) and how many of them are over the 10-day
-    target (`over`). One query, grouped by locality, however many panels and cases."""
-    if not panels:
-        return {}
-    clock = Deadline.objects.filter(
-        subject_type="case", subject_id=OuterRef("pk"), timescale__code=selectors.OFFER_CLOCK
-    ).order_by("-started_at")
-    rows = (
-        Case.objects.filter(status=CaseStatus.AWAITING_ALLOCATION)
-        .exclude(panel_route="")
-        .annotate(
-            received_at=Coalesce(Subquery(clock.values("started_at")[:1], output_field=DateTimeField()), F("opened_at"))
-        )
-        .order_by()
-        .values("locality_id")
-        .annotate(waiting=Count("pk"), over=Count("pk", filter=Q(received_at__lt=over_target_before(now))))
-    )
-    by_locality = {row["locality_id"]: row for row in rows}
-    counts = {}
-    for panel in panels:
-        chosen = list(by_locality.values()) if panel.locality_id is None else [by_locality.get(panel.locality_id)]
-        chosen = [row for row in chosen if row]
-        counts[panel.pk] = {"waiting": sum(r["waiting"] for r in chosen), "over": sum(r["over"] for r in chosen)}
-    return counts
-
-
-def member_panels(*, user: User) -> QuerySet[Panel]:
-    """The active panels `user` sits on as a standing member, each with its next meeting."""
-    seat = PanelMember.objects.filter(panel=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True)
-    return with_next_meeting(Panel.objects.filter(Exists(seat), active=True)).order_by("name")
-
-
-def allocated_awaiting_lead_professional(*, user: User) -> QuerySet[Case]:
-    """The cases of `user`'s agency the panel allocated that still wait for a lead professional, with
-    the lead-professional clock's due time (`lead_due_at`), soonest first. One query."""
-    clock = Deadline.objects.filter(
-        subject_type="case",
-        subject_id=OuterRef("pk"),
-        timescale__code=LEAD_PROFESSIONAL_CLOCK,
-        met_at__isnull=True,
-        cancelled_at__isnull=True,
-    ).order_by("-started_at")
-    cases = Case.objects.filter(status=CaseStatus.AWAITING_LEAD_PROFESSIONAL, lead_agency_id=user.agency_id)
-    return (
-        cases_with_visibility(user, cases_for_user(user, queryset=cases))
-        .annotate(lead_due_at=Subquery(clock.values("due_at")[:1], output_field=DateTimeField()))
-        .filter(lead_due_at__isnull=False)
-        .select_related("team")
-        .order_by("lead_due_at", "pk")
-    )
 
 
 # --- The home page ----------------------------------------------------------------------------------
@@ -157,8 +83,8 @@ def allocated_awaiting_lead_professional(*, user: User) -> QuerySet[Case]:
 def _waiting_for_the_panel(request: HttpRequest) -> dict:
     """Per panel the coordinator runs: cases waiting, how many over 10 days, the next meeting. Two
     queries."""
-    panels = list(with_next_meeting(selectors.managed_panels(user=request.user)))
-    counts = waiting_counts(panels=panels)
+    panels = list(selectors.with_next_meeting(selectors.managed_panels(user=request.user)))
+    counts = selectors.waiting_counts(panels=panels)
     rows = [
         {
             "panel": panel,
@@ -174,7 +100,7 @@ def _waiting_for_the_panel(request: HttpRequest) -> dict:
 def _your_panel_meetings(request: HttpRequest) -> dict | None:
     """The next meeting of each panel the practitioner sits on, or nothing for those who sit on none.
     One query."""
-    panels = list(member_panels(user=request.user))
+    panels = list(selectors.member_panels(user=request.user))
     if not panels:
         return None
     for panel in panels:
@@ -188,7 +114,7 @@ def _allocated_by_the_panel(request: HttpRequest) -> dict | None:
     if not request.user.agency_id:
         return None
     now = timezone.now()
-    rows = list(allocated_awaiting_lead_professional(user=request.user)[:HOME_ROWS])
+    rows = list(selectors.allocated_awaiting_lead_professional(user=request.user)[:HOME_ROWS])
     for case in rows:
         case.overdue = case.lead_due_at < now
     return {"cases": rows}
@@ -197,30 +123,12 @@ def _allocated_by_the_panel(request: HttpRequest) -> dict | None:
 # --- The case page ----------------------------------------------------------------------------------
 
 
-def _referrer_agency_name(case: Case) -> str:
-    """The agency of the practitioner whose referral brought the case, if one did. One query."""
-    from front_door.models import Channel, Referral
-
-    referral = (
-        Referral.objects.filter(case=case, received_at__isnull=False)
-        .order_by("-received_at", "-pk")
-        .values("channel", "referrer_agency__name")
-        .first()
-    )
-    if referral and referral["channel"] in (Channel.PRACTITIONER, Channel.API):
-        return referral["referrer_agency__name"] or ""
-    return ""
-
-
 def _decision_row(decision, *, details: bool) -> dict:
-    from .services import decision_summary
-
-    summary = decision_summary(decision)
     return {
-        "summary": summary[0].upper() + summary[1:],
+        "summary": decision_words(decision),
         "outcome": decision.outcome,
         "reason": decision.reason if details else "",
-        "decided_by": decision.decided_by.get_full_name() or decision.decided_by.username,
+        "decided_by": str(decision.decided_by),
         "decided_on": day_words(decision.decided_at),
         "amendment_reason": decision.amendment_reason if details else "",
         "is_amendment": decision.amends_id is not None,
@@ -235,7 +143,7 @@ def _early_help_panel(request: HttpRequest, case: Case) -> dict | None:
     items = selectors.case_panel_items(case=case)
     notice = None
     if case.status == CaseStatus.CLOSED and items:
-        notice = ClosureNotice.objects.filter(case=case).select_related("closure_reason", "panel").first()
+        notice = selectors.case_closure_notice(case=case)
     if not items and not case.waits_for_panel and case.status not in ON_THE_WAY:
         return None
     details = case.details_visible
@@ -252,7 +160,7 @@ def _early_help_panel(request: HttpRequest, case: Case) -> dict | None:
                 "meeting": meeting,
                 "meeting_words": day_words(meeting.starts_at),
                 "panel_name": meeting.panel.name,
-                "route": PanelRoute(item.route).label if item.route in PanelRoute.values else "",
+                "route": route_words(item.route),
                 "decisions": [_decision_row(decision, details=details) for decision in decisions],
             }
         )
@@ -266,7 +174,7 @@ def _early_help_panel(request: HttpRequest, case: Case) -> dict | None:
         "notice": notice,
         "notice_words": day_words(notice.told_at) if notice else "",
         "on_the_way": case.status in ON_THE_WAY,
-        "referrer_agency": _referrer_agency_name(case) if case.status in ON_THE_WAY else "",
+        "referrer_agency": selectors.case_referrer_agency_name(case=case) if case.status in ON_THE_WAY else "",
         "manages": manages,
         "can_ask": manages and case.is_open,
         "allocate": PanelOutcome.ALLOCATE,

@@ -20,8 +20,6 @@ details it showed. A fixed number of queries however many items the agenda has.
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -29,40 +27,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import HTML
 
-from cases.models import AccessLog, PanelRoute, User
+from cases.models import AccessLog, User
 
 from . import selectors
 from .models import Attendance, Meeting, MeetingStatus
+from .parts import day_words, route_words, when_words
 from .permissions import agenda_log_views
 
 PDF_VARIANT = "pdf/ua-1"
 MARKING = "OFFICIAL-SENSITIVE"
 NOT_SHARED = "Not shared with your agency"
-
-
-def govuk_time(moment: datetime.datetime | datetime.time) -> str:
-    """A time the GOV.UK way: "10am", "3:17pm"."""
-    if isinstance(moment, datetime.datetime):
-        moment = timezone.localtime(moment).time()
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
-
-
-def govuk_date(moment: datetime.datetime | datetime.date, *, weekday: bool = False) -> str:
-    """A date the GOV.UK way: "3 December 2026" (or "Thursday 3 December 2026")."""
-    if isinstance(moment, datetime.datetime):
-        moment = timezone.localtime(moment).date()
-    return f"{moment:%A} {moment.day} {moment:%B %Y}" if weekday else f"{moment.day} {moment:%B %Y}"
-
-
-def govuk_when(moment: datetime.datetime) -> str:
-    """ "3 December 2026 at 3:17pm"."""
-    return f"{govuk_date(moment)} at {govuk_time(moment)}"
-
-
-def route_label(route: str) -> str:
-    return PanelRoute(route).label if route in PanelRoute.values else "Not recorded"
 
 
 def pdf_filename(meeting: Meeting, kind: str) -> str:
@@ -84,14 +58,14 @@ def _common(*, user: User, meeting: Meeting, title: str) -> dict:
         "not_shared": NOT_SHARED,
         "meeting": meeting,
         "panel": panel,
-        "when": f"{govuk_date(meeting.starts_at, weekday=True)} at {govuk_time(meeting.starts_at)}",
+        "when": when_words(meeting.starts_at),
         "venue": meeting.venue or panel.venue,
-        "moved_from": govuk_when(meeting.moved_from) if meeting.moved_from else "",
+        "moved_from": when_words(meeting.moved_from, weekday=False) if meeting.moved_from else "",
         "cancelled": meeting.status == MeetingStatus.CANCELLED,
         "agency_name": user.agency.name if user.agency_id else "",
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
-        "printed": govuk_when(timezone.now()),
+        "printed": when_words(timezone.now(), weekday=False),
     }
 
 
@@ -108,15 +82,15 @@ def _decision_words(decision) -> dict:
     if decision.closure_reason_id:
         detail.append(f"Closed: {decision.closure_reason}")
     if decision.deferred_to_id:
-        detail.append(f"Deferred to the meeting on {govuk_date(decision.deferred_to.starts_at)}")
+        detail.append(f"Deferred to the meeting on {day_words(decision.deferred_to.starts_at)}")
     if decision.threshold_confirmed:
         detail.append("Level 3 needs confirmed")
     return {
         "decision": decision,
         "outcome": outcome,
         "detail": detail,
-        "decided": govuk_when(decision.decided_at),
-        "by": decision.decided_by.get_full_name() or decision.decided_by.get_username(),
+        "decided": when_words(decision.decided_at, weekday=False),
+        "by": str(decision.decided_by),
     }
 
 
@@ -135,22 +109,22 @@ def agenda_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
                 "case": case,
                 "visible": item.details_visible,
                 "family_name": case.family_name if item.details_visible else "",
-                "route": route_label(item.route or case.panel_route),
+                "route": route_words(item.route or case.panel_route, unknown="Not recorded"),
                 "note": case.panel_note if item.details_visible else "",
                 "people": people.get(case.pk, []),
                 "address": case.family.address if item.details_visible else "",
                 "front_door_decisions": [
-                    {"decision": d, "decided": govuk_when(d.decided_at)} for d in history["decisions"]
+                    {"decision": d, "decided": when_words(d.decided_at, weekday=False)} for d in history["decisions"]
                 ],
                 "answers": [
                     {
                         "request": r,
-                        "asked": govuk_date(r.requested_at),
-                        "answered": govuk_date(r.answered_at) if r.answered_at else "",
+                        "asked": day_words(r.requested_at),
+                        "answered": day_words(r.answered_at) if r.answered_at else "",
                     }
                     for r in history["answers"]
                 ],
-                "events": [{"entry": e, "when": govuk_date(e.occurred_at)} for e in history["events"][:10]],
+                "events": [{"entry": e, "when": day_words(e.occurred_at)} for e in history["events"][:10]],
                 "decision": _decision_words(item.decision) if item.decision else None,
             }
         )
@@ -197,10 +171,10 @@ def minutes_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
             "action": action,
             "shown": action.item_id is None or visible.get(action.item_id, False) or action.owner_id == user.pk,
             "reference": action.item.case.reference if action.item_id else "",
-            "owner": action.owner.get_full_name() or action.owner.get_username(),
+            "owner": str(action.owner),
             "agency": action.owner.agency.name if action.owner.agency_id else "",
-            "due": govuk_date(action.due_on),
-            "done": govuk_date(action.done_at) if action.done_at else "",
+            "due": day_words(action.due_on),
+            "done": day_words(action.done_at) if action.done_at else "",
         }
         for action in actions
     ]
@@ -214,7 +188,7 @@ def minutes_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
                 "case": item.case,
                 "visible": item.details_visible,
                 "family_name": item.case.family_name if item.details_visible else "",
-                "route": route_label(item.route),
+                "route": route_words(item.route, unknown="Not recorded"),
                 "first": _decision_words(first) if first else None,
                 "amendments": [_decision_words(d) for d in chain[1:]],
                 "actions": [row for row in action_rows if row["action"].item_id == item.pk],

@@ -10,6 +10,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,31 +23,67 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Deadline, User
-from cases.permissions import cases_with_visibility
-from front_door.models import InformationRequest
+from cases.permissions import cases_for_user, cases_with_visibility
+from front_door.models import Channel, InformationRequest, Referral
 
-from .models import AgendaItem, Attendance, Meeting, MeetingAction, MeetingStatus, Panel, PanelDecision, PanelMember
+from .models import (
+    AgendaItem,
+    Attendance,
+    ClosureNotice,
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
+    Panel,
+    PanelDecision,
+    PanelMember,
+)
 from .permissions import MANAGE_PANEL, VIEW_PANEL, panels_for_user
 
 OFFER_CLOCK = "front-door-to-offer"
 OFFER_TARGET_DAYS = 10
+LEAD_PROFESSIONAL_CLOCK = "lead-professional"
+
+
+# --- The waiting list --------------------------------------------------------------------------------
+
+
+def _waiting_for_a_panel() -> QuerySet[Case]:
+    return Case.objects.filter(status=CaseStatus.AWAITING_ALLOCATION).exclude(panel_route="")
 
 
 def waiting_cases(panel: Panel) -> QuerySet[Case]:
     """The cases waiting for `panel`: of its locality (every locality for the county's panel)."""
-    cases = Case.objects.filter(status=CaseStatus.AWAITING_ALLOCATION).exclude(panel_route="")
+    cases = _waiting_for_a_panel()
     if panel.locality_id is not None:
         cases = cases.filter(locality_id=panel.locality_id)
     return cases
 
 
+def _case_clock(code: str, field: str, *, running: bool = False) -> Subquery:
+    """A moment (`started_at`, `due_at`) of each case's latest clock of timescale `code` (with
+    `running`, only a clock neither met nor cancelled)."""
+    clock = Deadline.objects.filter(subject_type="case", subject_id=OuterRef("pk"), timescale__code=code)
+    if running:
+        clock = clock.filter(met_at__isnull=True, cancelled_at__isnull=True)
+    return Subquery(clock.order_by("-started_at").values(field)[:1], output_field=DateTimeField())
+
+
 def _offer_clock(field: str) -> Subquery:
     """The front-door-to-offer clock of each case (started when the front door received the
     referral): when it started, or when it is due."""
-    clock = Deadline.objects.filter(
-        subject_type="case", subject_id=OuterRef("pk"), timescale__code=OFFER_CLOCK
-    ).order_by("-started_at")
-    return Subquery(clock.values(field)[:1], output_field=DateTimeField())
+    return _case_clock(OFFER_CLOCK, field)
+
+
+def _received_at() -> Coalesce:
+    """When the front door received the referral: the 10-day clock's start, else the case's opening."""
+    return Coalesce(_offer_clock("started_at"), F("opened_at"))
+
+
+def _on_upcoming_agenda() -> QuerySet[AgendaItem]:
+    """The case's items on the agenda of a scheduled meeting, not yet decided (for OuterRef("pk"))."""
+    return AgendaItem.objects.filter(
+        case=OuterRef("pk"), meeting__status=MeetingStatus.SCHEDULED, decisions__isnull=True
+    ).order_by("meeting__starts_at")
 
 
 def _requests(**filters) -> Subquery:
@@ -65,14 +102,12 @@ def waiting_list(*, user: User, panel: Panel) -> QuerySet[Case]:
     plan: how it came, its level of need, when the front door received the referral and the 10-day
     clock's due time, what partners were asked and answered, its place on an upcoming agenda, and
     the family's name where `user` may see it. One query (a page of it)."""
-    placed = AgendaItem.objects.filter(
-        case=OuterRef("pk"), meeting__status=MeetingStatus.SCHEDULED, decisions__isnull=True
-    ).order_by("meeting__starts_at")
+    placed = _on_upcoming_agenda()
     return (
         cases_with_visibility(user, waiting_cases(panel))
         .select_related("level_of_need", "locality")
         .annotate(
-            received_at=Coalesce(_offer_clock("started_at"), F("opened_at")),
+            received_at=_received_at(),
             offer_due_at=_offer_clock("due_at"),
             partners_asked=_requests(),
             partners_answered=_requests(answered_at__isnull=False),
@@ -90,26 +125,82 @@ def days_since(moment: datetime.datetime | None, now: datetime.datetime | None =
     return (timezone.localdate(now) - timezone.localdate(moment)).days
 
 
-def panels_list(*, user: User) -> QuerySet[Panel]:
-    """The panels `user` may see, each with its next meeting and how many cases wait for it."""
-    next_meeting = Meeting.objects.filter(
+def over_target_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """A case the front door received before this moment is over the 10-day target (more than
+    `OFFER_TARGET_DAYS` days ago, counted in calendar days as `days_since` counts)."""
+    today = timezone.localdate(now or timezone.now())
+    day = today - datetime.timedelta(days=OFFER_TARGET_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def waiting_to_add(*, user: User, panel: Panel) -> QuerySet[Case]:
+    """The panel's waiting cases `user` may see that are on no upcoming agenda, longest waiting first."""
+    return (
+        cases_with_visibility(user, waiting_cases(panel))
+        .filter(~Exists(_on_upcoming_agenda()))
+        .order_by("panel_waiting_since", "pk")
+    )
+
+
+def waiting_counts(*, panels: list[Panel], now: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
+    """For each panel, how many cases wait for it (`waiting`) and how many of them are over the 10-day
+    target (`over`). One query, grouped by locality, however many panels and cases."""
+    if not panels:
+        return {}
+    rows = (
+        _waiting_for_a_panel()
+        .annotate(received_at=_received_at())
+        .order_by()
+        .values("locality_id")
+        .annotate(waiting=Count("pk"), over=Count("pk", filter=Q(received_at__lt=over_target_before(now))))
+    )
+    by_locality = {row["locality_id"]: row for row in rows}
+    counts = {}
+    for panel in panels:
+        chosen = list(by_locality.values()) if panel.locality_id is None else [by_locality.get(panel.locality_id)]
+        chosen = [row for row in chosen if row]
+        counts[panel.pk] = {"waiting": sum(r["waiting"] for r in chosen), "over": sum(r["over"] for r in chosen)}
+    return counts
+
+
+# --- Panels ----------------------------------------------------------------------------------------------
+
+
+def _next_meeting(field: str, output_field) -> Subquery:
+    upcoming = Meeting.objects.filter(
         panel=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
     ).order_by("starts_at")
+    return Subquery(upcoming.values(field)[:1], output_field=output_field)
+
+
+def with_next_meeting(panels: QuerySet[Panel]) -> QuerySet[Panel]:
+    """Each panel with its next meeting: `next_meeting_id`, `next_meeting_at`, `next_agenda_sent_at`."""
+    return panels.annotate(
+        next_meeting_id=_next_meeting("pk", IntegerField()),
+        next_meeting_at=_next_meeting("starts_at", DateTimeField()),
+        next_agenda_sent_at=_next_meeting("agenda_sent_at", DateTimeField()),
+    )
+
+
+def panels_list(*, user: User) -> QuerySet[Panel]:
+    """The panels `user` may see, each with its next meeting (`with_next_meeting`) and whether `user`
+    runs it (`managed`)."""
     return (
-        panels_for_user(user, VIEW_PANEL)
-        .filter(active=True)
+        with_next_meeting(panels_for_user(user, VIEW_PANEL).filter(active=True))
         .select_related("locality", "chair")
-        .annotate(
-            next_meeting_id=Subquery(next_meeting.values("pk")[:1]),
-            next_meeting_at=Subquery(next_meeting.values("starts_at")[:1], output_field=DateTimeField()),
-            managed=Exists(panels_for_user(user, MANAGE_PANEL).filter(pk=OuterRef("pk"))),
-        )
+        .annotate(managed=Exists(panels_for_user(user, MANAGE_PANEL).filter(pk=OuterRef("pk"))))
         .order_by("name")
     )
 
 
 def managed_panels(*, user: User) -> QuerySet[Panel]:
     return panels_for_user(user, MANAGE_PANEL).filter(active=True).select_related("locality").order_by("name")
+
+
+def member_panels(*, user: User) -> QuerySet[Panel]:
+    """The active panels `user` sits on as a standing member, each with its next meeting."""
+    seat = PanelMember.objects.filter(panel=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True)
+    return with_next_meeting(Panel.objects.filter(Exists(seat), active=True)).order_by("name")
 
 
 def panel_meetings(*, panel: Panel, upcoming: bool) -> QuerySet[Meeting]:
@@ -132,15 +223,16 @@ def _current_decisions() -> QuerySet[PanelDecision]:
     )
 
 
-def agenda(*, user: User, meeting: Meeting) -> list[AgendaItem]:
+def agenda(*, user: User, meeting: Meeting, item_id: int | None = None) -> list[AgendaItem]:
     """The meeting's agenda in order, each item with its case (with `details_visible` and
-    `family_name` for `user`), its current decision (`decision`, or None) and whether it was amended.
-    Two queries."""
+    `family_name` for `user`), its current decision (`decision`, or None) and whether it was amended;
+    with `item_id`, that item alone (nothing if it is not on this agenda). Three queries."""
     cases = cases_with_visibility(user, Case.objects.all()).select_related(
         "level_of_need", "family", "lead_agency", "team", "locality"
     )
+    items = meeting.items.all() if item_id is None else meeting.items.filter(pk=item_id)
     items = list(
-        meeting.items.select_related("added_by")
+        items.select_related("added_by")
         .prefetch_related(
             Prefetch("case", queryset=cases), Prefetch("decisions", queryset=_current_decisions(), to_attr="current")
         )
@@ -150,6 +242,33 @@ def agenda(*, user: User, meeting: Meeting) -> list[AgendaItem]:
         item.details_visible = item.case.details_visible
         item.decision = item.current[-1] if item.current else None
     return items
+
+
+def agenda_item(*, meeting: Meeting, item_id: int) -> AgendaItem | None:
+    """The item `item_id` of the meeting's agenda with its case, or None if it is not on it."""
+    item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).select_related("case").first()
+    if item is not None:
+        item.meeting = meeting
+    return item
+
+
+def agenda_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's items in order, each with its case (no family details: a form's choices)."""
+    return meeting.items.select_related("case").order_by("position", "id")
+
+
+def undecided_count(*, meeting: Meeting) -> int:
+    """How many of the meeting's items have no decision yet."""
+    return meeting.items.filter(decisions__isnull=True).count()
+
+
+def latest_decision_id(*, decision: PanelDecision) -> int | None:
+    """The id of the item's current decision: `decision` itself or its latest amendment."""
+    return (
+        PanelDecision.objects.filter(item_id=decision.item_id, amended_by__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def agenda_histories(*, items: list[AgendaItem]) -> dict[int, list]:
@@ -186,12 +305,16 @@ def agenda_histories(*, items: list[AgendaItem]) -> dict[int, list]:
 
 
 def meeting_attendance(*, meeting: Meeting) -> list[tuple[PanelMember, Attendance | None]]:
-    """Each standing member (current, or recorded at this meeting) with their attendance, if recorded."""
-    recorded = {a.member_id: a for a in meeting.attendance.all()}
-    members = PanelMember.objects.filter(panel_id=meeting.panel_id).filter(
-        Q(ended_at__isnull=True) | Q(pk__in=list(recorded))
+    """Each standing member of the meeting's panel (current, or recorded at this meeting, by agency)
+    with their attendance at it, or None until it is recorded. One query."""
+    members = (
+        PanelMember.objects.filter(panel_id=meeting.panel_id)
+        .annotate(attendance_here=FilteredRelation("attendance", condition=Q(attendance__meeting_id=meeting.pk)))
+        .filter(Q(ended_at__isnull=True) | Q(attendance_here__isnull=False))
+        .select_related("agency", "user", "attendance_here")
     )
-    return [(member, recorded.get(member.pk)) for member in members.select_related("agency", "user")]
+    # A member with no attendance here has no `attendance_here` set at all.
+    return [(member, getattr(member, "attendance_here", None)) for member in members]
 
 
 def meeting_actions(*, meeting: Meeting) -> QuerySet[MeetingAction]:
@@ -211,6 +334,38 @@ def case_panel_items(*, case: Case) -> list[AgendaItem]:
             )
         )
         .order_by("-meeting__starts_at")
+    )
+
+
+def case_closure_notice(*, case: Case) -> ClosureNotice | None:
+    """What the panel's coordinators were told when the case closed, if they were."""
+    return ClosureNotice.objects.filter(case=case).select_related("closure_reason", "panel").first()
+
+
+def case_referrer_agency_name(*, case: Case) -> str:
+    """The agency of the practitioner whose referral brought the case, if one did (the latest
+    received). One query."""
+    referral = (
+        Referral.objects.filter(case=case, received_at__isnull=False)
+        .order_by("-received_at", "-pk")
+        .values("channel", "referrer_agency__name")
+        .first()
+    )
+    if referral and referral["channel"] in (Channel.PRACTITIONER, Channel.API):
+        return referral["referrer_agency__name"] or ""
+    return ""
+
+
+def allocated_awaiting_lead_professional(*, user: User) -> QuerySet[Case]:
+    """The cases of `user`'s agency the panel allocated that still wait for a lead professional, with
+    the lead-professional clock's due time (`lead_due_at`), soonest first. One query."""
+    cases = Case.objects.filter(status=CaseStatus.AWAITING_LEAD_PROFESSIONAL, lead_agency_id=user.agency_id)
+    return (
+        cases_with_visibility(user, cases_for_user(user, queryset=cases))
+        .annotate(lead_due_at=_case_clock(LEAD_PROFESSIONAL_CLOCK, "due_at", running=True))
+        .filter(lead_due_at__isnull=False)
+        .select_related("team")
+        .order_by("lead_due_at", "pk")
     )
 
 

@@ -18,9 +18,9 @@ from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors, services
 from .forms import PanelForm, PanelMemberForm, WaitingListFilterForm
-from .parts import day_words, over_target_before, schedule_words, waiting_counts, when_words
+from .parts import day_words, route_words, schedule_words, when_words
 from .permissions import MANAGE_PANEL, VIEW_PANEL, is_coordinator
-from .selectors import OFFER_TARGET_DAYS, days_since
+from .selectors import OFFER_TARGET_DAYS, days_since, over_target_before, waiting_counts
 
 WAITING_PAGE_SIZE = 25
 PAST_PAGE_SIZE = 10
@@ -165,7 +165,7 @@ def _waiting_row(case, *, next_meeting) -> dict:
         target = f"Due in {left} day{'' if left == 1 else 's'}"
     return {
         "case": case,
-        "route": PanelRoute(case.panel_route).label if case.panel_route in PanelRoute.values else "",
+        "route": route_words(case.panel_route),
         "note": case.panel_note if case.details_visible and case.panel_route != PanelRoute.FRONT_DOOR else "",
         "days": days,
         "over": over,

@@ -19,6 +19,7 @@ from ..models import (
     PanelOutcome,
     Weekday,
 )
+from ..parts import route_words
 from ..selectors import days_since
 
 
@@ -36,8 +37,7 @@ def route_of(code: str) -> dict | None:
     """How a case came to the panel, as its code and words; None for no route."""
     if not code:
         return None
-    label = PanelRoute(code).label if code in PanelRoute.values else code
-    return {"code": code, "label": label}
+    return {"code": code, "label": route_words(code, unknown=code)}
 
 
 # --- References -------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ class AgendaItemCreate(RecordAPIView):
             raise ValidationError({"case": ["Choose a case waiting for this panel"]})
         with service_errors():
             item = services.agenda_add(actor=request.user, meeting=meeting, case=case)
-        shown = [each for each in selectors.agenda(user=request.user, meeting=meeting) if each.pk == item.pk]
+        shown = selectors.agenda(user=request.user, meeting=meeting, item_id=item.pk)
         agenda_log_views(user=request.user, meeting=meeting, items=shown, request=request)
         return Response(AgendaItemSerializer(shown[0]).data, status=status.HTTP_201_CREATED)
 

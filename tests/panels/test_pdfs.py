@@ -23,7 +23,8 @@ from front_door.models import Channel, DecisionOutcome
 from front_door.services import PersonData
 from panels import services
 from panels.models import Attendance, Meeting, PanelOutcome
-from panels.pdf import agenda_pdf, govuk_time, minutes_pdf
+from panels.parts import time_words as govuk_time
+from panels.pdf import agenda_pdf, minutes_pdf
 from panels.permissions import AGENDA_RECORD
 from tests.factories import TeamFactory, UserFactory
 from tests.panels.conftest import waiting_case
