@@ -30,7 +30,7 @@ from .models import (
 )
 from .permissions import CHANGE_CASE, LEAD_PROFESSIONAL_PERMS, MANAGE_CASE, MEMBER_PERMS, user_has_case_perm
 from .roles import Role
-from .signals import case_moved
+from .signals import case_moved, case_panel_withdrawn
 
 S = CaseStatus
 
@@ -507,6 +507,44 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
     )
     deadline_cancel(subject_type="case", subject_id=closed.pk)
     return closed
+
+
+@transaction.atomic
+def case_withdraw_from_panel(*, actor: User, case: Case, summary: str, body: str = "") -> Case:
+    """Take a case off the panel's waiting list: the front door amended the decision that sent it
+    there to one that gives early help without the panel. The case still awaits allocation, as a
+    first decision to that destination would have left it; its lead agency and team are untouched.
+
+    Before: the actor is a duty manager (the front door corrects its own decisions); the case awaits
+    allocation and waits for the panel as sent by the front door (`PanelRoute.FRONT_DOOR`; a case its
+    team sent back is the panel's to decide), checked under the row lock.
+    Besides: recorded in the chronology (event `case_panel_withdrawn`, with `summary` and `body`);
+    the case's `front-door-to-offer` clock is cancelled, not met (no offer was made through the
+    panel); `signals.case_panel_withdrawn` is sent inside the transaction (the panel takes the case
+    off any agenda that has not decided on it)."""
+    if not actor.has_role(Role.DUTY_MANAGER):
+        raise PermissionDenied("Only duty managers correct front door decisions.")
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter why the case no longer goes to the panel"})
+    locked = Case.objects.select_for_update().select_related("family").get(pk=case.pk)
+    if locked.status != S.AWAITING_ALLOCATION or locked.panel_route != PanelRoute.FRONT_DOOR:
+        raise TransitionNotAllowed(
+            "This case is not waiting for the panel as sent by the front door.", code="not_waiting"
+        )
+    for name, value in NOT_WAITING.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(NOT_WAITING))
+    chronology_record(
+        family=locked.family,
+        case=locked,
+        event="case_panel_withdrawn",
+        actor=actor,
+        summary=summary.strip(),
+        body=body.strip(),
+    )
+    deadline_cancel(subject_type="case", subject_id=locked.pk, timescale_code="front-door-to-offer")
+    case_panel_withdrawn.send(sender=Case, case=locked, actor=actor)
+    return locked
 
 
 @transaction.atomic

@@ -15,3 +15,10 @@ nothing.
 import django.dispatch
 
 case_moved = django.dispatch.Signal()
+
+case_panel_withdrawn = django.dispatch.Signal()
+"""`case_panel_withdrawn`: a case stopped waiting for the panel without moving along its lifecycle (the
+front door amended the decision that sent it there: `services.case_withdraw_from_panel`). Sent after
+the save and the chronology, inside the transaction, like `case_moved`. Arguments: `sender` (the
+`Case` model), `case` (as saved) and `actor`. A case that stops waiting by a move (allocated, closed)
+sends `case_moved` instead."""

@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 
 from cases import services as case_services
 from cases.configuration import OPENED_IN_ERROR
-from cases.deadlines import deadline_meet, deadline_start
+from cases.deadlines import deadline_cancel, deadline_meet, deadline_start
 from cases.models import (
     Agency,
     Case,
@@ -822,7 +822,11 @@ def decision_amend(
 
     Besides: an amendment to an outcome that gives no early help through a case (step up, or a
     destination that opens none) takes the referral out of the case its earlier decision opened or
-    joined (`_withdraw_from_case`); a new letter to the referrer is queued on commit."""
+    joined (`_withdraw_from_case`). The case waits for the panel as a first decision would have left
+    it: an amendment to the panel puts an awaiting case on the waiting list and starts the 10-day
+    clock (as `referral_decide`); one away from the panel takes the case off the list, cancelling that
+    clock, unless another referral's decision still sends it there (`_panel_wait_follow`). A new
+    letter to the referrer is queued on commit."""
     _require_duty_manager(actor)
     if outcome == DecisionOutcome.MORE_INFORMATION:
         raise ValidationError({"outcome": "To ask partners for information, use a MASH enquiry, not an amendment"})
@@ -843,11 +847,56 @@ def decision_amend(
     if referral.status != S.DECIDED:
         referral.status = S.DECIDED
         referral.save(update_fields=["status"])
+    case_before = referral.case_id
     _apply_outcome(actor=actor, referral=referral, decision=new, due_at=None, information_requests=[])
     if not _gives_early_help_through_a_case(new):
         _withdraw_from_case(actor=actor, referral=referral, decision=new)
+    if case_before is not None:
+        _panel_wait_follow(actor=actor, referral=referral, case_id=case_before, decision=new)
     _queue_letter(new)
     return new
+
+
+def _panel_wait_follow(*, actor: User, referral: Referral, case_id: int, decision: Decision) -> None:
+    """After an amendment, the case the referral was in waits for the panel only while a referral's
+    standing decision sends it there. A case the front door sent to the panel (still awaiting
+    allocation) that no referral now sends leaves the waiting list: its 10-day clock is cancelled,
+    the panel takes it off an agenda that has not decided on it, and the partners asked about it
+    before the panel are no longer chased. A case the panel has allocated or closed, or that its team
+    sent back to the panel, is the panel's and stays as it is."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.status != CaseStatus.AWAITING_ALLOCATION or case.panel_route != PanelRoute.FRONT_DOOR:
+        return
+    sent = Decision.objects.filter(
+        referral__case=case,
+        amended_by__isnull=True,
+        outcome=DecisionOutcome.EARLY_HELP,
+        destination__goes_to_panel=True,
+    )
+    if sent.exists():
+        return
+    what = decision.get_outcome_display().lower()
+    if decision.destination:
+        what += f", {decision.destination.name}"
+    case_services.case_withdraw_from_panel(
+        actor=actor,
+        case=case,
+        # A destination's name is up to 200 characters and a summary holds 300.
+        summary=Truncator(
+            f"No longer waiting for the panel: the front door decision on {referral.reference} was amended to {what}"
+        ).chars(300),
+        body=decision.reason,
+    )
+    _stop_chasing_partners(case)
+
+
+def _stop_chasing_partners(case: Case) -> None:
+    """Partner requests asked about a case before the panel no longer need answers for it: their clocks
+    stop (cancelled) and the requests stay open, so an agency may still answer into the chronology
+    (as when the case closes: `receivers.case_closed_stop_chasing_partners`)."""
+    waiting = InformationRequest.objects.filter(case=case, answered_at__isnull=True).values_list("pk", flat=True)
+    for request_id in waiting:
+        deadline_cancel(subject_type="information_request", subject_id=request_id, timescale_code=PARTNER_CLOCK)
 
 
 def _gives_early_help_through_a_case(decision: Decision) -> bool:

@@ -1,17 +1,20 @@
-"""What the panel does when the shared record moves a case (`cases.signals.case_moved`)."""
+"""What the panel does when the shared record moves a case (`cases.signals.case_moved`) or the front
+door takes one off the waiting list (`cases.signals.case_panel_withdrawn`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseStatus, User
+from cases.models import Case, CaseStatus, User
 from cases.notifications import notification_queue
 from cases.permissions import user_locality_id
 from cases.roles import Role
+from cases.signals import case_moved, case_panel_withdrawn
 
-from .models import ClosureNotice, Panel, PanelDecision, PanelOutcome
+from .models import AgendaItem, ClosureNotice, Meeting, MeetingStatus, Panel, PanelDecision, PanelOutcome
 
 
 def panel_coordinators(panel: Panel) -> list[User]:
@@ -59,3 +62,49 @@ def case_closed_tell_panel(sender, *, case, to_status: str, **kwargs) -> None:
                 f"{notice.closure_reason.name}.\n\n{url}"
             ),
         )
+
+
+@receiver(case_moved, dispatch_uid="panels-agenda-case-moved")
+def case_moved_leave_agenda(sender, *, case, from_status: str, **kwargs) -> None:
+    """A case that awaited allocation and has moved without waiting for the panel any more (allocated,
+    or closed: by the front door's amendment, say) leaves the agenda of a meeting that has not decided
+    on it. Only a case awaiting allocation is on such an agenda."""
+    if from_status == CaseStatus.AWAITING_ALLOCATION and not case.panel_route:
+        agenda_leave(case=case)
+
+
+@receiver(case_panel_withdrawn, dispatch_uid="panels-agenda-case-withdrawn")
+def case_withdrawn_leave_agenda(sender, *, case, **kwargs) -> None:
+    """The front door took the case off the waiting list: it leaves the agenda it is on."""
+    agenda_leave(case=case)
+
+
+def agenda_leave(*, case: Case) -> int:
+    """Take a case that no longer waits for the panel off each scheduled meeting's agenda that has not
+    decided on it; the rest of that agenda closes up. Items the panel decided on, and held meetings,
+    are the record and stay. When the agenda had been sent, the panel's coordinators are told (a
+    link, not the family's details): the members hold papers for a case that will not be discussed.
+    Returns how many items were taken off."""
+    items = list(AgendaItem.objects.filter(case=case, meeting__status=MeetingStatus.SCHEDULED, decisions__isnull=True))
+    for item in items:
+        meeting = Meeting.objects.select_for_update().select_related("panel").get(pk=item.meeting_id)
+        item_id = item.pk
+        item.delete()
+        order = meeting.items.order_by("position", "id").values_list("pk", flat=True)
+        for position, pk in enumerate(order, start=1):
+            AgendaItem.objects.filter(pk=pk).exclude(position=position).update(position=position)
+        if meeting.agenda_sent_at is None:
+            continue
+        url = settings.SITE_URL.rstrip("/") + reverse("panels:meeting", args=[meeting.pk])
+        day = f"{timezone.localtime(meeting.starts_at):%-d %B %Y}"
+        for coordinator in panel_coordinators(meeting.panel):
+            notification_queue(
+                dedupe_key=f"panel-agenda-left:{item_id}:{coordinator.pk}",
+                recipient=coordinator,
+                subject=f"Off the agenda: {case.reference}",
+                body=(
+                    f"{case.reference} no longer waits for the panel and has been taken off the agenda of the "
+                    f"{meeting.panel.name} on {day}, which was sent to the members.\n\n{url}"
+                ),
+            )
+    return len(items)
