@@ -37,6 +37,12 @@ BEAT_SCHEDULE = {
         "task": "panels.tasks.schedule_meetings",
         "schedule": crontab(hour=2, minute=53),  # daily, at night
     },
+    "send-missing-panel-letters": {
+        # A panel decision's letter to the referrer is queued when it is made; this makes any a lost
+        # task left behind (panels/letters.py).
+        "task": "panels.tasks.send_missing_panel_letters",
+        "schedule": 300.0,
+    },
     "delete-unused-referral-drafts": {
         # Unsent referrals nobody has touched for 28 days (front_door.services.DRAFT_KEPT_FOR).
         "task": "front_door.tasks.delete_unused_drafts",

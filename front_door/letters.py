@@ -11,6 +11,10 @@ whether the family will be offered support and by whom, or where else to turn); 
 the decision in full. An amendment after a letter went sends one correction that says which letter
 it replaces.
 
+The same letters, made and sent the same way, tell the referrer the Early Help Panel's decision for
+a family the front door sent to it (`panels.letters`): `letter_make_and_send` takes what a letter is
+about (`LetterAbout`), the front door's decision or the panel's.
+
 The 72-hour clock ("referrer told within 72 hours", DOMAIN.md) is met when the referrer is told:
 when the outbox has sent the email (`letters_record_emailed`, which the beat runs every minute,
 backdates the clock to the moment it was sent), or when the letter is recorded as posted or phoned
@@ -20,6 +24,8 @@ backdates the clock to the moment it was sent), or when the letter is recorded a
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,17 +124,15 @@ def _public_next_steps(decision: Decision) -> dict:
     return {"paragraphs": ["Our early help service will not be working with the family."], "elsewhere": True}
 
 
-def letter_context(decision: Decision, *, corrects: ReferrerLetter | None = None) -> dict:
-    referral = decision.referral
+def letter_common_context(referral: Referral, *, corrects: ReferrerLetter | None = None) -> dict:
+    """What every letter to a referrer shows, whatever decision it tells: the address, the council,
+    who signs, how to reach the front door, and the letter it corrects."""
     lines = referral.referrer_address_lines
     return {
         "referral": referral,
-        "decision": decision,
         "corrects": corrects,
         "corrects_date": (corrects.sent_at or corrects.created_at) if corrects else None,
         "address_lines": [referral.referrer_name, *lines] if lines and referral.referrer_name else lines,
-        "next_steps": _professional_next_steps(decision),
-        "public": _public_next_steps(decision),
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "signatory": settings.LETTER_SIGNATORY,
@@ -136,6 +140,15 @@ def letter_context(decision: Decision, *, corrects: ReferrerLetter | None = None
         "front_door_phone": settings.FRONT_DOOR_PHONE,
         "front_door_email": settings.FRONT_DOOR_EMAIL,
         "date": timezone.localdate(),
+    }
+
+
+def letter_context(decision: Decision, *, corrects: ReferrerLetter | None = None) -> dict:
+    return {
+        **letter_common_context(decision.referral, corrects=corrects),
+        "decision": decision,
+        "next_steps": _professional_next_steps(decision),
+        "public": _public_next_steps(decision),
     }
 
 
@@ -149,19 +162,39 @@ def letter_html(decision: Decision, *, corrects: ReferrerLetter | None = None) -
     return render_to_string(letter_template(decision.referral), letter_context(decision, corrects=corrects))
 
 
-def letter_render(decision: Decision, *, corrects: ReferrerLetter | None = None) -> bytes:
-    """The letter as a tagged PDF (PDF/UA-1: a structure tree, the language and the title)."""
-    html = letter_html(decision, corrects=corrects)
+def pdf_from_html(html: str) -> bytes:
+    """A letter as a tagged PDF (PDF/UA-1: a structure tree, the language and the title)."""
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def _decisions_amended_by(decision: Decision) -> list[int]:
+def letter_render(decision: Decision, *, corrects: ReferrerLetter | None = None) -> bytes:
+    return pdf_from_html(letter_html(decision, corrects=corrects))
+
+
+@dataclass(frozen=True)
+class LetterAbout:
+    """What a letter tells the referrer: one decision, the front door's (`field="decision"`) or the
+    Early Help Panel's (`field="panel_decision"`), with how to make its PDF and its email."""
+
+    field: str
+    record: object
+    referral_id: int
+    # The decisions of the same kind it amends: the one it amends, the one that one amends, and so on.
+    amends: list[int]
+    render: Callable[[ReferrerLetter | None], bytes]
+    # Whether a later decision amends it, or already has its letter (checked with the referral locked).
+    superseded: Callable[[], bool]
+    subject: str
+    subject_changed: str
+
+
+def amended_chain(model, decision) -> list[int]:
     """The decisions `decision` corrects: the one it amends, the one that one amends, and so on."""
     chain = []
     current = decision.amends_id
     while current is not None:
         chain.append(current)
-        current = Decision.objects.filter(pk=current).values_list("amends_id", flat=True).first()
+        current = model.objects.filter(pk=current).values_list("amends_id", flat=True).first()
     return chain
 
 
@@ -184,12 +217,14 @@ def _move(letter: ReferrerLetter, to: str, **fields) -> None:
     letter.save(update_fields=["status", *fields])
 
 
-def _withdraw_waiting(referral: Referral) -> list[ReferrerLetter]:
-    """Take back the referral's letters not yet sent: an emailed one still held in the outbox, a
-    letter to post that nobody has posted. Returns them; a letter the outbox has already taken is
-    left to go (it is no longer waiting)."""
+def _withdraw_waiting(about: LetterAbout) -> list[ReferrerLetter]:
+    """Take back the referral's letters of the same kind not yet sent: an emailed one still held in
+    the outbox, a letter to post that nobody has posted. Returns them; a letter the outbox has
+    already taken is left to go (it is no longer waiting)."""
     withdrawn = []
-    waiting = ReferrerLetter.objects.select_for_update().filter(referral=referral, status__in=[L.QUEUED, L.TO_POST])
+    waiting = ReferrerLetter.objects.select_for_update().filter(
+        referral_id=about.referral_id, status__in=[L.QUEUED, L.TO_POST], **{f"{about.field}__isnull": False}
+    )
     for letter in waiting.order_by("id"):
         if letter.status == L.QUEUED and not notification_cancel(dedupe_key=f"referrer-letter:{letter.pk}"):
             continue
@@ -197,14 +232,13 @@ def _withdraw_waiting(referral: Referral) -> list[ReferrerLetter]:
     return withdrawn
 
 
-def _corrected_letter(decision: Decision, *, withdrawn: list[ReferrerLetter] | None = None) -> ReferrerLetter | None:
+def _corrected_letter(about: LetterAbout, *, withdrawn: list[ReferrerLetter] | None = None) -> ReferrerLetter | None:
     """The latest letter about a decision this one amends that reached the referrer, or is on its
     way (the outbox has it): the correction says it replaces it. Without `withdrawn` (the letters
     just taken back), a guess: an emailed letter still in its grace period will be taken back."""
-    chain = _decisions_amended_by(decision)
-    if not chain:
+    if not about.amends:
         return None
-    letters = ReferrerLetter.objects.filter(decision_id__in=chain).defer("pdf")
+    letters = ReferrerLetter.objects.filter(**{f"{about.field}_id__in": about.amends}).defer("pdf")
     if withdrawn is None:
         gone = Q(status__in=LETTER_DELIVERED) | Q(status=L.QUEUED, send_after__lte=timezone.now())
     else:
@@ -212,43 +246,65 @@ def _corrected_letter(decision: Decision, *, withdrawn: list[ReferrerLetter] | N
     return letters.filter(gone).order_by("-created_at", "-id").first()
 
 
-def letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
-    """Make the letter for a decision once (a second call returns the first) and send it on its way:
-    into the outbox, held for the grace period, when the referrer gave an email address; else onto
-    the front door's list of letters to post or phone.
+def front_door_letter_about(decision: Decision) -> LetterAbout:
+    reference = decision.referral.reference
+    return LetterAbout(
+        field="decision",
+        record=decision,
+        referral_id=decision.referral_id,
+        amends=amended_chain(Decision, decision),
+        render=lambda corrects: letter_render(decision, corrects=corrects),
+        superseded=lambda: _superseded(decision),
+        subject=f"Your referral {reference}: our decision",
+        subject_changed=f"Your referral {reference}: our decision has changed",
+    )
 
-    Besides: a letter of the referral not yet sent (held in the outbox, or not yet posted) is
-    replaced by this one and never sent; an amendment of a decision whose letter went is a
-    correction that names it. Returns None when the decision is gone, amended, or followed by a
-    decision whose letter is made (that letter tells the referrer). The 72-hour clock is met when
-    the letter is sent, not here."""
+
+def letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
+    """Make the letter for a front door decision once (a second call returns the first) and send it
+    on its way (`letter_make_and_send`). Returns None when the decision is gone, amended, or followed
+    by a decision whose letter is made (that letter tells the referrer)."""
     decision = (
         Decision.objects.select_related("referral", "destination", "level_of_need").filter(pk=decision_id).first()
     )
     if decision is None:
         return None
-    existing = ReferrerLetter.objects.filter(decision=decision).first()
+    return letter_make_and_send(front_door_letter_about(decision))
+
+
+def letter_make_and_send(about: LetterAbout) -> ReferrerLetter | None:
+    """Make the letter about a decision once (a second call returns the first) and send it on its
+    way: into the outbox, held for the grace period, when the referrer gave an email address; else
+    onto the front door's list of letters to post or phone.
+
+    Besides: a letter of the same kind for the referral not yet sent (held in the outbox, or not yet
+    posted) is replaced by this one and never sent; an amendment of a decision whose letter went is
+    a correction that names it. Returns None when the decision is amended, or followed by a decision
+    whose letter is made (that letter tells the referrer). The 72-hour clock is met when the letter
+    is sent, not here."""
+    mine = {about.field: about.record}
+    existing = ReferrerLetter.objects.filter(**mine).first()
     if existing:
         return existing
     # Made outside the transaction (it takes a moment and locks nothing); made again in the rare
     # case that what it corrects changed meanwhile.
-    corrects = _corrected_letter(decision)
-    pdf = letter_render(decision, corrects=corrects)
+    corrects = _corrected_letter(about)
+    pdf = about.render(corrects)
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().get(pk=decision.referral_id)
-        existing = ReferrerLetter.objects.filter(decision=decision).first()
+        referral = Referral.objects.select_for_update().get(pk=about.referral_id)
+        existing = ReferrerLetter.objects.filter(**mine).first()
         if existing:
             return existing
-        if _superseded(decision):
+        if about.superseded():
             return None
-        withdrawn = _withdraw_waiting(referral)
-        now_corrects = _corrected_letter(decision, withdrawn=withdrawn)
+        withdrawn = _withdraw_waiting(about)
+        now_corrects = _corrected_letter(about, withdrawn=withdrawn)
         if now_corrects != corrects:
             corrects = now_corrects
-            pdf = letter_render(decision, corrects=corrects)
+            pdf = about.render(corrects)
         send_after = timezone.now() + grace_period()
         letter = ReferrerLetter.objects.create(
-            decision=decision,
+            **mine,
             referral=referral,
             pdf=pdf,
             corrects=corrects,
@@ -258,15 +314,15 @@ def letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
         for earlier in withdrawn:
             _move(earlier, L.REPLACED, replaced_by=letter, notification=None)
         if referral.referrer_email:
-            letter.notification = _queue_email(letter, referral, send_after=send_after)
+            subject = about.subject_changed if letter.corrects_id else about.subject
+            letter.notification = _queue_email(letter, referral, subject=subject, send_after=send_after)
             letter.save(update_fields=["notification"])
     return letter
 
 
-def _queue_email(letter: ReferrerLetter, referral: Referral, *, send_after: datetime.datetime) -> Notification:
-    subject = f"Your referral {referral.reference}: our decision"
-    if letter.corrects_id:
-        subject = f"Your referral {referral.reference}: our decision has changed"
+def _queue_email(
+    letter: ReferrerLetter, referral: Referral, *, subject: str, send_after: datetime.datetime
+) -> Notification:
     if referral.from_the_public:
         subject = f"Your request for help, reference {referral.reference}"
     return notification_queue(
@@ -289,9 +345,12 @@ def _queue_email(letter: ReferrerLetter, referral: Referral, *, send_after: date
 
 
 def _record_told(letter: ReferrerLetter, *, sent_at: datetime.datetime, summary: str, actor: User | None) -> None:
-    """The referrer has been told: the 72-hour clock stops (at the moment they were told), and the
-    family's chronology says so."""
-    deadline_meet(timescale_code=LETTER_CLOCK, subject_type="referral", subject_id=letter.referral_id, met_at=sent_at)
+    """The referrer has been told: the 72-hour clock of the front door's decision stops (at the
+    moment they were told), and the family's chronology says so."""
+    if not letter.from_panel:
+        deadline_meet(
+            timescale_code=LETTER_CLOCK, subject_type="referral", subject_id=letter.referral_id, met_at=sent_at
+        )
     referral = letter.referral
     if referral.family_id:
         case_services.chronology_record(
@@ -302,6 +361,10 @@ def _record_told(letter: ReferrerLetter, *, sent_at: datetime.datetime, summary:
             occurred_at=sent_at,
             summary=summary,
         )
+
+
+def _letter_words(letter: ReferrerLetter) -> str:
+    return "Early Help Panel outcome letter" if letter.from_panel else "Outcome letter"
 
 
 def letters_record_emailed() -> int:
@@ -330,7 +393,7 @@ def letters_record_emailed() -> int:
                 _record_told(
                     letter,
                     sent_at=sent_at,
-                    summary=f"Outcome letter for referral {letter.referral.reference} emailed to the referrer",
+                    summary=f"{_letter_words(letter)} for referral {letter.referral.reference} emailed to the referrer",
                     actor=None,
                 )
             else:
@@ -362,7 +425,7 @@ def letter_record_sent(*, actor: User, letter: ReferrerLetter, how: str) -> Refe
     _record_told(
         letter,
         sent_at=now,
-        summary=f"Outcome letter for referral {letter.referral.reference} {SENT_HOW[how]} to the referrer",
+        summary=f"{_letter_words(letter)} for referral {letter.referral.reference} {SENT_HOW[how]} to the referrer",
         actor=actor,
     )
     return letter

@@ -323,14 +323,19 @@ LETTER_WAITING = (LetterStatus.QUEUED, LetterStatus.TO_POST)
 
 
 class ReferrerLetter(models.Model):
-    """The written outcome for the referrer (PDF), one per decision (none for a decision amended
-    before its letter was made). Emailed through the outbox after a grace period (`send_after`), or, for a
-    referrer without an email address, listed for the front door to post or phone (`to_post`). A
-    letter replaced before it went (`replaced_by`) is kept, never sent; a correction of a letter that
-    went names it (`corrects`)."""
+    """A written outcome for the referrer (PDF), one per decision (none for a decision amended before
+    its letter was made): the front door's decision (`decision`), or, for a family the front door
+    sent to the Early Help Panel, the panel's (`panel_decision`, made by `panels.letters`). Emailed
+    through the outbox after a grace period (`send_after`), or, for a referrer without an email
+    address, listed for the front door to post or phone (`to_post`). A letter replaced before it
+    went (`replaced_by`) is kept, never sent; a correction of a letter that went names it
+    (`corrects`)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="letters")
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="letter")
+    decision = models.OneToOneField(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="letter")
+    panel_decision = models.OneToOneField(
+        "panels.PanelDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="letter"
+    )
     pdf = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED)
@@ -353,6 +358,11 @@ class ReferrerLetter(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=LetterStatus.values), name="referrer_letter_status_valid"),
             models.CheckConstraint(
+                condition=Q(decision__isnull=False, panel_decision__isnull=True)
+                | Q(decision__isnull=True, panel_decision__isnull=False),
+                name="letter_about_one_decision",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status__in=["posted", "phoned"]) | (Q(sent_by__isnull=False) & Q(sent_at__isnull=False)),
                 name="posted_letter_says_who_and_when",
             ),
@@ -369,3 +379,12 @@ class ReferrerLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Letter for {self.referral}"
+
+    @property
+    def from_panel(self) -> bool:
+        """The Early Help Panel's outcome, rather than the front door's."""
+        return self.panel_decision_id is not None
+
+    @property
+    def kind_label(self) -> str:
+        return "Early Help Panel's decision" if self.from_panel else "Front door decision"

@@ -328,14 +328,15 @@ def my_referrals_rows(*, user: User) -> QuerySet[Referral]:
     """`my_referrals` with only what the "my referrals" page shows, as columns of each referral's
     row: the children's first names (`child_names`), the latest decision's outcome and destination
     (`outcome`, `destination_name`), and the letters' ids and dates, oldest first (`letter_ids`,
-    `letter_dates`). One query a page, and no objects but the referrals."""
+    `letter_dates`, and `letter_panel_decisions`: the panel decision a letter tells, or None for the
+    front door's). One query a page, and no objects but the referrals."""
     children = ReferralPerson.objects.filter(referral=OuterRef("pk")).exclude(kind=Person.Kind.ADULT)
     latest = Decision.objects.filter(referral=OuterRef("pk")).order_by("-decided_at", "-id")
     # A letter replaced before it was sent never reached the referrer.
     letters = (
         ReferrerLetter.objects.filter(referral=OuterRef("pk"))
         .exclude(status=LetterStatus.REPLACED)
-        .order_by("decision__decided_at", "decision_id")
+        .order_by("created_at", "id")
     )
     return (
         my_referrals(user=user)
@@ -347,6 +348,7 @@ def my_referrals_rows(*, user: User) -> QuerySet[Referral]:
             destination_name=Subquery(latest.values("destination__name")[:1]),
             letter_ids=ArraySubquery(letters.values("id")),
             letter_dates=ArraySubquery(letters.values("created_at")),
+            letter_panel_decisions=ArraySubquery(letters.values("panel_decision_id")),
         )
     )
 
@@ -444,7 +446,8 @@ def people_known_by_identifier(referral_people: list[ReferralPerson]) -> dict[in
 def letters_to_post() -> QuerySet[ReferrerLetter]:
     """The letters the front door is to post, or tell the referrer by phone (they gave no email
     address, or the email could not be sent), oldest first, each with its referral and decision and
-    when its 72-hour clock falls due (`tell_by`, None once met)."""
+    when its 72-hour clock falls due (`tell_by`, None once met; None for a letter about the Early Help
+    Panel's decision, which has no clock of its own: it goes as soon as it can)."""
     clock = Deadline.objects.filter(
         timescale__code="referrer-letter",
         subject_type="referral",
@@ -456,7 +459,7 @@ def letters_to_post() -> QuerySet[ReferrerLetter]:
         ReferrerLetter.objects.filter(status=LetterStatus.TO_POST)
         .select_related("referral", "decision")
         .defer("pdf")
-        .annotate(tell_by=Subquery(clock))
+        .annotate(tell_by=Conditional(When(decision__isnull=False, then=Subquery(clock))))
         .order_by("created_at", "id")
     )
 

@@ -495,8 +495,10 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
             "outcome": DecisionOutcome(referral.outcome).label if referral.outcome else None,
             "destination": referral.destination_name,
             "letters": [
-                {"pk": pk, "created_at": created_at}
-                for pk, created_at in zip(referral.letter_ids, referral.letter_dates, strict=True)
+                {"pk": pk, "created_at": created_at, "from_panel": panel_decision is not None}
+                for pk, created_at, panel_decision in zip(
+                    referral.letter_ids, referral.letter_dates, referral.letter_panel_decisions, strict=True
+                )
             ],
         }
         for referral in page.object_list

@@ -37,6 +37,7 @@ from front_door.letters import letter_create_and_send
 from front_door.models import Decision, DecisionOutcome, LetterStatus, Referral, ReferrerLetter
 
 from . import services
+from .letters import panel_letter_create_and_send
 from .models import (
     AgendaItem,
     Attendance,
@@ -499,45 +500,43 @@ class PanelDemo(FrontDoorDemo):
     def letters(self) -> None:
         """The letter of each of this step's front door decisions, as `FrontDoorDemo.letters` makes
         the front door's (made once the stories are placed, a few minutes after the decision; an
-        emailed one sent then, meeting its clock; one to post older than a week told by phone). Only
-        this step's: the front door's letters are made and placed already."""
+        emailed one sent then, meeting its clock; one to post older than a week told by phone), then
+        the letter of each of the panel's decisions on a family the front door sent to it, made the
+        same way (they meet no clock). Only this step's: the front door's letters are made and placed
+        already."""
         referrals = [story.referral.pk for story in self.stories.values()]
-        decisions = list(
-            Decision.objects.filter(referral_id__in=referrals)
-            .order_by("decided_at", "pk")
-            .values_list("pk", "decided_at")
-        )
-        for decision_id, decided_at in decisions:
-            letter = letter_create_and_send(decision_id=decision_id)
-            if letter is None:
-                continue
-            made = decided_at + LETTER_AFTER
-            if letter.status == LetterStatus.QUEUED:
-                Notification.objects.filter(pk=letter.notification_id).update(
-                    status=Notification.Status.SENT, sent_at=made
-                )
-                ReferrerLetter.objects.filter(pk=letter.pk).update(
-                    status=LetterStatus.EMAILED, created_at=made, sent_at=made
-                )
-                deadline_meet(
-                    timescale_code=front_door_services.LETTER_CLOCK,
-                    subject_type="referral",
-                    subject_id=letter.referral_id,
-                    met_at=made,
-                )
-            elif letter.status == LetterStatus.TO_POST and made < self.now - _days(7):
-                told_at = made + _hours(1)
-                ReferrerLetter.objects.filter(pk=letter.pk).update(
-                    created_at=made, status=LetterStatus.PHONED, sent_by=self.users["contact.officer"], sent_at=told_at
-                )
-                deadline_meet(
-                    timescale_code=front_door_services.LETTER_CLOCK,
-                    subject_type="referral",
-                    subject_id=letter.referral_id,
-                    met_at=told_at,
-                )
-            else:
-                ReferrerLetter.objects.filter(pk=letter.pk).update(created_at=made)
+        decisions = Decision.objects.filter(referral_id__in=referrals).order_by("decided_at", "pk")
+        for decision_id, decided_at in list(decisions.values_list("pk", "decided_at")):
+            self.place_letter(letter_create_and_send(decision_id=decision_id), decided_at + LETTER_AFTER)
+        cases = Referral.objects.filter(pk__in=referrals, case__isnull=False).values("case_id")
+        panel_decisions = PanelDecision.objects.filter(item__case_id__in=cases).order_by("decided_at", "pk")
+        for decision_id, decided_at in list(panel_decisions.values_list("pk", "decided_at")):
+            self.place_letter(panel_letter_create_and_send(decision_id=decision_id), decided_at + LETTER_AFTER)
+
+    def place_letter(self, letter: ReferrerLetter | None, made: datetime.datetime) -> None:
+        if letter is None:
+            return
+        told_at = None
+        if letter.status == LetterStatus.QUEUED:
+            told_at = made
+            Notification.objects.filter(pk=letter.notification_id).update(status=Notification.Status.SENT, sent_at=made)
+            ReferrerLetter.objects.filter(pk=letter.pk).update(
+                status=LetterStatus.EMAILED, created_at=made, sent_at=made
+            )
+        elif letter.status == LetterStatus.TO_POST and made < self.now - _days(7):
+            told_at = made + _hours(1)
+            ReferrerLetter.objects.filter(pk=letter.pk).update(
+                created_at=made, status=LetterStatus.PHONED, sent_by=self.users["contact.officer"], sent_at=told_at
+            )
+        else:
+            ReferrerLetter.objects.filter(pk=letter.pk).update(created_at=made)
+        if told_at is not None and not letter.from_panel:
+            deadline_meet(
+                timescale_code=front_door_services.LETTER_CLOCK,
+                subject_type="referral",
+                subject_id=letter.referral_id,
+                met_at=told_at,
+            )
 
     # --- Placing the panel's rows in time ----------------------------------------------------------
 

@@ -518,7 +518,16 @@ def decision_record(
         body=decision.reason,
     )
     _apply(actor=actor, decision=decision, case=case, meeting=meeting)
+    _queue_letter(decision)
     return decision
+
+
+def _queue_letter(decision: PanelDecision) -> None:
+    """The referrer's letter about the decision, made after the commit (`panels.letters`, which
+    decides whether one is due; the beat's sweep makes any a lost task left behind)."""
+    from .tasks import send_panel_letter
+
+    transaction.on_commit(lambda: send_panel_letter.delay(decision.pk))
 
 
 def decision_summary(decision: PanelDecision) -> str:
@@ -628,6 +637,7 @@ def decision_amend(
             remind_agency=amended.lead_agency,
             escalate_user=actor,
         )
+    _queue_letter(amended)
     return amended
 
 

@@ -1,9 +1,36 @@
+import datetime
+
 from celery import shared_task
+from django.utils import timezone
 
 from .scheduling import meetings_schedule_all
+
+# How far back the sweep looks for a panel decision whose letter was never made.
+LETTER_SWEEP_DAYS = 14
 
 
 @shared_task
 def schedule_meetings() -> int:
     """Keep every panel's next meetings scheduled (daily; changes to a schedule do it at once too)."""
     return meetings_schedule_all()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def send_panel_letter(decision_id: int) -> None:
+    """Make and send the referrer's letter about a panel decision (safe to run twice)."""
+    from .letters import panel_letter_create_and_send
+
+    panel_letter_create_and_send(decision_id=decision_id)
+
+
+@shared_task
+def send_missing_panel_letters() -> int:
+    """Make the letters the queued task did not (a worker died, the broker was down): every few
+    minutes, over the last two weeks' decisions; safe to run twice (a letter is made once)."""
+    from .letters import decisions_without_letters, panel_letter_create_and_send
+
+    made = 0
+    since = timezone.now() - datetime.timedelta(days=LETTER_SWEEP_DAYS)
+    for decision_id in decisions_without_letters(since=since):
+        made += panel_letter_create_and_send(decision_id=decision_id) is not None
+    return made

@@ -368,7 +368,14 @@ class LetterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReferrerLetter
-        fields = ["id", "decision", "created_at", "url"]
+        fields = ["id", "decision", "panel_decision", "created_at", "url"]
+        extra_kwargs = {
+            "decision": {"help_text": "The front door's decision it tells, or null for the panel's"},
+            "panel_decision": {
+                "help_text": "The Early Help Panel's decision it tells (a family the front door sent to the "
+                "panel), or null for the front door's"
+            },
+        }
 
     def get_url(self, letter) -> str:
         return self.context["request"].build_absolute_uri(

@@ -197,3 +197,21 @@ def test_every_panel_referral_has_its_letter_and_the_coordinator_acts_as_a_coord
     panel_referrals = Referral.objects.filter(case__panel_items__isnull=False).distinct()
     assert panel_referrals.exists()
     assert ReferrerLetter.objects.filter(referral__in=panel_referrals).count() >= panel_referrals.count()
+
+
+def test_the_referrers_of_families_the_panel_settled_have_its_letter_made_after_the_meeting(now):
+    settled = PanelDecision.objects.filter(
+        outcome__in=[PanelOutcome.ALLOCATE, PanelOutcome.NOT_FOR_PANEL, PanelOutcome.STEP_UP],
+        item__route=PanelRoute.FRONT_DOOR,
+        amended_by__isnull=True,
+    ).select_related("item")
+    letters = ReferrerLetter.objects.filter(panel_decision__isnull=False).select_related("panel_decision")
+
+    assert settled.exists()
+    assert {decision.pk for decision in settled} <= {letter.panel_decision_id for letter in letters}
+    assert not letters.filter(panel_decision__outcome=PanelOutcome.DEFER).exists()
+    for letter in letters:
+        assert (
+            datetime.timedelta(0) < letter.created_at - letter.panel_decision.decided_at < datetime.timedelta(hours=1)
+        )
+        assert letter.created_at < now
