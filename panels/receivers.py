@@ -4,7 +4,6 @@ door takes one off the waiting list (`cases.signals.case_panel_withdrawn`)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +11,6 @@ from cases.models import Case, CaseStatus, User
 from cases.notifications import notification_queue
 from cases.permissions import user_locality_id
 from cases.roles import Role
-from cases.signals import case_moved, case_panel_withdrawn
 
 from .models import AgendaItem, ClosureNotice, Meeting, MeetingStatus, Panel, PanelDecision, PanelOutcome
 
@@ -64,7 +62,6 @@ def case_closed_tell_panel(sender, *, case, to_status: str, **kwargs) -> None:
         )
 
 
-@receiver(case_moved, dispatch_uid="panels-agenda-case-moved")
 def case_moved_leave_agenda(sender, *, case, from_status: str, **kwargs) -> None:
     """A case that awaited allocation and has moved without waiting for the panel any more (allocated,
     or closed: by the front door's amendment, say) leaves the agenda of a meeting that has not decided
@@ -73,7 +70,6 @@ def case_moved_leave_agenda(sender, *, case, from_status: str, **kwargs) -> None
         agenda_leave(case=case)
 
 
-@receiver(case_panel_withdrawn, dispatch_uid="panels-agenda-case-withdrawn")
 def case_withdrawn_leave_agenda(sender, *, case, **kwargs) -> None:
     """The front door took the case off the waiting list: it leaves the agenda it is on."""
     agenda_leave(case=case)
