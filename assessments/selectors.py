@@ -1,0 +1,122 @@
+"""Reads of the lead professional's work. Built so far: outcome tool readings, grouped into series
+(one per tool, and per child for a tool about one person) with each area's distance travelled.
+Query counts are designed here: a case's readings are three queries however many there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from cases.models import Case, FamilyMembership, Person
+
+from .models import OutcomeTool, Reading, Score, ToolArea
+
+
+@dataclass(frozen=True)
+class AreaDistance:
+    """How far the family moved in one area from its first reading to its latest: `change` is signed
+    so that a move towards the better end of the scale is positive, whichever end that is. None when
+    the area has fewer than two readings."""
+
+    area: ToolArea
+    first: int | None
+    latest: int | None
+    change: int | None
+
+    @property
+    def words(self) -> str:
+        """ "2 better", "1 worse", "No change", "Not yet measured twice"."""
+        if self.change is None:
+            return "Not yet measured twice"
+        if self.change == 0:
+            return "No change"
+        return f"{abs(self.change)} {'better' if self.change > 0 else 'worse'}"
+
+
+@dataclass
+class Series:
+    """A tool's readings with a family (or with one child), oldest first, each with `values`: its
+    scores by area id."""
+
+    tool: OutcomeTool
+    person: Person | None
+    readings: list[Reading] = field(default_factory=list)
+
+    @property
+    def areas(self) -> list[ToolArea]:
+        return list(self.tool.areas.all())
+
+    @property
+    def title(self) -> str:
+        return f"{self.tool.name}: {self.person.full_name}" if self.person else self.tool.name
+
+    @property
+    def key(self) -> str:
+        """A name for the series unique on its page (ids of the chart's title and description)."""
+        return f"{self.tool.code}-{self.person.pk}" if self.person else self.tool.code
+
+    def values(self, area: ToolArea) -> list[int | None]:
+        return [reading.values.get(area.pk) for reading in self.readings]
+
+    def distance_travelled(self) -> list[AreaDistance]:
+        return [distance_travelled(self.tool, area, self.values(area)) for area in self.areas]
+
+
+def distance_travelled(tool: OutcomeTool, area: ToolArea, values: list[int | None]) -> AreaDistance:
+    """First to latest of an area's scores (oldest first; None where a reading did not score it)."""
+    scored = [value for value in values if value is not None]
+    if len(scored) < 2:
+        return AreaDistance(area, scored[0] if scored else None, None, None)
+    first, latest = scored[0], scored[-1]
+    change = latest - first if tool.higher_is_better else first - latest
+    return AreaDistance(area, first, latest, change)
+
+
+def tools_offered() -> QuerySet[OutcomeTool]:
+    """The tools a reading may be recorded with, each with its areas in order. Two queries."""
+    return OutcomeTool.objects.active().prefetch_related("areas")
+
+
+def tool_offered(*, code: str) -> OutcomeTool | None:
+    return tools_offered().filter(code=code).first()
+
+
+def case_children(*, case: Case) -> QuerySet[Person]:
+    """The children and young people of the case's family, whom a tool about one person may be about."""
+    people = FamilyMembership.objects.filter(family_id=case.family_id).values("person_id")
+    return Person.objects.filter(pk__in=people, kind=Person.Kind.CHILD).order_by("date_of_birth", "first_name", "pk")
+
+
+def case_readings(*, case: Case) -> QuerySet[Reading]:
+    """The case's readings, oldest first, with their tool (and its areas), person, recorder and
+    scores. Three queries, however many readings."""
+    return (
+        Reading.objects.filter(case=case)
+        .select_related("tool", "person", "recorded_by")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.only("reading_id", "area_id", "value")),
+            Prefetch("tool__areas", queryset=ToolArea.objects.order_by("sort_order", "pk")),
+        )
+        .order_by("taken_on", "recorded_at", "pk")
+    )
+
+
+def case_series(*, case: Case, readings: list[Reading] | None = None) -> list[Series]:
+    """The case's readings as series: one per tool (in the tools' order) and, for a tool about one
+    person, per child (by name); in each, the readings oldest first. `readings` from `case_readings`
+    when already read."""
+    readings = list(case_readings(case=case)) if readings is None else readings
+    groups: dict[tuple[int, int | None], Series] = {}
+    for reading in readings:
+        reading.values = {score.area_id: score.value for score in reading.scores.all()}
+        key = (reading.tool_id, reading.person_id)
+        if key not in groups:
+            groups[key] = Series(tool=reading.tool, person=reading.person)
+        groups[key].readings.append(reading)
+    return sorted(groups.values(), key=_series_order)
+
+
+def _series_order(series: Series) -> tuple:
+    person = series.person
+    return (series.tool.sort_order, series.tool.name, person.full_name if person else "", person.pk if person else 0)
