@@ -30,7 +30,7 @@ class OutcomeToolAdmin(EditableListAdmin):
     list_editable = ("sort_order", "active")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
-    fields = ("name", "code", "version", "subject", "scale_min", "scale_max", "higher_is_better", "sort_order", "active")
+    fields = ("name", "code", "version", *MEANING, "sort_order", "active")
 
     @admin.display(description="Scale")
     def scale(self, obj: OutcomeTool) -> str:
