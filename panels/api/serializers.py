@@ -314,21 +314,32 @@ def record_id(noun: str, queryset, **kwargs) -> serializers.PrimaryKeyRelatedFie
     )
 
 
+def id_number(noun: str, *, missing: str, no_such: str, help_text: str) -> serializers.IntegerField:
+    """The id of a record the service looks up itself (within its rules, so no queryset here): a
+    number that fits an id, with `missing` when left out and `no_such` for one that cannot be one."""
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=help_text,
+        error_messages={
+            "required": missing,
+            "null": missing,
+            "invalid": f"Enter the {noun}'s id as a number",
+            "min_value": no_such,
+            "max_value": no_such,
+            "max_string_length": no_such,
+        },
+    )
+
+
 class AgendaItemCreateSerializer(serializers.Serializer):
     default_error_messages = OBJECT_MESSAGES
 
-    case = serializers.IntegerField(
-        min_value=1,
-        max_value=2**31 - 1,
+    case = id_number(
+        "case",
+        missing="Select the case to put on the agenda",
+        no_such="Enter the id of a case waiting for this panel",
         help_text="The id of a case waiting for this panel",
-        error_messages={
-            "required": "Select the case to put on the agenda",
-            "null": "Select the case to put on the agenda",
-            "invalid": "Enter the case's id as a number",
-            "min_value": "Enter the id of a case waiting for this panel",
-            "max_value": "Enter the id of a case waiting for this panel",
-            "max_string_length": "Enter the id of a case waiting for this panel",
-        },
     )
 
 
@@ -427,18 +438,11 @@ class MeetingAttendanceMarkSerializer(serializers.Serializer):
         "null": "Enter each member's attendance as an object with a member and a status",
     }
 
-    member = serializers.IntegerField(
-        min_value=1,
-        max_value=2**31 - 1,
+    member = id_number(
+        "member",
+        missing="Select the member",
+        no_such="Choose a standing member of this panel",
         help_text="A standing member's id (see the meeting's attendance)",
-        error_messages={
-            "required": "Select the member",
-            "null": "Select the member",
-            "invalid": "Enter the member's id as a number",
-            "min_value": "Choose a standing member of this panel",
-            "max_value": "Choose a standing member of this panel",
-            "max_string_length": "Choose a standing member of this panel",
-        },
     )
     status = choice(
         Attendance.Status.choices,
