@@ -7,6 +7,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -20,6 +21,7 @@ from .models import (
     ChronologyEntry,
     ClosureReason,
     Consent,
+    Deadline,
     Family,
     LevelOfNeed,
     Locality,
@@ -99,6 +101,23 @@ def chronology_record(
     )
 
 
+def case_clocks_cancel(*, case: Case) -> int:
+    """Cancel (not meet) every clock of `case` still running: those about the case itself (subject
+    "case") and those about something of the case that carry it (`Deadline.case`: a partner's
+    answer asked before the panel, an assessment's or a review's clock). Their alarms still waiting
+    are deleted; met clocks stay met. Every closure calls it, inside its transaction. Returns how
+    many were cancelled."""
+    subjects = (
+        Deadline.objects.filter(Q(subject_type="case", subject_id=case.pk) | Q(case_id=case.pk))
+        .filter(met_at__isnull=True, cancelled_at__isnull=True)
+        .values_list("subject_type", "subject_id")
+        .distinct()
+    )
+    return sum(
+        deadline_cancel(subject_type=subject_type, subject_id=subject_id) for subject_type, subject_id in subjects
+    )
+
+
 def _next_case_reference() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('case_reference_seq')")
@@ -125,6 +144,9 @@ def _transition(
     move itself is still checked against ALLOWED_TRANSITIONS. `event` names the chronology event
     when it is not the action's own.
 
+    A move to closed cancels every clock of the case still running (`case_clocks_cancel`), before
+    the signal: a receiver may then start a clock that runs after closure.
+
     Once saved and recorded, sends `signals.case_moved` inside the transaction."""
     case = Case.objects.select_for_update().select_related("family").get(pk=case_id)
     from_status = case.status
@@ -142,6 +164,8 @@ def _transition(
     chronology_record(
         family=case.family, case=case, event=event or f"case_{action}", summary=summary, body=body, actor=actor
     )
+    if to == S.CLOSED:
+        case_clocks_cancel(case=case)
     case_moved.send(sender=Case, case=case, action=action, from_status=from_status, to_status=to, actor=actor)
     return case
 
@@ -423,7 +447,8 @@ def case_return_closure(*, actor: User, case: Case, note: str) -> Case:
 
 @transaction.atomic
 def case_sign_off_closure(*, actor: User, case: Case, note: str = "") -> Case:
-    """The manager's sign-off of sustained and significant progress: the case closes."""
+    """The manager's sign-off of sustained and significant progress: the case closes, and every
+    clock of the case still running is cancelled (`case_clocks_cancel`)."""
     return _transition(
         actor=actor,
         case_id=case.pk,
@@ -459,7 +484,8 @@ def _close_before_allocation(
 
 @transaction.atomic
 def case_close_unallocated(*, actor: User, case: Case, reason: ClosureReason, summary: str) -> Case:
-    """Close a case that never reached a lead professional (the family declined, moved away...)."""
+    """Close a case that never reached a lead professional (the family declined, moved away...).
+    Every clock of the case still running is cancelled (`case_clocks_cancel`)."""
     return _close_before_allocation(
         actor=actor, case=case, reason=reason, summary=summary, heading="Closed before allocation"
     )
@@ -486,7 +512,7 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
     otherwise only read cases, so the case roles that close unallocated cases are not asked); nobody
     has started work on the case (`case_work_started`), checked again under the row lock.
     Besides: the closure is recorded in the chronology (event `case_closed_in_error`), and the
-    case's own clocks are cancelled, as nothing they wait for will happen."""
+    case's clocks are cancelled (as every closure does), as nothing they wait for will happen."""
     if not actor.has_role(Role.DUTY_MANAGER):
         raise PermissionDenied("Only duty managers correct front door decisions.")
     if not summary.strip():
@@ -496,7 +522,7 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
         raise TransitionNotAllowed(
             "Work has started on this case: the team decides whether it closes.", code="work_started"
         )
-    closed = _close_before_allocation(
+    return _close_before_allocation(
         actor=actor,
         case=locked,
         reason=reason,
@@ -505,8 +531,6 @@ def case_close_opened_in_error(*, actor: User, case: Case, reason: ClosureReason
         actor_checked=True,
         event="case_closed_in_error",
     )
-    deadline_cancel(subject_type="case", subject_id=closed.pk)
-    return closed
 
 
 @transaction.atomic

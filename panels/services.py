@@ -431,7 +431,6 @@ def _apply(*, actor: User, decision: PanelDecision, case: Case, meeting: Meeting
             reason=reason,
             summary=f"Not for the panel ({decision.get_not_for_panel_route_display().lower()}): {decision.reason}",
         )
-        _cancel_case_clocks(case)
         if decision.not_for_panel_route == NotForPanelRoute.FRONT_DOOR:
             _to_front_door(actor=actor, case=case, decision=decision, safeguarding=False)
     elif outcome == PanelOutcome.DEFER:
@@ -445,14 +444,7 @@ def _apply(*, actor: User, decision: PanelDecision, case: Case, meeting: Meeting
             reason=_closure_reason(STEP_UP_CLOSURE),
             summary=f"Stepped up to the front door as a safeguarding concern: {decision.reason}",
         )
-        _cancel_case_clocks(case)
         _to_front_door(actor=actor, case=case, decision=decision, safeguarding=True)
-
-
-def _cancel_case_clocks(case: Case) -> None:
-    from cases.deadlines import deadline_cancel
-
-    deadline_cancel(subject_type="case", subject_id=case.pk)
 
 
 def _to_front_door(*, actor: User, case: Case, decision: PanelDecision, safeguarding: bool) -> None:
