@@ -140,6 +140,8 @@ def _locust(users: int, seconds: int, rate_per_user: float, usernames: list[str]
         sign_ins = json.loads(report.read_text()) if report.exists() else {"sign_ins": 0, "sign_in_failures": users}
     if sign_ins["sign_ins"] < users:
         raise RuntimeError(f"only {sign_ins['sign_ins']} of {users} users signed in")
+    if sign_ins.get("sign_in_failure_reasons"):
+        logger.warning("load: sign-ins that failed, by reason: %s", sign_ins["sign_in_failure_reasons"])
     return {
         "rps": float(total["Requests/s"]),
         # Failed sign-ins happened before the statistics restarted; they count all the same.

@@ -19,14 +19,21 @@ PASSWORD = "bench-password-123"
 USERS = os.environ.get("BENCH_USERS", "").split(",")
 RATE = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "0"))
-SIGN_INS = {"started": 0, "done": 0, "failed": 0}
+SIGN_INS = {"started": 0, "done": 0, "failed": 0, "reasons": {}}
 
 
 @events.quitting.add_listener
 def _report(environment, **_kwargs):
     if os.environ.get("BENCH_REPORT"):
         with open(os.environ["BENCH_REPORT"], "w") as handle:
-            json.dump({"sign_ins": SIGN_INS["done"], "sign_in_failures": SIGN_INS["failed"]}, handle)
+            json.dump(
+                {
+                    "sign_ins": SIGN_INS["done"],
+                    "sign_in_failures": SIGN_INS["failed"],
+                    "sign_in_failure_reasons": SIGN_INS["reasons"],
+                },
+                handle,
+            )
 
 
 class Practitioner(FastHttpUser):
@@ -44,9 +51,13 @@ class Practitioner(FastHttpUser):
             name="sign-in",
             catch_response=True,
         ) as response:
-            if "Sign out" not in response.text:
+            # A sign-in the server never answered (a connection error or a timeout) has no text: it
+            # fails like one refused, and the run goes on to count it rather than lose this user.
+            if "Sign out" not in (response.text or ""):
                 SIGN_INS["failed"] += 1
-                response.failure("not signed in")
+                reason = getattr(response, "error", None) or f"status {response.status_code}"
+                SIGN_INS["reasons"][str(reason)[:200]] = SIGN_INS["reasons"].get(str(reason)[:200], 0) + 1
+                response.failure(f"not signed in: {reason}")
         SIGN_INS["done"] += 1
         if SIGN_INS["done"] == self.environment.runner.target_user_count:
             self.environment.runner.stats.reset_all()

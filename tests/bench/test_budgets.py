@@ -1,7 +1,9 @@
 """The revised budgets of the county-scale benchmark and the shape of its load figures."""
 
+import io
+
 from bench.load import PACED_RPS, load_figures
-from bench.management.commands.run_bench import BUDGETS, page_within_budget, pdf_within_budget
+from bench.management.commands.run_bench import BUDGETS, Command, page_within_budget, pdf_within_budget
 
 
 def page(**figures):
@@ -43,3 +45,21 @@ def test_a_printed_paper_is_held_to_a_second_and_a_half_at_p95():
     assert not pdf_within_budget({"status": 200, "p95_s": 1.5, "queries": 8})
     assert not pdf_within_budget({"status": 500, "p95_s": 0.2, "queries": 8})
     assert BUDGETS["pdf_s"] == 1.5
+
+
+def test_a_load_test_that_could_not_run_is_reported_as_failed_with_the_rest_of_the_run():
+    out = io.StringIO()
+    command = Command(stdout=out)
+
+    command.report(
+        {
+            "pages": {"case": page()},
+            "pdfs": {"agenda_pdf": {"status": 200, "p50_s": 0.9, "p95_s": 1.2, "queries": 15}},
+            "load_failed": "only 22 of 50 users signed in",
+        }
+    )
+
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("case ") and line.endswith("ok") for line in lines)
+    assert any(line.startswith("agenda_pdf p95 s") and line.endswith("ok") for line in lines)
+    assert "load test                  FAILED: only 22 of 50 users signed in" in lines
