@@ -95,7 +95,12 @@ def case_readings(*, case: Case) -> QuerySet[Reading]:
         Reading.objects.filter(case=case)
         .select_related("tool", "person", "recorded_by")
         .prefetch_related(
-            Prefetch("scores", queryset=Score.objects.only("reading_id", "area_id", "value")),
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("area")
+                .only("reading_id", "area_id", "value", "area__code", "area__sort_order")
+                .order_by("area__sort_order", "area_id"),
+            ),
             Prefetch("tool__areas", queryset=ToolArea.objects.order_by("sort_order", "pk")),
         )
         .order_by("taken_on", "recorded_at", "pk")

@@ -9,6 +9,7 @@ from earlyhelp.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [
     path("cases/", include("assessments.urls")),
+    path("api/v1/", include("assessments.api.urls")),
     *project_urlpatterns,
 ]
 
