@@ -78,6 +78,27 @@ TIMESCALES = [
     ("review-1", "First review", 1, "months", 72),
     ("review-2", "Second review", 3, "months", 72),
     ("review-3", "Third review", 6, "months", 72),
+    # Due on the date the team set at its last meeting (`due_at`); the 6 weeks are only the fallback
+    # when a clock is started without one.
+    ("next-taf", "Next Team Around the Family meeting", 6, "weeks", 72),
+    # Each review after the third, every 3 months from the one before.
+    ("review-next", "Next review", 3, "months", 72),
+]
+
+# The outcomes framework new needs are tagged with: Supporting Families (from October 2022), its ten
+# headline outcomes as (code, name) in order. Descriptors of need under each are the outcomes app's.
+OUTCOME_FRAMEWORK = ("Supporting Families", "2022")
+OUTCOME_AREAS = [
+    ("good-education", "Getting a good education"),
+    ("early-years", "Good early years development"),
+    ("health", "Improved mental and physical health"),
+    ("substance-use", "Better managed substance use"),
+    ("family-relationships", "Improved family relationships"),
+    ("safe-from-abuse-and-exploitation", "Children safe from abuse and exploitation"),
+    ("crime", "Families diverted from crime"),
+    ("domestic-abuse", "Safe from domestic abuse"),
+    ("housing", "Secure housing"),
+    ("financial-stability", "Financial stability"),
 ]
 
 # England and Wales.
@@ -148,3 +169,26 @@ def seed_configuration(apps) -> None:
     BankHoliday = apps.get_model("cases", "BankHoliday")
     for day, name in BANK_HOLIDAYS:
         BankHoliday.objects.update_or_create(date=datetime.date.fromisoformat(day), defaults={"name": name})
+    # Migration 0002 seeds before the outcomes framework exists (0021 seeds it).
+    try:
+        apps.get_model("cases", "OutcomeFramework")
+    except LookupError:
+        return
+    seed_outcome_framework(apps)
+
+
+def seed_outcome_framework(apps) -> None:
+    """The Supporting Families 2022 framework and its ten areas, active unless another version is:
+    made only where no framework of that name and version exists, so a council's edits stay."""
+    OutcomeFramework = apps.get_model("cases", "OutcomeFramework")
+    OutcomeArea = apps.get_model("cases", "OutcomeArea")
+    name, version = OUTCOME_FRAMEWORK
+    if OutcomeFramework.objects.filter(name=name, version=version).exists():
+        return
+    framework = OutcomeFramework.objects.create(
+        name=name, version=version, active=not OutcomeFramework.objects.filter(active=True).exists()
+    )
+    OutcomeArea.objects.bulk_create(
+        OutcomeArea(framework=framework, code=code, name=area, position=position)
+        for position, (code, area) in enumerate(OUTCOME_AREAS, start=1)
+    )
