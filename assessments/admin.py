@@ -2,8 +2,9 @@
 Readings are case records and are not in the admin."""
 
 from django.contrib import admin
+from django.utils.text import capfirst
 
-from cases.admin import EditableListAdmin
+from cases.admin import EditableListAdmin, NamedColumnsForm
 
 from .models import OutcomeTool, ToolArea
 
@@ -11,8 +12,21 @@ from .models import OutcomeTool, ToolArea
 MEANING = ("subject", "scale_min", "scale_max", "higher_is_better")
 
 
+class AreaRowForm(NamedColumnsForm):
+    """An area's row of the tool's table: each field named for a screen reader by its column and the
+    area ("Name of Physical health"), or "... of a new area" for a row being added (the table shows
+    only the column's heading, which a form field does not take as its name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            for field in self.fields.values():
+                field.widget.attrs["aria-label"] = f"{capfirst(field.label or '')} of a new area"
+
+
 class ToolAreaInline(admin.TabularInline):
     model = ToolArea
+    form = AreaRowForm
     fields = ("sort_order", "name", "code")
     extra = 0
     min_num = 1

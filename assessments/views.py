@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
@@ -57,7 +57,9 @@ def reading_record(request: HttpRequest, case, tool_code: str) -> HttpResponse:
         return refused
     tool = selectors.tool_offered(code=tool_code)
     if tool is None:
-        raise Http404("No such tool")
+        # A tool retired since the link was made (or never offered): choose again.
+        messages.error(request, "That tool is not offered: choose one of these")
+        return redirect("assessments:reading-tool-choose", case_id=case.pk)
     children = list(selectors.case_children(case=case)) if tool.about_a_person else []
     form = ReadingForm(request.POST if request.method == "POST" else None, tool=tool, children=children)
     if request.method == "POST" and form.is_valid():

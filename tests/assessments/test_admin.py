@@ -47,3 +47,14 @@ def test_a_tool_with_readings_shows_its_scale_but_does_not_offer_to_change_it(wo
     assert page.status_code == 200
     assert b'name="scale_max"' not in page.content
     assert b'name="name"' in page.content
+
+
+def test_each_area_field_is_named_by_its_column_and_row(db, client):
+    client = admin_client(client)
+
+    change = client.get(f"/admin/assessments/outcometool/{tool('graded-care-profile-2').pk}/change/").content.decode()
+    add = client.get("/admin/assessments/outcometool/add/").content.decode()
+
+    assert 'aria-label="Name of Physical care"' in change
+    assert 'aria-label="Sort order of Care of safety"' in change
+    assert 'aria-label="Name of a new area"' in add

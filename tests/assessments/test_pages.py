@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import Reading
+from assessments.models import OutcomeTool, Reading
 from cases import services as case_services
 from cases.models import AccessLog
 from tests.assessments.conftest import child_of, days_ago, record, tool
@@ -202,12 +202,18 @@ def test_a_child_tool_asks_which_child(world, case, client_for):
     assert Reading.objects.get().person == child
 
 
-def test_an_unknown_or_retired_tool_is_not_found(world, case, client_for):
+def test_an_unknown_or_retired_tool_sends_back_to_choosing(world, case, client_for):
     client = client_for(world.lead)
-    tool("teen-star").__class__.objects.filter(code="teen-star").update(active=False)
+    OutcomeTool.objects.filter(code="teen-star").update(active=False)
 
-    assert client.get(record_url(case, "no-such-tool")).status_code == 404
-    assert client.get(record_url(case, "teen-star")).status_code == 404
+    unknown = client.get(record_url(case, "no-such-tool"), follow=True)
+    retired = client.post(record_url(case, "teen-star"), {}, follow=True)
+
+    for response in (unknown, retired):
+        assert response.redirect_chain == [(choose_url(case), 302)]
+        assert "That tool is not offered: choose one of these" in response.content.decode()
+    assert "Teen Star" not in retired.content.decode().split("That tool is not offered")[1]
+    assert not Reading.objects.exists()
 
 
 # --- Queries ---------------------------------------------------------------------------------------

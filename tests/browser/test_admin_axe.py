@@ -61,6 +61,8 @@ def test_the_configuration_list_and_change_form_pass_axe(administrator_page, mod
         "/admin/cases/bankholiday/",
         "/admin/cases/accesslog/",
         "/admin/auth/group/",
+        "/admin/assessments/outcometool/",
+        "/admin/assessments/outcometool/add/",
     ],
 )
 def test_the_other_administration_pages_pass_axe(administrator_page, url):
