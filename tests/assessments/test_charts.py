@@ -1,9 +1,12 @@
 """Distance travelled (better is positive whichever way a tool counts), the series a case's
 readings make, and the chart and table drawn from them."""
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
 
 from assessments.charts import series_chart, series_table
 from assessments.selectors import case_series, distance_travelled
@@ -140,3 +143,16 @@ def test_one_reading_draws_points_without_lines_and_says_it_is_not_yet_measured_
     assert "<polyline " not in svg
     assert "1 reading, on " in svg
     assert table.count("Not yet measured twice") == 8
+
+
+def test_the_chart_and_table_print_in_a_pdf(readings):
+    gcp2 = case_series(case=readings)[2]
+    html = f"<html><body><h1>Readings</h1>{series_chart(gcp2)}{series_table(gcp2)}</body></html>"
+
+    pdf = HTML(string=html).write_pdf()
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    # The chart's own text (drawn by WeasyPrint from the SVG) and the table's.
+    assert "Up is better. Scale 1 to 5 (1 is best)." in text
+    assert text.count("Developmental care") == 2
+    assert "2 better" in text
