@@ -4,9 +4,6 @@ are the services' and come back through `add_service_errors`."""
 
 from __future__ import annotations
 
-import datetime
-import re
-
 from django import forms
 
 from cases.forms import GDSForm, gds_date
@@ -17,28 +14,10 @@ from cases.roles import PRACTITIONER_ROLES
 
 from .models import Frequency, Weekday
 from .permissions import coordinates_county
+from .words import parse_time
 
 COUNTY = "county"
-TIME_FORMAT = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?$", re.I)
 ENTER_TIME = "Enter the time the panel meets, like 10am or 2:30pm"
-
-
-def parse_time(value: str) -> datetime.time | None:
-    """A time as people write it: "10am", "2:30pm", "14:00", "9.30am". None when it is not one."""
-    match = TIME_FORMAT.match(value.strip())
-    if match is None:
-        return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    half = (match["half"] or "").replace(".", "").lower()
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif match["minute"] is None:
-        return None  # "10" alone: morning or evening?
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return datetime.time(hour, minute)
 
 
 def practitioners():
@@ -86,8 +65,8 @@ class PanelForm(GDSForm):
         choices=Frequency.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how often the panel meets",
-            "invalid_choice": "Choose how often the panel meets",
+            "required": "Select how often the panel meets",
+            "invalid_choice": "Select how often the panel meets",
         },
     )
     weekday = forms.TypedChoiceField(
@@ -96,8 +75,8 @@ class PanelForm(GDSForm):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose the day the panel meets",
-            "invalid_choice": "Choose the day the panel meets",
+            "required": "Select the day the panel meets",
+            "invalid_choice": "Select the day the panel meets",
         },
     )
     meets_at = TimeTextField(

@@ -5,7 +5,6 @@ services' and come back through `add_service_errors`."""
 from __future__ import annotations
 
 import datetime
-import re
 
 from crispy_forms_gds.layout import Layout, Submit
 from django import forms
@@ -17,26 +16,7 @@ from cases.forms import GDSForm, RevealingRadios, SingleQueryChoiceIterator, gds
 from cases.models import Agency, ClosureReason, Team, User
 
 from .models import Attendance, NotForPanelRoute, PanelOutcome
-
-_TIME = re.compile(r"^\s*(?P<hour>[0-9]{1,2})(?:[:.](?P<minute>[0-9]{2}))?\s*(?P<half>am|pm)?\s*$", re.IGNORECASE)
-
-
-def parse_time(value: str) -> datetime.time | None:
-    """A time as people type it: "10am", "2:30pm", "14:30" or "9.15am"; None if it is not one."""
-    match = _TIME.match(value or "")
-    if not match:
-        return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    half = (match["half"] or "").lower()
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif match["minute"] is None:
-        return None  # "10" alone: morning or evening?
-    if hour > 23 or minute > 59:
-        return None
-    return datetime.time(hour, minute)
+from .words import parse_time
 
 
 class MeetingMoveForm(GDSForm):

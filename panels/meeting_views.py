@@ -40,8 +40,9 @@ from .models import (
     PanelMember,
     PanelOutcome,
 )
-from .parts import day_words, decision_words, route_words, time_words, when_words
+from .parts import decision_words
 from .permissions import MANAGE_PANEL, VIEW_PANEL, agenda_log_views
+from .words import day_words, route_words, time_words, when_words
 
 TEMPLATES = "panels/meeting/"
 WAITING_TO_ADD = 500  # the longest waiting, offered to add to the agenda
@@ -192,7 +193,7 @@ def agenda_move(request: HttpRequest, meeting: Meeting, item_id: int) -> HttpRes
     item = _item_in(meeting, item_id)
     direction = query_choice(request.POST, "direction", ["up", "down"])
     if not direction:
-        return _meeting_page(request, meeting, errors=[("Choose to move the case up or down", "#agenda")], status=400)
+        return _meeting_page(request, meeting, errors=[("Select to move the case up or down", "#agenda")], status=400)
     try:
         services.agenda_move(actor=request.user, item=item, up=direction == "up")
     except ValidationError as error:
@@ -226,7 +227,7 @@ def meeting_move(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     local = timezone.localtime(meeting.starts_at)
     form = MeetingMoveForm(
         request.POST if request.method == "POST" else None,
-        initial={"time": time_words(meeting.starts_at, as_typed=True), "date": local.date()},
+        initial={"time": time_words(meeting.starts_at), "date": local.date()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -295,7 +296,9 @@ def decision(request: HttpRequest, meeting: Meeting, item_id: int) -> HttpRespon
     agenda_log_views(user=request.user, meeting=meeting, items=items, request=request)
     histories = selectors.agenda_histories(items=items) if item.details_visible else {}
     form = None
-    if item.decision is None:
+    # Before the meeting the page shows the papers, not the form; a decision posted then (the meeting
+    # was moved while the form was open) is refused by the service with what was typed kept.
+    if item.decision is None and (meeting.takes_decisions or request.method == "POST"):
         form = PanelDecisionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -104,6 +104,10 @@ class PanelMember(models.Model):
         return f"{self.user.get_full_name()} ({self.agency})" if self.user_id else str(self.agency)
 
 
+# How long before a meeting starts its decisions may be recorded.
+DECISIONS_OPEN_BEFORE = datetime.timedelta(hours=1)
+
+
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
@@ -150,6 +154,12 @@ class Meeting(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
+
+    @property
+    def takes_decisions(self) -> bool:
+        """Decisions are recorded at the meeting: from an hour before it starts (the coordinator
+        setting up the room), until it is completed; never at a cancelled one."""
+        return self.status == MeetingStatus.SCHEDULED and self.starts_at <= timezone.now() + DECISIONS_OPEN_BEFORE
 
 
 class AgendaItem(models.Model):

@@ -2,63 +2,30 @@
 page's sections (the waiting list in numbers for coordinators, the next meetings for standing members,
 the cases the panel allocated for team managers) and the case page's "Early Help Panel" section.
 
-Also the words the panel pages share (a schedule, a meeting's date and time, GOV.UK style). What the
-sections show is read by `panels.selectors`, each a fixed number of queries; here it is only put in
+What the sections show is read by `panels.selectors`, each a fixed number of queries; here it is only put in
 words for the templates."""
 
 from __future__ import annotations
-
-import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
-from cases.models import Case, CaseStatus, PanelRoute
+from cases.models import Case, CaseStatus
 from cases.permissions import CHANGE_CASE
 from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors
-from .models import MeetingStatus, Panel, PanelOutcome
+from .models import MeetingStatus, PanelOutcome
 from .permissions import is_coordinator
 from .selectors import OFFER_TARGET_DAYS
+from .words import day_words, route_words, when_words
 
 HOME_ROWS = 10
 ON_THE_WAY = (CaseStatus.AWAITING_ALLOCATION, CaseStatus.AWAITING_LEAD_PROFESSIONAL)
 
 
 # --- Words ------------------------------------------------------------------------------------------
-
-
-def time_words(value: datetime.datetime | datetime.time, *, as_typed: bool = False) -> str:
-    """A time the GOV.UK way: "10am", "2:30pm", "midday", "midnight" (a datetime in local time).
-    `as_typed`: as the time fields read it back, "12pm" and "12am" (a form's initial value)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).time()
-    if not as_typed and (value.hour, value.minute) == (12, 0):
-        return "midday"
-    if not as_typed and (value.hour, value.minute) == (0, 0):
-        return "midnight"
-    hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
-def day_words(value: datetime.datetime | datetime.date, *, weekday: bool = False) -> str:
-    """ "8 December 2026", or with `weekday` "Tuesday 8 December 2026" (a datetime in local time)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return f"{value:%A} {value.day} {value:%B %Y}" if weekday else f"{value.day} {value:%B %Y}"
-
-
-def when_words(moment: datetime.datetime, *, weekday: bool = True) -> str:
-    """A date and time: "Tuesday 8 December 2026 at 10am" (without `weekday`, "8 December 2026 at 10am")."""
-    return f"{day_words(moment, weekday=weekday)} at {time_words(moment)}"
-
-
-def route_words(route: str, *, unknown: str = "") -> str:
-    """How a case came to the panel, in words; `unknown` for no route or one no longer known."""
-    return PanelRoute(route).label if route in PanelRoute.values else unknown
 
 
 def decision_words(decision) -> str:
@@ -70,11 +37,6 @@ def decision_words(decision) -> str:
         return ""
     summary = decision_summary(decision)
     return summary[0].upper() + summary[1:]
-
-
-def schedule_words(panel: Panel) -> str:
-    """ "Every two weeks on Tuesday at 10am"."""
-    return f"{panel.get_frequency_display()} on {panel.get_weekday_display()} at {time_words(panel.meets_at)}"
 
 
 # --- The home page ----------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ from cases.models import AccessLog, User
 
 from . import selectors
 from .models import Attendance, Meeting, MeetingStatus
-from .parts import day_words, route_words, when_words
 from .permissions import agenda_log_views
+from .words import day_words, route_words, when_words
 
 PDF_VARIANT = "pdf/ua-1"
 MARKING = "OFFICIAL-SENSITIVE"

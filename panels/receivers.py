@@ -13,6 +13,7 @@ from cases.permissions import user_locality_id
 from cases.roles import Role
 
 from .models import AgendaItem, ClosureNotice, Meeting, MeetingStatus, Panel, PanelDecision, PanelOutcome
+from .words import day_words
 
 
 def panel_coordinators(panel: Panel) -> list[User]:
@@ -92,7 +93,7 @@ def agenda_leave(*, case: Case) -> int:
         if meeting.agenda_sent_at is None:
             continue
         url = settings.SITE_URL.rstrip("/") + reverse("panels:meeting", args=[meeting.pk])
-        day = f"{timezone.localtime(meeting.starts_at):%-d %B %Y}"
+        day = day_words(meeting.starts_at)
         for coordinator in panel_coordinators(meeting.panel):
             notification_queue(
                 dedupe_key=f"panel-agenda-left:{item_id}:{coordinator.pk}",

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, Deadline, User
+from cases.models import Case, CaseStatus, Deadline, PanelRoute, User
 from cases.permissions import cases_for_user, cases_with_visibility
 from front_door.models import Channel, InformationRequest, Referral
 
@@ -133,6 +133,14 @@ def over_target_before(now: datetime.datetime | None = None) -> datetime.datetim
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def over_target(now: datetime.datetime | None = None) -> Q:
+    """A waiting case (annotated with `received_at`) over the 10-day target: one the front door sent
+    to the panel more than `OFFER_TARGET_DAYS` days after it received the referral. A case its team
+    sent back, or that social care stepped down, had its offer (or never came through the front
+    door): the target is not its."""
+    return Q(panel_route=PanelRoute.FRONT_DOOR, received_at__lt=over_target_before(now))
+
+
 def waiting_to_add(*, user: User, panel: Panel) -> QuerySet[Case]:
     """The panel's waiting cases `user` may see that are on no upcoming agenda, longest waiting first."""
     return (
@@ -152,7 +160,7 @@ def waiting_counts(*, panels: list[Panel], now: datetime.datetime | None = None)
         .annotate(received_at=_received_at())
         .order_by()
         .values("locality_id")
-        .annotate(waiting=Count("pk"), over=Count("pk", filter=Q(received_at__lt=over_target_before(now))))
+        .annotate(waiting=Count("pk"), over=Count("pk", filter=over_target(now)))
     )
     by_locality = {row["locality_id"]: row for row in rows}
     counts = {}

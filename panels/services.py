@@ -37,8 +37,9 @@ from .models import (
 )
 from .permissions import may_manage_panel
 from .scheduling import meetings_schedule
+from .selectors import LEAD_PROFESSIONAL_CLOCK
+from .words import day_words, when_words
 
-LEAD_PROFESSIONAL_CLOCK = "lead-professional"
 # The closure reason a "not for the panel" decision closes the case with, unless one is chosen.
 NOT_FOR_PANEL_CLOSURE = {
     NotForPanelRoute.FRONT_DOOR: "transferred",
@@ -53,13 +54,9 @@ def _require_manager(actor: User, panel: Panel) -> None:
         raise PermissionDenied("Only the panel's coordinators can do that.")
 
 
-def _when(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm").replace(":00", "")
-
-
-def _day(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %B %Y}"
+def _meeting_when(moment: datetime.datetime) -> str:
+    """ "8 December 2026 at 10am", for the messages members get."""
+    return when_words(moment, weekday=False)
 
 
 def _link(path: str) -> str:
@@ -89,9 +86,9 @@ def panel_create(
     if not name.strip():
         errors["name"] = "Enter the panel's name"
     if frequency not in Frequency.values:
-        errors["frequency"] = "Choose how often the panel meets"
+        errors["frequency"] = "Select how often the panel meets"
     if weekday not in range(5):
-        errors["weekday"] = "Choose a weekday, Monday to Friday"
+        errors["weekday"] = "Select a weekday, Monday to Friday"
     if locality is not None and Panel.objects.filter(locality=locality, active=True).exists():
         errors["locality"] = f"{locality.name} already has a panel"
     if errors:
@@ -121,9 +118,9 @@ def panel_member_add(
     _require_manager(actor, panel)
     if user is not None:
         if not user.is_active or not user.is_practitioner:
-            raise ValidationError({"user": "Choose a practitioner whose account is active"})
+            raise ValidationError({"user": "Select a practitioner whose account is active"})
         if user.agency_id != agency.pk:
-            raise ValidationError({"user": f"Choose a practitioner of {agency.name}"})
+            raise ValidationError({"user": f"Select a practitioner of {agency.name}"})
     existing = PanelMember.objects.filter(panel=panel, agency=agency, user=user, ended_at__isnull=True).first()
     if existing:
         return existing
@@ -168,7 +165,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime.datetime,
     meeting.move_reason = reason.strip()
     meeting.changed_by = actor
     meeting.save(update_fields=["moved_from", "starts_at", "move_reason", "changed_by"])
-    _tell_members(meeting, "moved", f"The meeting has moved to {_when(starts_at)}.")
+    _tell_members(meeting, "moved", f"The meeting has moved to {_meeting_when(starts_at)}.")
     return meeting
 
 
@@ -208,7 +205,7 @@ def next_meeting(panel: Panel, *, after: datetime.datetime | None = None) -> Mee
 def _tell_members(meeting: Meeting, what: str, line: str) -> None:
     """A message to each member who attends in person, with a link: never a family's details."""
     url = _link(reverse("panels:meeting", args=[meeting.pk]))
-    subject = f"{meeting.panel.name} on {_when(meeting.moved_from or meeting.starts_at)}: {what}"
+    subject = f"{meeting.panel.name} on {_meeting_when(meeting.moved_from or meeting.starts_at)}: {what}"
     stamp = timezone.now().timestamp()
     for member in meeting.panel.members.filter(ended_at__isnull=True, user__isnull=False).select_related("user"):
         if member.user.is_active and member.user.email:
@@ -308,9 +305,9 @@ def agenda_send(*, actor: User, meeting: Meeting) -> int:
         notification_queue(
             dedupe_key=f"panel-agenda:{meeting.pk}:{meeting.agenda_sent_at.timestamp()}:{member.user_id}",
             recipient=member.user,
-            subject=f"Agenda: {meeting.panel.name} on {_when(meeting.starts_at)}",
+            subject=f"Agenda: {meeting.panel.name} on {_meeting_when(meeting.starts_at)}",
             body=(
-                f"The agenda for the {meeting.panel.name} on {_when(meeting.starts_at)} is ready: "
+                f"The agenda for the {meeting.panel.name} on {_meeting_when(meeting.starts_at)} is ready: "
                 f"{count} famil{'y' if count == 1 else 'ies'} to discuss. Read it and its papers here:\n\n{url}"
             ),
         )
@@ -332,9 +329,9 @@ def attendance_record(*, actor: User, meeting: Meeting, statuses: dict[int, str]
     errors = {}
     for member_id, status in statuses.items():
         if member_id not in members:
-            errors[f"member_{member_id}"] = "Choose a standing member of this panel"
+            errors[f"member_{member_id}"] = "Select a standing member of this panel"
         elif status not in Attendance.Status.values:
-            errors[f"member_{member_id}"] = f"Choose whether {members[member_id]} was present"
+            errors[f"member_{member_id}"] = f"Select whether {members[member_id]} was present"
     if errors:
         raise ValidationError(errors)
     saved = []
@@ -359,19 +356,19 @@ def _validate_decision(
 ) -> None:
     errors = {}
     if outcome not in PanelOutcome.values:
-        errors["outcome"] = "Choose the panel's decision"
+        errors["outcome"] = "Select the panel's decision"
     elif outcome == PanelOutcome.ALLOCATE:
         if lead_agency is None:
-            errors["lead_agency"] = "Choose the lead agency the panel agreed"
+            errors["lead_agency"] = "Select the lead agency the panel agreed"
         elif not lead_agency.active:
-            errors["lead_agency"] = "Choose an agency that is active"
+            errors["lead_agency"] = "Select an agency that is active"
         if team is not None and lead_agency is not None and team.agency_id != lead_agency.pk:
-            errors["team"] = "Choose a team of the lead agency"
+            errors["team"] = "Select a team of the lead agency"
         if not threshold_confirmed:
             errors["threshold_confirmed"] = "Confirm the family's needs meet level 3 before allocating"
     elif outcome == PanelOutcome.NOT_FOR_PANEL:
         if not_for_panel_route not in NotForPanelRoute.values:
-            errors["not_for_panel_route"] = "Choose where the family goes instead"
+            errors["not_for_panel_route"] = "Select where the family goes instead"
         if not reason.strip():
             errors["reason"] = "Enter why the case is not for the panel"
     elif outcome == PanelOutcome.DEFER and not reason.strip():
@@ -418,7 +415,7 @@ def _apply(*, actor: User, decision: PanelDecision, case: Case, meeting: Meeting
                 recipient=manager,
                 subject=f"Lead agency allocated: {case.reference}",
                 body=(
-                    f"The {meeting.panel.name} agreed on {_when(meeting.starts_at)} that "
+                    f"The {meeting.panel.name} agreed on {_meeting_when(meeting.starts_at)} that "
                     f"{decision.lead_agency.name} leads the early help for {case.reference}. Assign a lead "
                     f"professional within a week:\n\n{url}"
                 ),
@@ -473,7 +470,7 @@ def decision_record(
     _require_manager(actor, meeting.panel)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError("This meeting was cancelled.")
-    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=1):
+    if not meeting.takes_decisions:
         raise ValidationError("Decisions are recorded at the meeting, not before it.")
     if item.decisions.exists():
         raise ValidationError("The panel has decided on this case: amend the decision to change it.")
@@ -506,7 +503,7 @@ def decision_record(
         case=case,
         event="panel_decision",
         actor=actor,
-        summary=f"{meeting.panel.name}, {_day(meeting.starts_at)}: {decision_summary(decision)}",
+        summary=f"{meeting.panel.name}, {day_words(meeting.starts_at)}: {decision_summary(decision)}",
         body=decision.reason,
     )
     _apply(actor=actor, decision=decision, case=case, meeting=meeting)
@@ -650,15 +647,15 @@ def action_add(
     if not description.strip():
         errors["description"] = "Enter what needs to be done"
     if owner is None:
-        errors["owner"] = "Choose who will do it"
+        errors["owner"] = "Select who will do it"
     elif not owner.is_active or not owner.is_practitioner:
-        errors["owner"] = "Choose a practitioner whose account is active"
+        errors["owner"] = "Select a practitioner whose account is active"
     if due_on is None:
         errors["due_on"] = "Enter the date it is due by"
     elif due_on < timezone.localdate(meeting.starts_at):
         errors["due_on"] = "The date it is due by must be on or after the meeting"
     if item is not None and item.meeting_id != meeting.pk:
-        errors["item"] = "Choose a case on this meeting's agenda"
+        errors["item"] = "Select a case on this meeting's agenda"
     if errors:
         raise ValidationError(errors)
     return MeetingAction.objects.create(

@@ -12,15 +12,15 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import object_view, roles_required
-from cases.models import PanelRoute
+from cases.models import PANEL_RETURN_ROUTES, PanelRoute
 from cases.paging import page_of
 from cases.roles import PRACTITIONER_ROLES, Role
 
 from . import selectors, services
 from .forms import PanelForm, PanelMemberForm, WaitingListFilterForm
-from .parts import day_words, route_words, schedule_words, when_words
 from .permissions import MANAGE_PANEL, VIEW_PANEL, is_coordinator
-from .selectors import OFFER_TARGET_DAYS, days_since, over_target_before, waiting_counts
+from .selectors import OFFER_TARGET_DAYS, days_since, over_target, waiting_counts
+from .words import day_words, route_words, schedule_words, when_words
 
 WAITING_PAGE_SIZE = 25
 PAST_PAGE_SIZE = 10
@@ -154,11 +154,17 @@ def member_end(request: HttpRequest, panel, panel_member_id: int) -> HttpRespons
 
 
 def _waiting_row(case, *, next_meeting) -> dict:
-    days = days_since(case.received_at)
-    over = days is not None and days > OFFER_TARGET_DAYS
+    """A case of the waiting list in words. A case the front door sent is measured against the 10-day
+    target from when the front door received the referral; one sent back by its team, or stepped
+    down, by the days since it came (the target was its first offer's)."""
+    from_front_door = case.panel_route == PanelRoute.FRONT_DOOR
+    days = days_since(case.received_at if from_front_door else case.panel_waiting_since)
+    over = from_front_door and days is not None and days > OFFER_TARGET_DAYS
     left = OFFER_TARGET_DAYS - days if days is not None else None
-    if over:
-        target = "Over 10 days"
+    if not from_front_door:
+        target = ""
+    elif over:
+        target = f"Over {OFFER_TARGET_DAYS} days"
     elif left == 0:
         target = "Due today"
     else:
@@ -168,6 +174,11 @@ def _waiting_row(case, *, next_meeting) -> dict:
         "route": route_words(case.panel_route),
         "note": case.panel_note if case.details_visible and case.panel_route != PanelRoute.FRONT_DOOR else "",
         "days": days,
+        "since": "since the front door received it"
+        if from_front_door
+        else "since it came back to the panel"
+        if case.panel_route in PANEL_RETURN_ROUTES
+        else "since it came to the panel",
         "over": over,
         "target": target,
         "agenda_words": day_words(case.agenda_meeting_at) if case.agenda_meeting_at else "",
@@ -189,7 +200,7 @@ def waiting_list(request: HttpRequest, panel) -> HttpResponse:
     if chosen["route"]:
         cases = cases.filter(panel_route=chosen["route"])
     if chosen["over"]:
-        cases = cases.filter(received_at__lt=over_target_before())
+        cases = cases.filter(over_target())
     if chosen["unplaced"]:
         cases = cases.filter(agenda_meeting_id__isnull=True)
     page, querystring = page_of(request, cases, WAITING_PAGE_SIZE)

@@ -350,9 +350,9 @@ class PanelDecisionCreateSerializer(serializers.Serializer):
         PanelOutcome.choices,
         help_text="allocate, not_for_panel, defer or step_up",
         error_messages={
-            "required": "Choose the panel's decision",
-            "null": "Choose the panel's decision",
-            "invalid_choice": f"Choose the panel's decision: one of {', '.join(PanelOutcome.values)}",
+            "required": "Select the panel's decision",
+            "null": "Select the panel's decision",
+            "invalid_choice": f"Select the panel's decision: one of {', '.join(PanelOutcome.values)}",
         },
     )
     lead_agency = record_id(
@@ -380,8 +380,8 @@ class PanelDecisionCreateSerializer(serializers.Serializer):
         default="",
         help_text="Not for the panel: where the family goes instead",
         error_messages={
-            "null": "Choose where the family goes instead",
-            "invalid_choice": f"Choose where the family goes instead: one of {', '.join(NotForPanelRoute.values)}",
+            "null": "Select where the family goes instead",
+            "invalid_choice": f"Select where the family goes instead: one of {', '.join(NotForPanelRoute.values)}",
         },
     )
     closure_reason = CodeField(
@@ -441,16 +441,16 @@ class MeetingAttendanceMarkSerializer(serializers.Serializer):
     member = id_number(
         "member",
         missing="Select the member",
-        no_such="Choose a standing member of this panel",
+        no_such="Select a standing member of this panel",
         help_text="A standing member's id (see the meeting's attendance)",
     )
     status = choice(
         Attendance.Status.choices,
         help_text="present, apologies or absent",
         error_messages={
-            "required": "Choose whether they were present",
-            "null": "Choose whether they were present",
-            "invalid_choice": f"Choose whether they were present: one of {', '.join(Attendance.Status.values)}",
+            "required": "Select whether they were present",
+            "null": "Select whether they were present",
+            "invalid_choice": f"Select whether they were present: one of {', '.join(Attendance.Status.values)}",
         },
     )
 

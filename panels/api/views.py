@@ -179,7 +179,7 @@ class AgendaItemCreate(RecordAPIView):
         data = validated(AgendaItemCreateSerializer(data=request.data))
         case = selectors.waiting_cases(meeting.panel).filter(pk=data["case"]).first()
         if case is None:
-            raise ValidationError({"case": ["Choose a case waiting for this panel"]})
+            raise ValidationError({"case": ["Select a case waiting for this panel"]})
         with service_errors():
             item = services.agenda_add(actor=request.user, meeting=meeting, case=case)
         shown = selectors.agenda(user=request.user, meeting=meeting, item_id=item.pk)
@@ -292,7 +292,7 @@ class AmendmentCreate(RecordAPIView):
         decision = self.record(log=False)
         data = validated(PanelDecisionAmendSerializer(data=request.data))
         if data["team"] is not None and data["lead_agency"] is None:
-            raise ValidationError({"lead_agency": ["Choose the lead agency the team belongs to"]})
+            raise ValidationError({"lead_agency": ["Select the lead agency the team belongs to"]})
         with service_errors():
             amended = services.decision_amend(actor=request.user, decision=decision, **data)
         return Response(PanelDecisionSerializer(amended).data, status=status.HTTP_201_CREATED)

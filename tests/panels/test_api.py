@@ -297,7 +297,7 @@ def test_a_coordinator_puts_a_waiting_case_on_the_agenda(world, client_for, pane
         ({}, {"case": ["Select the case to put on the agenda"]}),
         ({"case": "x'; drop table"}, {"case": ["Enter the case's id as a number"]}),
         ({"case": 99999999999999}, {"case": ["Enter the id of a case waiting for this panel"]}),
-        ({"case": 999999}, {"case": ["Choose a case waiting for this panel"]}),
+        ({"case": 999999}, {"case": ["Select a case waiting for this panel"]}),
         ([1, 2], {"non_field_errors": ["Send a JSON object"]}),
     ],
 )
@@ -316,7 +316,7 @@ def test_a_case_of_another_locality_or_already_placed_is_refused(world, client_f
     other = post(client, f"/api/v1/meetings/{upcoming[1].pk}/agenda-items/", {"case": south.pk})
     again = post(client, f"/api/v1/meetings/{upcoming[1].pk}/agenda-items/", {"case": placed.pk})
 
-    assert (other.status_code, other.json()) == (400, {"case": ["Choose a case waiting for this panel"]})
+    assert (other.status_code, other.json()) == (400, {"case": ["Select a case waiting for this panel"]})
     assert again.status_code == 400 and "already on the agenda" in again.json()["case"][0]
 
 
@@ -370,15 +370,15 @@ def test_not_for_the_panel_closes_the_case(world, client_for, item):
         (
             {"outcome": "allocate", "reason": "Agreed."},
             {
-                "lead_agency": ["Choose the lead agency the panel agreed"],
+                "lead_agency": ["Select the lead agency the panel agreed"],
                 "threshold_confirmed": ["Confirm the family's needs meet level 3 before allocating"],
             },
         ),
         (
             {"outcome": "adopt"},
-            {"outcome": ["Choose the panel's decision: one of allocate, not_for_panel, defer, step_up"]},
+            {"outcome": ["Select the panel's decision: one of allocate, not_for_panel, defer, step_up"]},
         ),
-        ({}, {"outcome": ["Choose the panel's decision"]}),
+        ({}, {"outcome": ["Select the panel's decision"]}),
         (
             {"outcome": "allocate", "lead_agency": "1 OR 1=1", "threshold_confirmed": "yes"},
             {
@@ -461,7 +461,7 @@ def test_an_amendment_changes_the_lead_agency_and_keeps_the_first_decision(world
         ),
         (
             {"amendment_reason": "Team only.", "team": "<north team>"},
-            {"lead_agency": ["Choose the lead agency the team belongs to"]},
+            {"lead_agency": ["Select the lead agency the team belongs to"]},
         ),
     ],
 )
@@ -504,13 +504,13 @@ def test_a_coordinator_records_attendance(world, client_for, panel, meeting_now)
     [
         (
             [{"member": 999999, "status": "present"}],
-            {"attendance[0].member": ["Choose a standing member of this panel"]},
+            {"attendance[0].member": ["Select a standing member of this panel"]},
         ),
         (
             [{"member": "school", "status": "here"}],
             {
                 "attendance[0].member": ["Enter the member's id as a number"],
-                "attendance[0].status": ["Choose whether they were present: one of present, apologies, absent"],
+                "attendance[0].status": ["Select whether they were present: one of present, apologies, absent"],
             },
         ),
         ([], {"attendance": ["Enter who attended"]}),

@@ -94,18 +94,18 @@ def test_assigning_the_lead_professional_meets_both_clocks(world, item):
 @pytest.mark.parametrize(
     ("fields", "errors"),
     [
-        ({"outcome": "maybe"}, {"outcome": ["Choose the panel's decision"]}),
+        ({"outcome": "maybe"}, {"outcome": ["Select the panel's decision"]}),
         (
             {"outcome": "allocate"},
             {
-                "lead_agency": ["Choose the lead agency the panel agreed"],
+                "lead_agency": ["Select the lead agency the panel agreed"],
                 "threshold_confirmed": ["Confirm the family's needs meet level 3 before allocating"],
             },
         ),
         (
             {"outcome": "not_for_panel"},
             {
-                "not_for_panel_route": ["Choose where the family goes instead"],
+                "not_for_panel_route": ["Select where the family goes instead"],
                 "reason": ["Enter why the case is not for the panel"],
             },
         ),
@@ -134,7 +134,7 @@ def test_a_team_of_another_agency_is_refused(world, item):
             team=health_team,
             threshold_confirmed=True,
         )
-    assert error.value.message_dict == {"team": ["Choose a team of the lead agency"]}
+    assert error.value.message_dict == {"team": ["Select a team of the lead agency"]}
 
 
 def test_defer_puts_the_case_on_the_next_meeting_and_it_keeps_waiting(world, item, upcoming):

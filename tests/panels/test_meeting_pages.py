@@ -20,6 +20,7 @@ from panels.models import (
     PanelDecision,
     PanelOutcome,
 )
+from panels.words import when_words
 from tests.panels.conftest import waiting_case
 
 
@@ -70,9 +71,7 @@ def test_the_meeting_page_shows_when_where_and_the_agenda_in_order(world, client
 
     assert response.status_code == 200
     content = main(response)
-    local = timezone.localtime(meeting_now.starts_at)
-    hour = f"{local:%-I:%M%p}".lower().replace(":00", "")
-    assert f"North Early Help Panel: {local:%A %-d %B %Y} at {hour}</h1>" in content
+    assert f"North Early Help Panel: {when_words(meeting_now.starts_at)}</h1>" in content
     assert "North Family Hub" in content
     assert 'class="app-table-scroll"' in content
     assert content.index(first.case.reference) < content.index(second.case.reference)
@@ -288,7 +287,7 @@ def test_a_move_without_a_direction_is_refused(world, client_for, upcoming):
     )
 
     assert response.status_code == 400
-    assert "Choose to move the case up or down" in main(response)
+    assert "Select to move the case up or down" in main(response)
 
 
 def test_an_item_of_another_meeting_is_not_found(world, client_for, upcoming):
@@ -544,8 +543,8 @@ def test_an_allocation_without_the_level_3_confirmation_keeps_what_was_typed(wor
     "data, message",
     [
         ({}, "Select the panel&#x27;s decision"),
-        ({"outcome": "allocate", "threshold_confirmed": "on"}, "Choose the lead agency the panel agreed"),
-        ({"outcome": "not_for_panel", "not_for_panel_reason": "x"}, "Choose where the family goes instead"),
+        ({"outcome": "allocate", "threshold_confirmed": "on"}, "Select the lead agency the panel agreed"),
+        ({"outcome": "not_for_panel", "not_for_panel_reason": "x"}, "Select where the family goes instead"),
         ({"outcome": "defer"}, "Enter what is needed before the next meeting"),
         ({"outcome": "step_up", "defer_reason": "wrong box"}, "Enter the safeguarding concern for the front door"),
     ],
@@ -632,6 +631,22 @@ def test_a_decision_cannot_be_recorded_twice(world, client_for, meeting_now):
     again = client.post(meeting_url(meeting_now, "panels:decision", item.pk), {"outcome": "defer", "defer_reason": "x"})
     assert "amend the decision to change it" in main(again)
     assert PanelDecision.objects.filter(item=item).count() == 1
+
+
+def test_before_the_meeting_its_page_offers_no_decisions_and_the_decision_page_shows_the_papers(
+    world, client_for, upcoming
+):
+    item = on_agenda(world, upcoming[0])[0]
+    client = client_for(world.panel_coordinator)
+
+    meeting_page = main(client.get(meeting_url(upcoming[0])))
+    decision_page = main(client.get(meeting_url(upcoming[0], "panels:decision", item.pk)))
+
+    assert "Record decision" not in meeting_page and "Complete the meeting" not in meeting_page
+    assert ">Remove" in meeting_page  # the agenda can still change
+    assert 'name="outcome"' not in decision_page
+    assert "you can record its decision from an hour before it starts" in decision_page
+    assert "Summary for the panel" in decision_page
 
 
 def test_a_decision_before_the_meeting_is_refused(world, client_for, upcoming):

@@ -15,7 +15,7 @@ from cases.roles import Role
 from front_door import services as front_door_services
 from panels import services
 from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelMember
-from panels.parts import day_words, when_words
+from panels.words import day_words, when_words
 from tests.factories import TeamFactory, UserFactory, family_with_members
 from tests.panels.conftest import waiting_case
 
@@ -199,7 +199,7 @@ def test_a_form_with_mistakes_says_what_to_fix_and_keeps_what_was_typed(world, p
     assert "There is a problem" in page
     for message in (
         "Enter the name of the panel",
-        "Choose how often the panel meets",
+        "Select how often the panel meets",
         "Enter the time the panel meets, like 10am or 2:30pm",
         "The date of the first meeting must include a day",
     ):
@@ -360,7 +360,9 @@ def test_the_waiting_list_shows_what_the_coordinator_needs_to_plan(world, panel,
     assert page.index(late.reference) < page.index(recent.reference) < page.index(placed.reference)
     assert late.family.name in page and "Level 3: Complex needs" in page
     assert "Front door decision to the panel" in page and "Stepped down from children's social care" in page
-    assert "12 days Over 10 days" in page and "3 days Due in 7 days" in page
+    assert "12 days since the front door received it Over 10 days" in page
+    assert "3 days since the front door received it Due in 7 days" in page
+    assert "0 days since it came to the panel" in page  # stepped down: not the front door's target
     assert "0 of 2 answered" in page and f'href="/cases/{recent.pk}/#partner-requests"' in markup
     assert f'href="/panels/meetings/{upcoming[1].pk}/">{day_words(upcoming[1].starts_at)}' in markup
     next_date = day_words(upcoming[0].starts_at)
@@ -379,6 +381,25 @@ def test_the_add_button_puts_the_case_on_the_next_agenda(world, panel, upcoming,
     client.post(action, {"case": case.pk})
 
     assert AgendaItem.objects.filter(meeting=upcoming[0], case=case).exists()
+
+
+def test_a_case_sent_back_counts_its_days_back_not_the_front_doors_target(world, panel, client_for):
+    from tests.conftest import open_case
+
+    case = open_case(world)
+    offer_clock(case, days_ago=40)  # the referral the front door received long ago, its offer made
+    case_services.case_return_to_panel(actor=world.lead, case=case, route=PanelRoute.DISENGAGED, note="No answer.")
+    client = client_for(world.panel_coordinator)
+
+    page = text(client.get(f"/panels/{panel.pk}/waiting-list/"))
+    over = text(client.get(f"/panels/{panel.pk}/waiting-list/?over=1"))
+    home = text(client.get("/"))
+
+    assert "0 days since it came back to the panel" in page
+    row = page.split(case.reference)[1].split("Add to the agenda")[0]
+    assert "Over 10 days" not in row and "Due" not in row
+    assert case.reference not in over
+    assert f"Waiting list of the {panel.name} 1 0" in home
 
 
 def test_a_return_shows_the_note_sent_with_it(world, panel, client_for):

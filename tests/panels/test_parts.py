@@ -19,7 +19,7 @@ from front_door.models import Channel, DecisionOutcome
 from front_door.services import PersonData
 from panels import services
 from panels.models import PanelOutcome
-from panels.parts import day_words, time_words, when_words
+from panels.words import day_words, time_words, when_words
 from tests.conftest import open_case
 from tests.panels.conftest import waiting_case
 
@@ -240,7 +240,7 @@ def test_a_return_shows_its_note_and_the_history_at_the_panel_with_amendments(wo
     assert "Amended on" in coordinator_page and "Why: The team was left out." in coordinator_page
     assert "Level 3 confirmed: housing." in coordinator_page
     assert world.panel_coordinator.get_full_name() in coordinator_page
-    assert "Until a lead professional is assigned, the referrer continues to support the family." in coordinator_page
+    assert "Until a lead professional is assigned, the agencies that already know the family" in coordinator_page
 
 
 def test_a_returned_case_shows_the_note(world, panel, client_for):
