@@ -11,8 +11,6 @@ from cases import services as case_services
 from tests.assessments.conftest import child_of, days_ago, record, tool
 from tests.openapi import api_schema
 
-pytestmark = pytest.mark.urls("tests.assessments.urls")
-
 STAR = [3, 4, 2, 5, 6, 4, 3, 2, 5, 1]
 
 

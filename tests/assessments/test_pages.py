@@ -15,8 +15,6 @@ from cases.models import AccessLog
 from tests.assessments.conftest import child_of, days_ago, record, tool
 from tests.conftest import open_case
 
-pytestmark = pytest.mark.urls("tests.assessments.urls")
-
 STAR = [3, 4, 2, 5, 6, 4, 3, 2, 5, 1]
 CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
