@@ -1,6 +1,8 @@
 """Helpers shared by the front door's tests."""
 
 from cases.models import Person
+from front_door import services
+from front_door.models import Decision, DecisionOutcome
 from front_door.services import PersonData
 
 
@@ -12,4 +14,17 @@ def person_data(person: Person) -> PersonData:
         last_name=person.last_name,
         date_of_birth=person.date_of_birth,
         nhs_number=person.nhs_number,
+    )
+
+
+def decide(world, referral, destination, outcome=DecisionOutcome.EARLY_HELP) -> Decision:
+    """The duty manager's decision on `referral`, to `destination` (a Destination), at level 3."""
+    return services.referral_decide(
+        confirm_new_people=True,
+        actor=world.duty_manager,
+        referral=referral,
+        outcome=outcome,
+        level_of_need=world.level3,
+        reason="Level 3 needs: several agencies are involved.",
+        destination=destination,
     )

@@ -26,22 +26,10 @@ from panels.models import AgendaItem, Meeting, PanelOutcome
 from panels.selectors import waiting_cases
 from tests.conftest import open_case
 from tests.factories import family_with_members
-from tests.front_door.helpers import person_data
+from tests.front_door.helpers import decide, person_data
 
 OFFER = "front-door-to-offer"
 AMENDED = "The family's needs are met by one agency: family support is enough."
-
-
-def decide(world, referral, destination, outcome=DecisionOutcome.EARLY_HELP) -> Decision:
-    return services.referral_decide(
-        confirm_new_people=True,
-        actor=world.duty_manager,
-        referral=referral,
-        outcome=outcome,
-        level_of_need=world.level3,
-        reason="Level 3 needs: several agencies are involved.",
-        destination=destination,
-    )
 
 
 def amend(world, decision, destination=None, outcome=DecisionOutcome.EARLY_HELP) -> Decision:

@@ -12,21 +12,9 @@ import pytest
 from cases.models import CaseStatus, Deadline, PanelRoute, Person
 from cases.roles import Role
 from front_door import services
-from front_door.models import Decision, DecisionOutcome, Referral
+from front_door.models import DecisionOutcome, Referral
 from tests.conftest import open_case
-from tests.front_door.helpers import person_data
-
-
-def decide(world, referral, destination, outcome=DecisionOutcome.EARLY_HELP) -> Decision:
-    return services.referral_decide(
-        confirm_new_people=True,
-        actor=world.duty_manager,
-        referral=referral,
-        outcome=outcome,
-        level_of_need=world.level3,
-        reason="Level 3 needs: several agencies are involved.",
-        destination=destination,
-    )
+from tests.front_door.helpers import decide, person_data
 
 
 def offer_clocks(case):
