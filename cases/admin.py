@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
 from django.utils.text import capfirst
 
 from . import models
@@ -201,3 +202,77 @@ class NotificationAdmin(admin.ModelAdmin):
                 "and only those or failed messages sent again",
                 messages.WARNING,
             )
+
+
+class OutcomeAreaInline(admin.StackedInline):
+    # Stacked, not tabular: each field has its own label (a tabular inline's inputs sit under column
+    # headings that name no field for a screen reader, and its first heading is empty).
+    model = models.OutcomeArea
+    fields = ("position", "name", "code")
+    extra = 0
+    ordering = ("position", "name")
+
+
+@admin.register(models.OutcomeFramework)
+class OutcomeFrameworkAdmin(admin.ModelAdmin):
+    """The outcomes framework's versions and their areas. A council renames, reorders or adds areas;
+    a new version of the framework is a new row, made active here, and the old one is kept with the
+    needs tagged under it (an area or version with needs cannot be deleted)."""
+
+    list_display = ("name", "version", "active", "area_count", "created_at")
+    fields = ("name", "version", "active")
+    readonly_fields = ("active",)
+    inlines = [OutcomeAreaInline]
+    actions = ["make_active"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(area_total=Count("areas"))
+
+    @admin.display(description="Areas", ordering="area_total")
+    def area_count(self, obj) -> int:
+        return obj.area_total
+
+    @admin.action(description="Make the active version (new needs are tagged with its areas)", permissions=["change"])
+    def make_active(self, request, queryset):
+        from .needs import outcome_framework_activate
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select one version to make active", messages.ERROR)
+            return
+        framework = outcome_framework_activate(framework=queryset.get())
+        self.log_change(request, framework, "Made the active version")
+        self.message_user(request, f"{framework} is now the active version", messages.SUCCESS)
+
+
+@admin.register(models.IdentifiedNeed)
+class IdentifiedNeedAdmin(admin.ModelAdmin):
+    """Read only: needs are recorded and changed on the case, by its lead professional, through
+    `cases.needs`, which keeps the chronology."""
+
+    list_display = ("case", "area", "person", "status", "recorded_at", "recorded_by")
+    list_filter = ("status", "area__framework", "area")
+    list_select_related = ("case", "area", "person", "recorded_by")
+    search_fields = ("case__reference",)
+    show_full_result_count = False
+    fields = (
+        "case",
+        "person",
+        "area",
+        "description",
+        "status",
+        "recorded_by",
+        "recorded_at",
+        "status_changed_at",
+        "status_changed_by",
+        "status_note",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

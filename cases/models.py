@@ -823,3 +823,98 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- The outcomes framework and identified needs (shared by the assessment and the outcomes) --------
+
+
+class OutcomeFramework(models.Model):
+    """A version of the outcomes framework a council works to, such as Supporting Families 2022.
+    Frameworks change: a new version is a new row with its own areas, and the old one stays with the
+    needs tagged under it. One version is active at a time (a partial unique constraint): the areas
+    new needs are tagged with. The outcomes app hangs its descriptors of need on these areas."""
+
+    name = models.CharField(max_length=200, help_text="For example 'Supporting Families'")
+    version = models.CharField(max_length=50, help_text="For example '2022'")
+    active = models.BooleanField(
+        default=False, help_text="New needs are tagged with the areas of the active version; only one is active"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-active", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="outcome_framework_version_unique"),
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="outcome_framework_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class OutcomeArea(models.Model):
+    """One headline outcome of a framework version ('Getting a good education'), in its place."""
+
+    framework = models.ForeignKey(OutcomeFramework, on_delete=models.PROTECT, related_name="areas")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in lists of the framework's areas")
+
+    class Meta:
+        ordering = ["framework", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="outcome_area_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    NO_LONGER_A_NEED = "no_longer_a_need", "No longer a need"
+
+
+@pghistory.track()
+class IdentifiedNeed(models.Model):
+    """A need identified for a family, about one of its members (or, with no person, the whole
+    family), tagged to an outcome area. Written by `cases.needs` only; every change of status is
+    kept (pghistory) and written in the chronology.
+
+    The assessment that identified a need is linked from the assessments app's side (its own table
+    pointing here): the shared record imports no app above it, so there is no foreign key to an
+    assessment on this model."""
+
+    Status = NeedStatus
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="needs")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The family member the need is about; empty for the whole family",
+    )
+    area = models.ForeignKey(OutcomeArea, on_delete=models.PROTECT, related_name="needs")
+    description = models.TextField()
+    status = models.CharField(max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # The latest change of status: when, by whom and why (earlier ones are in the history).
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="identified_need_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(status_changed_at__isnull=False) & Q(status_changed_by__isnull=False)),
+                name="identified_need_change_recorded",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "recorded_at"], name="identified_need_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.description[:60]}"
