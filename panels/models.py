@@ -301,3 +301,21 @@ class ClosureNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} closed: {self.closure_reason}"
+
+
+class AgendaPaper(models.Model):
+    """A meeting's agenda PDF made ahead of its downloads (`panels.pdf`, the task queued when the agenda
+    is sent or changed after). `key` is the SHA-256 of the HTML it was made from, and that HTML is
+    all a viewer may see: a download serves the stored bytes only when the HTML made for its own
+    user has the same key, so a stale paper, or one made for another agency, is never served."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_papers")
+    key = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "key"], name="agenda_paper_once")]
+
+    def __str__(self) -> str:
+        return f"Agenda paper of {self.meeting} ({self.key[:12]})"

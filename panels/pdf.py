@@ -16,11 +16,24 @@ marked OFFICIAL-SENSITIVE at its top and bottom and numbered "Page 3 of 12".
 
 Each print is written to the access log (`agenda_log_views`, as a print) for every case whose
 details it showed. A fixed number of queries however many items the agenda has.
+
+The agenda of a full meeting is long (20 items, about 20 pages: seconds of WeasyPrint), so it is
+made ahead (the house style's "large documents are made in a task and stored"): when the agenda is
+sent, and whenever it changes after, `agenda_papers_make` (the `make_agenda_papers` task) makes one
+PDF for the coordinator and one for each standing member, stored once per distinct content
+(`AgendaPaper`, keyed by the SHA-256 of the HTML: members whose agencies see the same families share
+one). A download builds its own HTML for its own user, as before (cheap: a few queries and a
+template), and serves the stored PDF whose key matches; if none does (the agenda, a family or
+consent changed since, or a viewer unlike any member), it renders then, as before, and stores that
+too. A stale paper or another agency's is never served, since the key is the content itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,13 +43,15 @@ from weasyprint import HTML
 from cases.models import AccessLog, User
 
 from . import selectors
-from .models import Attendance, Meeting, MeetingStatus
+from .models import AgendaPaper, Attendance, Meeting, MeetingStatus
 from .permissions import agenda_log_views
 from .words import day_words, route_words, when_words
 
 PDF_VARIANT = "pdf/ua-1"
 MARKING = "OFFICIAL-SENSITIVE"
 NOT_SHARED = "Not shared with your agency"
+# Where the time the PDF was made goes: put in after the key is taken, so the key is the content.
+PRINTED_MARK = "@@printed@@"
 
 
 def pdf_filename(meeting: Meeting, kind: str) -> str:
@@ -45,9 +60,13 @@ def pdf_filename(meeting: Meeting, kind: str) -> str:
     return f"{slugify(meeting.panel.name) or 'panel'}-{kind}-{day:%Y-%m-%d}.pdf"
 
 
-def _render(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
+def _write(html: str) -> bytes:
+    html = html.replace(PRINTED_MARK, when_words(timezone.now(), weekday=False))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _render(template: str, context: dict) -> bytes:
+    return _write(render_to_string(template, context))
 
 
 def _common(*, user: User, meeting: Meeting, title: str) -> dict:
@@ -65,7 +84,7 @@ def _common(*, user: User, meeting: Meeting, title: str) -> dict:
         "agency_name": user.agency.name if user.agency_id else "",
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
-        "printed": when_words(timezone.now(), weekday=False),
+        "printed": PRINTED_MARK,
     }
 
 
@@ -139,13 +158,57 @@ def agenda_context(*, user: User, meeting: Meeting) -> tuple[dict, list]:
     return context, items
 
 
+def agenda_html(*, user: User, meeting: Meeting) -> tuple[str, str, list]:
+    """The agenda's HTML for `user`, its key (SHA-256) and the items it shows."""
+    context, items = agenda_context(user=user, meeting=meeting)
+    html = render_to_string("panels/pdf/agenda.html", context)
+    return html, hashlib.sha256(html.encode()).hexdigest(), items
+
+
 def agenda_pdf(*, user: User, meeting: Meeting, request: HttpRequest | None = None) -> bytes:
     """The meeting's agenda with its papers as a tagged PDF for `user` (who may view the meeting:
-    the caller checked). The print is written to the access log of every case it shows."""
-    context, items = agenda_context(user=user, meeting=meeting)
-    pdf = _render("panels/pdf/agenda.html", context)
+    the caller checked): the stored one made from the same HTML if there is one, else made now and
+    stored. The print is written to the access log of every case it shows."""
+    html, key, items = agenda_html(user=user, meeting=meeting)
+    stored = AgendaPaper.objects.filter(meeting=meeting, key=key).values_list("pdf", flat=True).first()
+    if stored is not None:
+        pdf = bytes(stored)
+    else:
+        pdf = _write(html)
+        AgendaPaper.objects.bulk_create([AgendaPaper(meeting=meeting, key=key, pdf=pdf)], ignore_conflicts=True)
     agenda_log_views(user=user, meeting=meeting, items=items, request=request, action=AccessLog.Action.PRINT)
     return pdf
+
+
+def agenda_papers_make(*, meeting: Meeting, viewers: list[User]) -> int:
+    """Make and store the agenda PDF for each of `viewers` (the coordinator and the standing members),
+    one per distinct content, and drop the meeting's papers made from any other content (stale).
+    Not a print: nothing goes to the access log until someone downloads one. Returns how many
+    PDFs were written."""
+    keys: set[str] = set()
+    made = []
+    for viewer in viewers:
+        html, key, _items = agenda_html(user=viewer, meeting=meeting)
+        if key in keys:
+            continue
+        keys.add(key)
+        if not AgendaPaper.objects.filter(meeting=meeting, key=key).exists():
+            made.append(AgendaPaper(meeting=meeting, key=key, pdf=_write(html)))
+    with transaction.atomic():
+        AgendaPaper.objects.filter(meeting=meeting).exclude(key__in=keys).delete()
+        AgendaPaper.objects.bulk_create(made, ignore_conflicts=True)
+    return len(made)
+
+
+def agenda_papers_queue(*, meeting: Meeting, actor: User) -> None:
+    """After the agenda was sent (`agenda_sent_at`), make its papers again once this transaction
+    commits: for `actor` (the coordinator who changed it) and the standing members."""
+    if meeting.agenda_sent_at is None:
+        return
+    from .tasks import make_agenda_papers
+
+    meeting_id, actor_id = meeting.pk, actor.pk
+    transaction.on_commit(lambda: make_agenda_papers.delay(meeting_id, actor_id))
 
 
 ATTENDANCE_ORDER = [Attendance.Status.PRESENT, Attendance.Status.APOLOGIES, Attendance.Status.ABSENT]

@@ -35,6 +35,7 @@ from .models import (
     PanelMember,
     PanelOutcome,
 )
+from .pdf import agenda_papers_queue
 from .permissions import may_manage_panel
 from .scheduling import meetings_schedule
 from .selectors import LEAD_PROFESSIONAL_CLOCK
@@ -254,6 +255,7 @@ def agenda_add(*, actor: User, meeting: Meeting, case: Case) -> AgendaItem:
         if placed.meeting_id == meeting.pk:
             return placed
         raise ValidationError({"case": f"{case.reference} is already on the agenda of {placed.meeting}"})
+    agenda_papers_queue(meeting=meeting, actor=actor)
     return _agenda_append(meeting=meeting, case=case, actor=actor, route=case.panel_route)
 
 
@@ -268,6 +270,7 @@ def agenda_remove(*, actor: User, item: AgendaItem) -> None:
     item.delete()
     for position, pk in enumerate(meeting.items.order_by("position", "id").values_list("pk", flat=True), start=1):
         AgendaItem.objects.filter(pk=pk).update(position=position)
+    agenda_papers_queue(meeting=meeting, actor=actor)
 
 
 @transaction.atomic
@@ -283,6 +286,7 @@ def agenda_move(*, actor: User, item: AgendaItem, up: bool) -> None:
         order[index], order[other] = order[other], order[index]
     for position, pk in enumerate(order, start=1):
         AgendaItem.objects.filter(pk=pk).update(position=position)
+    agenda_papers_queue(meeting=meeting, actor=actor)
 
 
 @transaction.atomic
@@ -297,6 +301,7 @@ def agenda_send(*, actor: User, meeting: Meeting) -> int:
         raise ValidationError("Add cases to the agenda before sending it.")
     meeting.agenda_sent_at = timezone.now()
     meeting.save(update_fields=["agenda_sent_at"])
+    agenda_papers_queue(meeting=meeting, actor=actor)
     url = _link(reverse("panels:meeting", args=[meeting.pk]))
     count = meeting.items.count()
     told = 0

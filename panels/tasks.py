@@ -34,3 +34,22 @@ def send_missing_panel_letters() -> int:
     for decision_id in decisions_without_letters(since=since):
         made += panel_letter_create_and_send(decision_id=decision_id) is not None
     return made
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def make_agenda_papers(meeting_id: int, actor_id: int) -> int:
+    """Make a sent agenda's PDFs ahead of their downloads (`panels.pdf.agenda_papers_make`): for the
+    coordinator who sent or changed it and for each standing member. Safe to run twice, and in any
+    order: a paper is served only to a viewer whose own HTML matches it."""
+    from cases.models import User
+
+    from .models import Meeting, MeetingStatus
+    from .pdf import agenda_papers_make
+
+    meeting = Meeting.objects.select_related("panel").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.agenda_sent_at is None:
+        return 0
+    members = meeting.panel.members.filter(ended_at__isnull=True, user__isnull=False, user__is_active=True)
+    ids = [actor_id, *members.order_by("id").values_list("user_id", flat=True)]
+    users = User.objects.in_bulk(ids)
+    return agenda_papers_make(meeting=meeting, viewers=[users[pk] for pk in dict.fromkeys(ids) if pk in users])
