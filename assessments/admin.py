@@ -24,7 +24,8 @@ class AreaRowForm(NamedColumnsForm):
                 field.widget.attrs["aria-label"] = f"{capfirst(field.label or '')} of a new area"
 
 
-class ToolAreaInline(admin.TabularInline):
+class ToolAreaInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's first column heading is empty (axe: empty-table-header).
     model = ToolArea
     form = AreaRowForm
     fields = ("sort_order", "name", "code")

@@ -63,6 +63,9 @@ def test_the_configuration_list_and_change_form_pass_axe(administrator_page, mod
         "/admin/auth/group/",
         "/admin/assessments/outcometool/",
         "/admin/assessments/outcometool/add/",
+        "/admin/cases/outcomeframework/",
+        "/admin/cases/outcomeframework/add/",
+        "/admin/cases/identifiedneed/",
     ],
 )
 def test_the_other_administration_pages_pass_axe(administrator_page, url):
@@ -79,3 +82,13 @@ def test_an_editable_column_is_named_by_its_row(administrator_page):
 
     expect(page.get_by_label(f"Sort order of {level.name}")).to_have_value(str(level.sort_order))
     expect(page.get_by_label(f"Active: {level.name}")).to_be_checked()
+
+
+def test_an_outcome_tools_change_form_with_its_areas_passes_axe(administrator_page):
+    from assessments.models import OutcomeTool
+
+    tool = OutcomeTool.objects.order_by("pk").first()
+
+    administrator_page.goto(f"/admin/assessments/outcometool/{tool.pk}/change/")
+
+    assert_accessible(administrator_page)
