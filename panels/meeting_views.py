@@ -90,7 +90,7 @@ def _meeting_page(
     user = request.user
     manages = _manages(meeting)
     scheduled = meeting.status == MeetingStatus.SCHEDULED
-    items = selectors.agenda(user=user, meeting=meeting)
+    items = selectors.agenda_rows(user=user, meeting=meeting)
     agenda_log_views(user=user, meeting=meeting, items=items, request=request)
     rows = []
     for index, item in enumerate(items):
@@ -122,9 +122,7 @@ def _meeting_page(
         "scheduled": scheduled,
         "attendance": _attendance(meeting),
         "actions": list(selectors.meeting_actions(meeting=meeting)),
-        "waiting": list(selectors.waiting_to_add(user=user, panel=meeting.panel)[:WAITING_TO_ADD])
-        if manages and scheduled
-        else [],
+        "waiting": _waiting_options(user, meeting, chosen_case) if manages and scheduled else [],
         "chosen_case": chosen_case,
         "errors": list(errors),
         "panel_url": _optional_url("panels:panel", meeting.panel_id),
@@ -133,6 +131,20 @@ def _meeting_page(
         "today": timezone.localdate(),
     }
     return render(request, TEMPLATES + "meeting.html", context, status=status)
+
+
+def _waiting_options(user, meeting: Meeting, chosen_case: int | None) -> list[tuple[int, str, bool]]:
+    """The "add a case" select's options: (case id, its reference with the family's name where
+    `user` may see it, whether it is the case chosen before), longest waiting first. Words made
+    here, not in the template: a panel may have a hundred cases waiting."""
+    return [
+        (
+            row["pk"],
+            f"{row['reference']}: {row['family_name']}" if row["family_name"] else row["reference"],
+            row["pk"] == chosen_case,
+        )
+        for row in selectors.waiting_to_add(user=user, panel=meeting.panel)[:WAITING_TO_ADD]
+    ]
 
 
 def _attendance(meeting: Meeting) -> list[PanelMember]:

@@ -70,6 +70,13 @@ def panel_perms(user: User, panel: Panel) -> frozenset[str]:
     return frozenset(perm for perm in PANEL_PERMS if panels_for_user(user, perm).filter(pk=panel.pk).exists())
 
 
+def _perms_on_reached(user: User, panel: Panel) -> frozenset[str]:
+    """The user's permissions on a panel they just reached through `panels_for_user` (with either
+    permission), without a query: whoever manages a panel also views it (see `panel_access_filter`),
+    so they view it, and they manage it as `may_manage_panel` says (the rule of MANAGE_PANEL there)."""
+    return frozenset((VIEW_PANEL, MANAGE_PANEL) if may_manage_panel(user, panel) else (VIEW_PANEL,))
+
+
 def may_manage_panel(user: User, panel: Panel) -> bool:
     return is_coordinator(user) and (coordinates_county(user) or panel.locality_id == user_locality_id(user))
 
@@ -81,7 +88,7 @@ def panel_get_for_user(
     panel = panels_for_user(user, perm).select_related("locality", "chair").filter(pk=panel_id).first()
     if panel is None:
         raise Http404("No panel found")
-    panel.perms = panel_perms(user, panel)
+    panel.perms = _perms_on_reached(user, panel)
     return panel
 
 
@@ -98,7 +105,7 @@ def meeting_get_for_user(
     )
     if meeting is None:
         raise Http404("No meeting found")
-    meeting.perms = panel_perms(user, meeting.panel)
+    meeting.perms = _perms_on_reached(user, meeting.panel)
     return meeting
 
 

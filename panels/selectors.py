@@ -141,12 +141,15 @@ def over_target(now: datetime.datetime | None = None) -> Q:
     return Q(panel_route=PanelRoute.FRONT_DOOR, received_at__lt=over_target_before(now))
 
 
-def waiting_to_add(*, user: User, panel: Panel) -> QuerySet[Case]:
-    """The panel's waiting cases `user` may see that are on no upcoming agenda, longest waiting first."""
+def waiting_to_add(*, user: User, panel: Panel) -> QuerySet:
+    """The panel's waiting cases `user` may see that are on no upcoming agenda, longest waiting first:
+    rows of `pk`, `reference` and `family_name` (None where `user` may not see the family's details),
+    a select's options, not cases."""
     return (
         cases_with_visibility(user, waiting_cases(panel))
         .filter(~Exists(_on_upcoming_agenda()))
         .order_by("panel_waiting_since", "pk")
+        .values("pk", "reference", "family_name")
     )
 
 
@@ -249,6 +252,29 @@ def agenda(*, user: User, meeting: Meeting, item_id: int | None = None) -> list[
     for item in items:
         item.details_visible = item.case.details_visible
         item.decision = item.current[-1] if item.current else None
+    return items
+
+
+def agenda_rows(*, user: User, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda in order for its page: each item (id, position, route) with its case
+    (`reference`, `level_of_need`, `details_visible` and `family_name` for `user`, nothing else of
+    it) and its current decision (`decision`, or None). `agenda` gives the whole case, for papers.
+    Three queries."""
+    items = list(meeting.items.only("id", "meeting_id", "case_id", "position", "route").order_by("position", "id"))
+    ids = [item.pk for item in items]
+    cases = {
+        case.pk: case
+        for case in cases_with_visibility(user, Case.objects.filter(pk__in=[item.case_id for item in items]))
+        .select_related("level_of_need")
+        .only("id", "reference", "level_of_need__name")
+    }
+    decisions: dict[int, PanelDecision] = {}
+    for decision in _current_decisions().filter(item_id__in=ids):
+        decisions[decision.item_id] = decision
+    for item in items:
+        item.case = cases[item.case_id]
+        item.details_visible = item.case.details_visible
+        item.decision = decisions.get(item.pk)
     return items
 
 

@@ -153,7 +153,7 @@ def member_end(request: HttpRequest, panel, panel_member_id: int) -> HttpRespons
     return redirect("panels:panel", panel_id=panel.pk)
 
 
-def _waiting_row(case, *, next_meeting) -> dict:
+def _waiting_row(case, *, add_url: str) -> dict:
     """A case of the waiting list in words. A case the front door sent is measured against the 10-day
     target from when the front door received the referral; one sent back by its team, or stepped
     down, by the days since it came (the target was its first offer's)."""
@@ -182,7 +182,7 @@ def _waiting_row(case, *, next_meeting) -> dict:
         "over": over,
         "target": target,
         "agenda_words": day_words(case.agenda_meeting_at) if case.agenda_meeting_at else "",
-        "add_url": agenda_add_url(next_meeting.pk) if next_meeting and not case.agenda_meeting_id else "",
+        "add_url": add_url if not case.agenda_meeting_id else "",
     }
 
 
@@ -196,7 +196,13 @@ def waiting_list(request: HttpRequest, panel) -> HttpResponse:
     if not filters.is_valid():
         return render(request, "panels/waiting_list.html", context, status=400)
     chosen = filters.cleaned_data
-    cases = selectors.waiting_list(user=request.user, panel=panel)
+    # The page shows a few columns of each case: read those alone (the API reads the whole case).
+    cases = (
+        selectors.waiting_list(user=request.user, panel=panel)
+        .select_related(None)
+        .select_related("level_of_need")
+        .only("id", "reference", "panel_route", "panel_waiting_since", "panel_note", "level_of_need__name")
+    )
     if chosen["route"]:
         cases = cases.filter(panel_route=chosen["route"])
     if chosen["over"]:
@@ -205,10 +211,11 @@ def waiting_list(request: HttpRequest, panel) -> HttpResponse:
         cases = cases.filter(agenda_meeting_id__isnull=True)
     page, querystring = page_of(request, cases, WAITING_PAGE_SIZE)
     next_meeting = services.next_meeting(panel)
+    add_url = agenda_add_url(next_meeting.pk) if next_meeting else ""
     context.update(
         page_obj=page,
         querystring=querystring,
-        rows=[_waiting_row(case, next_meeting=next_meeting) for case in page.object_list],
+        rows=[_waiting_row(case, add_url=add_url) for case in page.object_list],
         next_meeting=next_meeting,
         next_meeting_words=day_words(next_meeting.starts_at) if next_meeting else "",
         filtered=bool(chosen["route"] or chosen["over"] or chosen["unplaced"]),

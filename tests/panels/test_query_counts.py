@@ -12,6 +12,7 @@ from panels import services
 from tests.panels.conftest import waiting_case
 
 BUDGET = 12
+WAITING_LIST_QUERIES = 5  # what the page takes, filtered or not: held there, well under the budget
 
 
 def waiting_for_days(w, days: int):
@@ -35,9 +36,9 @@ def test_the_waiting_list_is_within_the_query_budget(world, panel, upcoming, cli
         services.agenda_add(actor=w.panel_coordinator, meeting=upcoming[0], case=case)
     client = client_for(w.panel_coordinator)
 
-    with django_assert_max_num_queries(BUDGET):
+    with django_assert_max_num_queries(WAITING_LIST_QUERIES):
         response = client.get(f"/panels/{panel.pk}/waiting-list/")
-    with django_assert_max_num_queries(BUDGET):
+    with django_assert_max_num_queries(WAITING_LIST_QUERIES):
         filtered = client.get(f"/panels/{panel.pk}/waiting-list/?route=front_door&over=1&unplaced=1")
 
     assert response.status_code == filtered.status_code == 200
