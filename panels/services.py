@@ -167,6 +167,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime.datetime,
     meeting.changed_by = actor
     meeting.save(update_fields=["moved_from", "starts_at", "move_reason", "changed_by"])
     _tell_members(meeting, "moved", f"The meeting has moved to {_meeting_when(starts_at)}.")
+    agenda_papers_queue(meeting=meeting, actor=actor)
     return meeting
 
 
