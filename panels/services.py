@@ -514,6 +514,7 @@ def decision_record(
     )
     _apply(actor=actor, decision=decision, case=case, meeting=meeting)
     _queue_letter(decision)
+    agenda_papers_queue(meeting=meeting, actor=actor)
     return decision
 
 
@@ -633,6 +634,7 @@ def decision_amend(
             escalate_user=actor,
         )
     _queue_letter(amended)
+    agenda_papers_queue(meeting=meeting, actor=actor)
     return amended
 
 

@@ -13,7 +13,7 @@ from cases import services as case_services
 from cases.models import AccessLog, Consent
 from panels import services
 from panels import tasks as panel_tasks
-from panels.models import AgendaPaper
+from panels.models import AgendaPaper, PanelOutcome
 from panels.pdf import agenda_html
 from panels.permissions import AGENDA_RECORD
 from tests.panels.conftest import waiting_case
@@ -153,3 +153,26 @@ def test_an_agenda_not_sent_is_not_made_ahead(world, upcoming, worker, django_ca
 
     assert worker == []
     assert not AgendaPaper.objects.exists()
+
+
+def test_a_decision_at_the_meeting_makes_its_papers_again(
+    world, meeting_now, worker, client_for, django_capture_on_commit_callbacks
+):
+    item = services.agenda_add(actor=world.panel_coordinator, meeting=meeting_now, case=waiting_case(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agenda_send(actor=world.panel_coordinator, meeting=meeting_now)
+    meeting_now.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.decision_record(
+            actor=world.panel_coordinator, item=item, outcome=PanelOutcome.DEFER, reason="The school's view."
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decision_amend(
+            actor=world.panel_coordinator, decision=decision, amendment_reason="Typo.", reason="The school's report."
+        )
+    marks = mark_stored(meeting_now)
+    response = client_for(world.panel_coordinator).get(url(meeting_now))
+
+    assert worker == [meeting_now.pk] * 3
+    assert response.content == marks[key_for(world.panel_coordinator, meeting_now)]
