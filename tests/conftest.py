@@ -7,6 +7,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
+from assessments.configuration import seed_outcome_tools
+from assessments.models import OutcomeTool
 from cases import services
 from cases.configuration import seed_configuration
 from cases.middleware import SESSION_STARTED, SESSION_TOUCHED
@@ -18,9 +20,12 @@ from tests.openapi import check_api_responses
 
 @pytest.fixture(autouse=True)
 def _configuration(db):
-    # Migration 0002 seeds it; transactional tests flush it away: then seed it again.
+    # Migrations seed it (cases 0002, assessments 0003); transactional tests flush it away: then
+    # seed it again.
     if not LevelOfNeed.objects.exists():
         seed_configuration(django_apps)
+    if not OutcomeTool.objects.exists():
+        seed_outcome_tools(django_apps)
 
 
 @pytest.fixture(autouse=True)
