@@ -6,10 +6,25 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.deadlines import deadline_start
 from cases.models import PanelRoute
+from cases.roles import Role
 from panels import services
 from panels.models import Meeting, Panel
 from tests.factories import family_with_members
+
+
+def offer_clock(case, *, days_ago: int):
+    """The front door received the referral `days_ago` days ago (its 10-day clock started then)."""
+    deadline_start(
+        timescale_code="front-door-to-offer",
+        subject_type="case",
+        subject_id=case.pk,
+        case=case,
+        reference=case.reference,
+        started_at=timezone.now() - datetime.timedelta(days=days_ago),
+        remind_role=Role.PANEL_COORDINATOR,
+    )
 
 
 def waiting_case(w, *, locality=None, route=PanelRoute.FRONT_DOOR):
@@ -53,4 +68,4 @@ def upcoming(panel) -> list[Meeting]:
     return list(Meeting.objects.filter(panel=panel, starts_at__gt=timezone.now()).order_by("starts_at"))
 
 
-__all__ = ["Panel", "waiting_case"]
+__all__ = ["Panel", "offer_clock", "waiting_case"]

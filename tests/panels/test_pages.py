@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.deadlines import deadline_start
 from cases.models import PanelRoute
 from cases.roles import Role
 from front_door import services as front_door_services
@@ -17,7 +16,7 @@ from panels import services
 from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelMember
 from panels.words import day_words, when_words
 from tests.factories import TeamFactory, UserFactory, family_with_members
-from tests.panels.conftest import waiting_case
+from tests.panels.conftest import offer_clock, waiting_case
 
 
 def text(response) -> str:
@@ -29,19 +28,6 @@ def text(response) -> str:
 def south_coordinator(world):
     team = TeamFactory(name="South Panel", agency=world.council, locality=world.south)
     return UserFactory(username="south-panel", agency=world.council, team=team, roles=[Role.PANEL_COORDINATOR])
-
-
-def offer_clock(case, *, days_ago: int):
-    """The front door received the referral `days_ago` days ago (its 10-day clock started then)."""
-    deadline_start(
-        timescale_code="front-door-to-offer",
-        subject_type="case",
-        subject_id=case.pk,
-        case=case,
-        reference=case.reference,
-        started_at=timezone.now() - datetime.timedelta(days=days_ago),
-        remind_role=Role.PANEL_COORDINATOR,
-    )
 
 
 # --- The list of panels --------------------------------------------------------------------------------

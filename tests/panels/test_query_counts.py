@@ -2,14 +2,8 @@
 here the waiting list (as filtered too), for the coordinator of the panel's own locality, as
 `make bench` asks for it. The meeting page of 20 items is held to it in test_meeting_pages.py."""
 
-import datetime
-
-from django.utils import timezone
-
-from cases.deadlines import deadline_start
-from cases.roles import Role
 from panels import services
-from tests.panels.conftest import waiting_case
+from tests.panels.conftest import offer_clock, waiting_case
 
 BUDGET = 12
 WAITING_LIST_QUERIES = 5  # what the page takes, filtered or not: held there, well under the budget
@@ -17,15 +11,7 @@ WAITING_LIST_QUERIES = 5  # what the page takes, filtered or not: held there, we
 
 def waiting_for_days(w, days: int):
     case = waiting_case(w)
-    deadline_start(
-        timescale_code="front-door-to-offer",
-        subject_type="case",
-        subject_id=case.pk,
-        case=case,
-        reference=case.reference,
-        started_at=timezone.now() - datetime.timedelta(days=days),
-        remind_role=Role.PANEL_COORDINATOR,
-    )
+    offer_clock(case, days_ago=days)
     return case
 
 
