@@ -43,6 +43,11 @@ BEAT_SCHEDULE = {
         "task": "panels.tasks.send_missing_panel_letters",
         "schedule": 300.0,
     },
+    "delete-old-agenda-papers": {
+        # Stored agenda PDFs of meetings a week past, or cancelled (panels/tasks.py).
+        "task": "panels.tasks.delete_old_agenda_papers",
+        "schedule": crontab(hour=3, minute=23),  # daily, at night
+    },
     "delete-unused-referral-drafts": {
         # Unsent referrals nobody has touched for 28 days (front_door.services.DRAFT_KEPT_FOR).
         "task": "front_door.tasks.delete_unused_drafts",

@@ -7,6 +7,8 @@ from .scheduling import meetings_schedule_all
 
 # How far back the sweep looks for a panel decision whose letter was never made.
 LETTER_SWEEP_DAYS = 14
+# How long after its meeting started a stored agenda PDF is kept.
+PAPERS_KEPT_DAYS = 7
 
 
 @shared_task
@@ -53,3 +55,18 @@ def make_agenda_papers(meeting_id: int, actor_id: int) -> int:
     ids = [actor_id, *members.order_by("id").values_list("user_id", flat=True)]
     users = User.objects.in_bulk(ids)
     return agenda_papers_make(meeting=meeting, viewers=[users[pk] for pk in dict.fromkeys(ids) if pk in users])
+
+
+@shared_task
+def delete_old_agenda_papers() -> int:
+    """Stored agenda PDFs hold families' details: keep them only while they serve their meeting
+    (until a week after it started; not at all once it is cancelled). A later download makes the
+    paper again on demand. Nightly; safe to run twice. Returns how many were deleted."""
+    from django.db.models import Q
+
+    from .models import AgendaPaper, MeetingStatus
+
+    cutoff = timezone.now() - datetime.timedelta(days=PAPERS_KEPT_DAYS)
+    old = AgendaPaper.objects.filter(Q(meeting__starts_at__lt=cutoff) | Q(meeting__status=MeetingStatus.CANCELLED))
+    deleted, _ = old.delete()
+    return deleted

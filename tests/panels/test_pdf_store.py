@@ -5,6 +5,8 @@ never another agency's; every download still in the access log."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +15,7 @@ from cases import services as case_services
 from cases.models import AccessLog, Consent
 from panels import services
 from panels import tasks as panel_tasks
-from panels.models import AgendaPaper, PanelOutcome
+from panels.models import AgendaPaper, Meeting, PanelOutcome
 from panels.pdf import agenda_html
 from panels.permissions import AGENDA_RECORD
 from tests.panels.conftest import waiting_case
@@ -176,3 +178,20 @@ def test_a_decision_at_the_meeting_makes_its_papers_again(
 
     assert worker == [meeting_now.pk] * 3
     assert response.content == marks[key_for(world.panel_coordinator, meeting_now)]
+
+
+def test_stored_papers_are_deleted_a_week_after_their_meeting_or_when_it_is_cancelled(world, panel, upcoming):
+    past = Meeting.objects.create(
+        panel=panel, slot_on=timezone.localdate() - datetime.timedelta(days=800), starts_at=timezone.now()
+    )
+    Meeting.objects.filter(pk=past.pk).update(starts_at=timezone.now() - datetime.timedelta(days=8))
+    ahead, cancelled = upcoming[0], upcoming[1]
+    services.meeting_cancel(actor=world.panel_coordinator, meeting=cancelled, reason="The chair is ill.")
+    for meeting in (past, ahead, cancelled):
+        AgendaPaper.objects.create(meeting=meeting, key=f"key-{meeting.pk}", pdf=b"%PDF stored")
+
+    deleted = panel_tasks.delete_old_agenda_papers()
+    again = panel_tasks.delete_old_agenda_papers()
+
+    assert (deleted, again) == (2, 0)
+    assert list(AgendaPaper.objects.values_list("meeting_id", flat=True)) == [ahead.pk]
