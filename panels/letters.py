@@ -10,7 +10,7 @@ give, sends nothing."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -86,7 +86,7 @@ def _says_nothing_new(decision: PanelDecision) -> bool:
     the chain exists (a chain without one still needs its letter)."""
     if decision.amends_id is None:
         return False
-    amended = PanelDecision.objects.get(pk=decision.amends_id)
+    amended = decision.amends
     if any(getattr(amended, field) != getattr(decision, field) for field in LETTER_SAYS):
         return False
     return ReferrerLetter.objects.filter(panel_decision_id__in=amended_chain(PanelDecision, decision)).exists()
@@ -144,7 +144,7 @@ def panel_letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
     not come from the front door, an amendment that changes nothing the letter says, or a decision
     amended or followed by one whose letter is made."""
     decision = (
-        PanelDecision.objects.select_related("item__meeting__panel", "lead_agency", "team")
+        PanelDecision.objects.select_related("item__meeting__panel", "lead_agency", "team", "amends")
         .filter(pk=decision_id)
         .first()
     )
@@ -174,23 +174,13 @@ def panel_letter_create_and_send(*, decision_id: int) -> ReferrerLetter | None:
 
 def decisions_without_letters(*, since) -> list[int]:
     """The current panel decisions since `since` that may still owe the referrer a letter (the task
-    queued when they were made may have been lost with a worker): the sweep makes them."""
-    changed = (
-        Q(amends__isnull=True)
-        | Q(amends__letter__isnull=True)
-        | ~Q(outcome=F("amends__outcome"))
-        | ~Q(lead_agency_id=F("amends__lead_agency_id"))
-        | ~Q(not_for_panel_route=F("amends__not_for_panel_route"))
-        | ~Q(team_id=F("amends__team_id"))
-        | Q(team__isnull=True, amends__team__isnull=False)
-        | Q(team__isnull=False, amends__team__isnull=True)
-    )
+    queued when they were made may have been lost with a worker): the sweep hands each to
+    `panel_letter_create_and_send`, which decides (an amendment of the reasons only owes none)."""
     sent_by_the_front_door = Referral.objects.filter(
         case_id=OuterRef("item__case_id"), decisions__destination__goes_to_panel=True
     )
     return list(
         PanelDecision.objects.filter(
-            changed,
             Exists(sent_by_the_front_door),
             decided_at__gte=since,
             outcome__in=LETTER_OUTCOMES,

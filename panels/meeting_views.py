@@ -90,7 +90,7 @@ def _meeting_page(
     user = request.user
     manages = _manages(meeting)
     scheduled = meeting.status == MeetingStatus.SCHEDULED
-    items = selectors.agenda_rows(user=user, meeting=meeting)
+    items = selectors.agenda(user=user, meeting=meeting, brief=True)
     agenda_log_views(user=user, meeting=meeting, items=items, request=request)
     rows = []
     for index, item in enumerate(items):

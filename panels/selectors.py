@@ -234,47 +234,28 @@ def _current_decisions() -> QuerySet[PanelDecision]:
     )
 
 
-def agenda(*, user: User, meeting: Meeting, item_id: int | None = None) -> list[AgendaItem]:
+def agenda(*, user: User, meeting: Meeting, item_id: int | None = None, brief: bool = False) -> list[AgendaItem]:
     """The meeting's agenda in order, each item with its case (with `details_visible` and
     `family_name` for `user`), its current decision (`decision`, or None) and whether it was amended;
-    with `item_id`, that item alone (nothing if it is not on this agenda). Three queries."""
-    cases = cases_with_visibility(user, Case.objects.all()).select_related(
-        "level_of_need", "family", "lead_agency", "team", "locality"
-    )
+    with `item_id`, that item alone (nothing if it is not on this agenda). `brief`, for the meeting
+    page: only the columns it shows (the item's position and route; the case's reference and level
+    of need), not whole cases for the papers. Three queries."""
+    cases = cases_with_visibility(user, Case.objects.all())
     items = meeting.items.all() if item_id is None else meeting.items.filter(pk=item_id)
+    if brief:
+        cases = cases.select_related("level_of_need").only("id", "reference", "level_of_need__name")
+        items = items.only("id", "meeting_id", "case_id", "position", "route")
+    else:
+        cases = cases.select_related("level_of_need", "family", "lead_agency", "team", "locality")
+        items = items.select_related("added_by")
     items = list(
-        items.select_related("added_by")
-        .prefetch_related(
+        items.prefetch_related(
             Prefetch("case", queryset=cases), Prefetch("decisions", queryset=_current_decisions(), to_attr="current")
-        )
-        .order_by("position", "id")
+        ).order_by("position", "id")
     )
     for item in items:
         item.details_visible = item.case.details_visible
         item.decision = item.current[-1] if item.current else None
-    return items
-
-
-def agenda_rows(*, user: User, meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's agenda in order for its page: each item (id, position, route) with its case
-    (`reference`, `level_of_need`, `details_visible` and `family_name` for `user`, nothing else of
-    it) and its current decision (`decision`, or None). `agenda` gives the whole case, for papers.
-    Three queries."""
-    items = list(meeting.items.only("id", "meeting_id", "case_id", "position", "route").order_by("position", "id"))
-    ids = [item.pk for item in items]
-    cases = {
-        case.pk: case
-        for case in cases_with_visibility(user, Case.objects.filter(pk__in=[item.case_id for item in items]))
-        .select_related("level_of_need")
-        .only("id", "reference", "level_of_need__name")
-    }
-    decisions: dict[int, PanelDecision] = {}
-    for decision in _current_decisions().filter(item_id__in=ids):
-        decisions[decision.item_id] = decision
-    for item in items:
-        item.case = cases[item.case_id]
-        item.details_visible = item.case.details_visible
-        item.decision = decisions.get(item.pk)
     return items
 
 
