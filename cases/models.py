@@ -4,6 +4,7 @@ around the family, consent, the chronology and the access log."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pghistory
 from django.contrib.auth.models import AbstractUser
@@ -315,6 +316,16 @@ class Person(models.Model):
     school = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils", help_text="School or setting"
     )
+    # Contact details and safety flags, for people of the family network beyond the household (the
+    # household's address is the family's). An address marked confidential is shown only to the lead
+    # professional and managers, in pages, PDFs and the API (`cases.network`).
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True, help_text="Where they live, when not with the family")
+    do_not_contact = models.BooleanField(default=False, help_text="Practitioners must not contact this person")
+    address_confidential = models.BooleanField(
+        default=False, help_text="Their address is shown only to the lead professional and managers"
+    )
     school_name = models.CharField(
         "school or setting as named",
         max_length=200,
@@ -378,6 +389,7 @@ class Relationship(models.Model):
         HALF_SIBLING = "half_sibling", "Half-sibling"
         GRANDPARENT = "grandparent", "Grandparent"
         PARTNER = "partner", "Partner"
+        FORMER_PARTNER = "former_partner", "Former partner (separated)"
         OTHER_RELATIVE = "other_relative", "Other relative"
         FAMILY_FRIEND = "family_friend", "Family friend"
 
@@ -532,6 +544,12 @@ class CaseMember(models.Model):
         return f"{self.user} ({self.role}) on {self.case}"
 
 
+def consent_evidence_path(instance: Consent, filename: str) -> str:
+    """A random name in a dated folder: the original name may carry a family's name."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"consent/{timezone.now():%Y/%m}/{uuid.uuid4().hex}" + (f".{extension}" if extension else "")
+
+
 @pghistory.track()
 class Consent(models.Model):
     """A recorded consent decision. A newer record for the same person, scope and agency supersedes
@@ -553,6 +571,12 @@ class Consent(models.Model):
         ELECTRONIC = "electronic", "Electronic signature or email"
         VERBAL = "verbal", "Verbal, recorded by the practitioner"
 
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "By phone"
+        VIDEO = "video", "By video call"
+        WRITING = "writing", "In writing (letter or email)"
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents")
@@ -562,6 +586,14 @@ class Consent(models.Model):
     evidence = models.CharField(max_length=20, choices=Evidence.choices, blank=True)
     decided_on = models.DateField()
     not_sought_reason = models.TextField(blank=True)
+    # How it was recorded: the signed form uploaded (through the storage API, so production can keep
+    # it in object storage), or the way it was given and who witnessed it.
+    method = models.CharField(max_length=20, choices=Method.choices, blank=True)
+    witness = models.CharField(max_length=200, blank=True, help_text="Who else was there when consent was given")
+    evidence_file = models.FileField(upload_to=consent_evidence_path, blank=True)
+    # For a child or young person deciding for themselves: why they are judged able to (their age
+    # is read from their date of birth; the judgement is the practitioner's, not the age alone).
+    capacity_judgement = models.TextField(blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
