@@ -1,12 +1,15 @@
 """Reads of the lead professional's work. Built so far: outcome tool readings, grouped into series
 (one per tool, and per child for a tool about one person) with each area's distance travelled.
-Query counts are designed here: a case's readings are three queries however many there are."""
+Query counts are designed here: the case page reads a case's series in one query however many
+readings there are (`case_series`); the API's readings with their scores are three."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models.functions import JSONObject
 
 from cases.models import Case, FamilyMembership, Person
 
@@ -41,11 +44,8 @@ class Series:
 
     tool: OutcomeTool
     person: Person | None
+    areas: list[ToolArea] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
-
-    @property
-    def areas(self) -> list[ToolArea]:
-        return list(self.tool.areas.all())
 
     @property
     def title(self) -> str:
@@ -107,17 +107,29 @@ def case_readings(*, case: Case) -> QuerySet[Reading]:
     )
 
 
-def case_series(*, case: Case, readings: list[Reading] | None = None) -> list[Series]:
+def case_series(*, case: Case) -> list[Series]:
     """The case's readings as series: one per tool (in the tools' order) and, for a tool about one
-    person, per child (by name); in each, the readings oldest first. `readings` from `case_readings`
-    when already read."""
-    readings = list(case_readings(case=case)) if readings is None else readings
+    person, per child (by name); in each, the readings oldest first, and the tool's areas in order.
+    One query: each reading row brings its scores and its tool's areas as arrays."""
+    scores = Score.objects.filter(reading_id=OuterRef("pk")).values(pair=JSONObject(area="area_id", value="value"))
+    areas = (
+        ToolArea.objects.filter(tool_id=OuterRef("tool_id"))
+        .order_by("sort_order", "pk")
+        .values(area=JSONObject(id="id", code="code", name="name", sort_order="sort_order"))
+    )
+    readings = (
+        Reading.objects.filter(case=case)
+        .select_related("tool", "person", "recorded_by")
+        .annotate(score_pairs=ArraySubquery(scores), tool_areas=ArraySubquery(areas))
+        .order_by("taken_on", "recorded_at", "pk")
+    )
     groups: dict[tuple[int, int | None], Series] = {}
     for reading in readings:
-        reading.values = {score.area_id: score.value for score in reading.scores.all()}
+        reading.values = {pair["area"]: pair["value"] for pair in reading.score_pairs}
         key = (reading.tool_id, reading.person_id)
         if key not in groups:
-            groups[key] = Series(tool=reading.tool, person=reading.person)
+            tool_areas = [ToolArea(tool=reading.tool, **area) for area in reading.tool_areas]
+            groups[key] = Series(tool=reading.tool, person=reading.person, areas=tool_areas)
         groups[key].readings.append(reading)
     return sorted(groups.values(), key=_series_order)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from . import selectors, services
 from .extensions import CaseAction, CaseSection, HomePanel, MenuItem, registry
 from .models import Case, CaseStatus, ChronologyEntry, Consent
-from .paging import page_of
+from .paging import page_of_rows_counted_together
 from .permissions import CHANGE_CASE, MANAGE_CASE
 from .roles import CASE_LIST_ROLES, Role
 
@@ -123,7 +123,7 @@ def _consent(request: HttpRequest, case: Case) -> dict | None:
 
 def _chronology(request: HttpRequest, case: Case) -> dict:
     rows = selectors.case_chronology_rows(case=case, user=request.user)
-    page, querystring = page_of(request, rows, CHRONOLOGY_PAGE_SIZE)
+    page, querystring = page_of_rows_counted_together(request, rows, CHRONOLOGY_PAGE_SIZE)
     entries = [{**row, "kind_label": ChronologyEntry.Kind(row["kind"]).label} for row in page.object_list]
     return {"page_obj": page, "entries": entries, "querystring": querystring}
 

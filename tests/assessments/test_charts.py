@@ -49,7 +49,7 @@ def readings(world, case):
 
 
 def test_a_cases_readings_make_one_series_per_tool_and_child_oldest_first(readings, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         series = case_series(case=readings)
 
     assert [s.title for s in series] == [

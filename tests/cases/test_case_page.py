@@ -33,11 +33,30 @@ def count_queries(client, url) -> int:
     return len([q for q in captured.captured_queries if not q["sql"].startswith(control)])
 
 
+def _readings(world, case) -> None:
+    from assessments.models import OutcomeTool
+    from assessments.services import reading_record
+
+    child = case.family.people.filter(kind="child").first()
+    for code, person in (("family-star-plus", None), ("my-star", child), ("family-star-plus", None)):
+        tool = OutcomeTool.objects.get(code=code)
+        reading_record(
+            actor=world.lead,
+            case=case,
+            tool=tool,
+            person=person,
+            taken_on=case.opened_at.date(),
+            scores={area.pk: tool.scale_min + 1 for area in tool.areas.all()},
+        )
+
+
 def test_the_case_page_takes_the_same_few_queries_for_a_quiet_or_a_busy_case(world, client_for):
     quiet = open_case(world)
     busy = open_case(world, members=[(world.school_practitioner, "School"), (world.health_practitioner, "Health")])
     for n in range(40):
         services.chronology_note_add(actor=world.lead, case=busy, summary=f"Visit {n}", body="Went well.")
+    # Outcome tool readings of two tools, one about a child (the assessments app's section).
+    _readings(world, busy)
     client = client_for(world.lead)
     client.get(f"/cases/{quiet.pk}/")  # the process's first page looks up the permissions' ids once
 
