@@ -1,2 +1,3 @@
 """The lead professional's demo data (steps of `cases.demo`), made only through the services. Each
 part of the work keeps its steps in its own module, imported here so `load_demo_data` finds them."""
+from . import demo_readings  # noqa: F401

@@ -284,3 +284,24 @@ def test_the_duty_manager_sees_the_queue(demo, db, client):
 
 def test_demo_people_are_synthetic(demo, db):
     assert not Person.objects.exclude(nhs_number="").exclude(nhs_number__startswith="999").exists()
+
+
+def test_the_lead_professionals_families_have_outcome_readings_over_time(demo, db, client):
+    from assessments.models import Reading
+
+    lead = User.objects.get(username="lead.professional")
+    readings = Reading.objects.filter(case__lead_professional=lead, case__status=CaseStatus.ACTIVE)
+    star = readings.filter(tool__code="family-star-plus")
+    cases_with_a_journey = [
+        case_id
+        for case_id, count in Counter(star.values_list("case_id", flat=True)).items()
+        if count >= 3 and len(set(star.filter(case_id=case_id).values_list("taken_on", flat=True))) >= 3
+    ]
+    assert cases_with_a_journey
+    assert readings.filter(tool__code="my-star", person__isnull=False).exists()
+    assert not readings.filter(taken_on__gt=timezone.localdate()).exists()
+    assert not readings.filter(taken_on__lt=F("case__opened_at__date")).exists()
+    # The case page shows them, charted.
+    client.post("/accounts/sign-in/", {"username": "lead.professional", "password": "demo-password-123"})
+    page = client.get(f"/cases/{cases_with_a_journey[0]}/").content.decode()
+    assert "Family Star Plus" in page and "<svg" in page
