@@ -9,3 +9,8 @@ class AssessmentsConfig(AppConfig):
         from . import parts
 
         parts.register()
+
+        # TAF meetings and reviews: access kinds, the plan_agreed receiver, home panel, case actions.
+        from . import taf_parts
+
+        taf_parts.register()
