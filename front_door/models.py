@@ -32,6 +32,10 @@ class Channel(models.TextChoices):
     API = "api", "Partner system (API)"
     PHONE = "phone", "Phone call"
     EMAIL = "email", "Email"
+    # Internal: an early help case escalated to the front door (front_door/step_up.py), and a family
+    # handed from children's social care to early help (front_door/step_down.py).
+    STEP_UP = "step_up", "Step up from early help"
+    STEP_DOWN = "step_down", "Step down from children's social care"
 
 
 class ReferralStatus(models.TextChoices):
@@ -388,3 +392,41 @@ class ReferrerLetter(models.Model):
     @property
     def kind_label(self) -> str:
         return "Early Help Panel's decision" if self.from_panel else "Front door decision"
+
+
+class HandoverDirection(models.TextChoices):
+    STEP_UP = "step_up", "Step up to children's social care"
+    STEP_DOWN = "step_down", "Step down from children's social care"
+
+
+class Handover(models.Model):
+    """A family handed between early help and children's social care, with the referral that carries
+    it: a step up (an early help case's lead professional or team manager escalates it to the front
+    door: `case` is that case) or a step down (social care hands a family to early help with a
+    handover summary: `case` is the early help case it opened or joined). One per referral."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="handover")
+    direction = models.CharField(max_length=10, choices=HandoverDirection.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="handovers")
+    reason = models.TextField()
+    summary = models.TextField("handover summary", blank=True)
+    social_worker = models.CharField("social care worker", max_length=200, blank=True)
+    social_care_team = models.CharField("social care team", max_length=200, blank=True)
+    made_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=HandoverDirection.values), name="handover_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="step_up", case__isnull=False) | Q(direction="step_down"),
+                name="step_up_names_its_case",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "-made_at"], name="handover_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.referral}"

@@ -140,15 +140,18 @@ def referral_queue(
         for word in _name_words(search):
             named = named.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
         queryset = queryset.filter(Q(reference=search.strip().upper()) | Exists(named))
+    # Step ups from early help (harm suspected) come first, whatever the order asked for.
+    urgent = Conditional(When(channel=Channel.STEP_UP, then=Value(0)), default=Value(1))
     if sort == QueueSort.DUE:
         # Those whose clock is running, soonest first; then those waiting for partners.
         return queryset.order_by(
+            urgent,
             Conditional(When(status=ReferralStatus.AWAITING_DECISION, then=Value(0)), default=Value(1)),
             F("decision_due_at").asc(nulls_last=True),
             "received_at",
             "id",
         )
-    return queryset.order_by("received_at", "id")
+    return queryset.order_by(urgent, "received_at", "id")
 
 
 def referral_decisions(*, referral: Referral) -> list[Decision]:

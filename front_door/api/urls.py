@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import step_down, views
 
 urlpatterns = [
     path("referrals/", views.ReferralListCreate.as_view(), name="api-referral-list"),
@@ -23,4 +23,6 @@ urlpatterns = [
         views.CaseInformationRequests.as_view(),
         name="api-case-information-requests",
     ),
+    path("step-downs/", step_down.StepDownCreate.as_view(), name="api-step-down-list"),
+    path("step-downs/<int:referral_id>/", step_down.StepDownDetail.as_view(), name="api-step-down-detail"),
 ]
