@@ -11,12 +11,25 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import GDSForm, gds_date
-from panels.forms import TimeTextField
+from panels.words import parse_time
 
 from .models import Attendance
 from .taf import attendee_name
 
 ENTER_TIME = "Enter the time of the meeting, like 10am or 2:30pm"
+
+
+class TimeTextField(forms.CharField):
+    """A time as people type it ("10am", "2:30pm", "14:00")."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        parsed = parse_time(value)
+        if parsed is None:
+            raise forms.ValidationError(ENTER_TIME, code="invalid")
+        return parsed
 
 
 def _when_fields(prefix: str, noun: str) -> dict[str, forms.Field]:
