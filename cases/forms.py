@@ -298,44 +298,134 @@ class ReturnToPanelForm(GDSForm):
 
 
 class ConsentForm(GDSForm):
+    """One person's decision: who (an adult with parental responsibility, or a young person judged
+    able to decide), what for, the decision, and its evidence (the signed form uploaded, or how it was
+    given and who witnessed it)."""
+
     submit_label = "Save consent"
     person = forms.ModelChoiceField(
         label="Who made the decision?",
+        help_text=(
+            "Adults with parental responsibility, and children and young people aged 11 or over who are "
+            "judged able to decide for themselves"
+        ),
         queryset=Person.objects.none(),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose who made the decision", "invalid_choice": "Choose who made the decision"},
+        error_messages={"required": "Select who made the decision", "invalid_choice": "Select who made the decision"},
+    )
+    capacity_judgement = forms.CharField(
+        label="If a young person decided for themselves: why are they able to make this decision?",
+        help_text="Their understanding of what they agree to and what follows; their age alone is not enough",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     scope = forms.ChoiceField(
         label="What is the consent for?",
-        choices=Consent.Scope.choices,
+        choices=[(c.value, c.label) for c in (Consent.Scope.ASSESSMENT, Consent.Scope.SHARING)],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the consent is for"},
+        error_messages={
+            "required": "Select what the consent is for",
+            "invalid_choice": "Select what the consent is for",
+        },
     )
     agency = forms.ModelChoiceField(
         label="Agency (for sharing information)",
         queryset=Agency.objects.filter(active=True),
         empty_label="Select an agency",
         required=False,
+        error_messages={"invalid_choice": "Select the agency the family agreed to share information with"},
     )
     status = forms.ChoiceField(
         label="Decision",
         choices=Consent.Status.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the decision"},
-    )
-    evidence = forms.ChoiceField(
-        label="How was consent given?",
-        choices=[("", "Not applicable")] + list(Consent.Evidence.choices),
-        required=False,
+        error_messages={"required": "Select the decision", "invalid_choice": "Select the decision"},
     )
     decided_on = gds_date("Date of the decision", "Enter the date of the decision", noun="The date of the decision")
+    evidence = forms.ChoiceField(
+        label="How is consent given recorded?",
+        choices=[
+            (Consent.Evidence.WRITTEN, "A signed form: upload it below"),
+            (Consent.Evidence.VERBAL, "Given to a practitioner: record how and who witnessed it"),
+            (Consent.Evidence.ELECTRONIC, "By email or an electronic signature: record how and who witnessed it"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select how consent given is recorded"},
+    )
+    evidence_file = forms.FileField(
+        label="Signed consent form",
+        help_text="A PDF, JPG or PNG, smaller than 10MB",
+        required=False,
+        # Larger files are refused by size after the upload; a name too long to store is not.
+        max_length=200,
+        error_messages={
+            "invalid": "The selected file could not be read: select it again",
+            "empty": "The selected file is empty",
+            "max_length": "The name of the selected file must be 200 characters or fewer",
+        },
+    )
+    method = forms.ChoiceField(
+        label="How was the decision made?",
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select how the decision was made"},
+    )
+    witness = forms.CharField(
+        label="Who witnessed it?",
+        help_text="Name and role, for example 'Sam Patel, family support worker'",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Who witnessed it must be 200 characters or fewer"},
+    )
     not_sought_reason = forms.CharField(
-        label="If consent was not sought: why would asking put a child at risk?",
-        widget=forms.Textarea,
+        label="If consent to the assessment was not sought: why would asking put a child at risk?",
+        help_text="Only a team manager can decide this",
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
 
-    def __init__(self, *args, family=None, **kwargs):
+    def __init__(self, *args, family=None, user=None, **kwargs):
+        from django.db.models import Q
+
+        from .models import FamilyMembership
+        from .services import CONSENT_MIN_AGE
+
         super().__init__(*args, **kwargs)
         if family is not None:
-            self.fields["person"].queryset = Person.objects.filter(memberships__family=family)
+            today = timezone.localdate()
+            # Born on or before this day: CONSENT_MIN_AGE or older today.
+            try:
+                oldest_child_born = today.replace(year=today.year - CONSENT_MIN_AGE)
+            except ValueError:  # 29 February
+                oldest_child_born = today.replace(year=today.year - CONSENT_MIN_AGE, day=28)
+            members = FamilyMembership.objects.filter(family=family)
+            self.fields["person"].queryset = Person.objects.filter(
+                Q(kind=Person.Kind.ADULT, pk__in=members.filter(parental_responsibility=True).values("person_id"))
+                | Q(kind=Person.Kind.CHILD, date_of_birth__lte=oldest_child_born, pk__in=members.values("person_id"))
+            ).order_by("kind", "date_of_birth", "pk")
+            self.fields["person"].label_from_instance = lambda person: _consent_person_label(person, today)
+        if user is None or not user.has_role(Role.TEAM_MANAGER):
+            self.fields["status"].choices = [c for c in Consent.Status.choices if c[0] != Consent.Status.NOT_SOUGHT]
+            del self.fields["not_sought_reason"]
+        self.helper.layout = Layout(*self.fields, Submit("submit", self.submit_label))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Consent.Status.GIVEN:
+            if not data.get("evidence"):
+                self.add_error("evidence", "Select how consent given is recorded")
+            elif data["evidence"] == Consent.Evidence.WRITTEN and not data.get("evidence_file"):
+                self.add_error("evidence_file", "Select the signed consent form")
+        if data.get("evidence") != Consent.Evidence.WRITTEN:
+            data["evidence_file"] = None
+        return data
+
+
+def _consent_person_label(person: Person, today: datetime.date) -> str:
+    if person.kind == Person.Kind.ADULT:
+        return f"{person.full_name} (adult with parental responsibility)"
+    born = person.date_of_birth
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return f"{person.full_name} (young person, aged {age}: record why they can decide)"

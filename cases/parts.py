@@ -115,6 +115,8 @@ def _consent(request: HttpRequest, case: Case) -> dict | None:
             **row,
             "scope_label": Consent.Scope(row["scope"]).label,
             "status_label": Consent.Status(row["status"]).label,
+            "method_label": Consent.Method(row["method"]).label if row["method"] else "",
+            "evidence_label": Consent.Evidence(row["evidence"]).label if row["evidence"] else "",
         }
         for row in selectors.case_consent_rows(case=case)
     ]

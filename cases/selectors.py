@@ -208,7 +208,8 @@ def case_consent_rows(*, case: Case, limit: int = 20) -> QuerySet:
         Consent.objects.filter(family_id=case.family_id)
         .order_by("-recorded_at", "-id")
         .values(
-            *("scope", "status", "decided_on", "not_sought_reason"),
+            *("id", "scope", "status", "decided_on", "not_sought_reason"),
+            *("evidence", "evidence_file", "method", "witness", "capacity_judgement"),
             *("person__first_name", "person__last_name", "agency__name"),
         )[:limit]
     )

@@ -606,6 +606,89 @@ def chronology_note_add(
     )
 
 
+# --- Consent ---------------------------------------------------------------------------------------
+# Who may decide: an adult with parental responsibility in the family, or a child or young person of
+# at least CONSENT_MIN_AGE (read from their date of birth) whom the practitioner judges able to decide,
+# with that judgement recorded: age alone is not enough. Younger children's parents decide for them.
+CONSENT_MIN_AGE = 11
+# The signed form: a PDF, JPEG or PNG of at most 10 MB, its type read from its first bytes.
+CONSENT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+CONSENT_EVIDENCE_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+CONSENT_EVIDENCE_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# Decisions that stop sharing with an agency (its members lose sight of the family's details).
+SHARING_STOPPED = (Consent.Status.REFUSED, Consent.Status.WITHDRAWN)
+
+
+def consent_evidence_type(upload) -> str | None:
+    """The content type of an uploaded signed form, read from its first bytes (never its name or the
+    browser's word): PDF, JPEG or PNG, else None."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(position)
+    return next((kind for magic, kind in CONSENT_EVIDENCE_TYPES.items() if head.startswith(magic)), None)
+
+
+def consent_evidence_error(upload) -> str | None:
+    """What is wrong with an uploaded signed form, in GOV.UK words, or None."""
+    if upload.size == 0:
+        return "The selected file is empty"
+    if upload.size > CONSENT_EVIDENCE_MAX_BYTES:
+        return "The selected file must be smaller than 10MB"
+    if consent_evidence_type(upload) is None:
+        return "The selected file must be a PDF, JPG or PNG"
+    return None
+
+
+def age_on(born: datetime.date | None, day: datetime.date) -> int | None:
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def consent_person_error(*, person: Person, membership, decided_on: datetime.date, capacity_judgement: str) -> dict:
+    """Why `person` may not decide for the family (field errors), or {} when they may."""
+    if membership is None:
+        return {"person": "Select a member of this family"}
+    if person.kind == Person.Kind.ADULT:
+        if not membership.parental_responsibility:
+            return {"person": "Select an adult with parental responsibility, or a young person able to decide"}
+        return {}
+    age = age_on(person.date_of_birth, decided_on)
+    if person.kind == Person.Kind.UNBORN or age is None or age < CONSENT_MIN_AGE:
+        return {
+            "person": f"Select an adult with parental responsibility: a child under {CONSENT_MIN_AGE}, or one whose "
+            "date of birth is not known, cannot decide for themselves"
+        }
+    if not capacity_judgement.strip():
+        return {"capacity_judgement": "Enter why the young person is able to make this decision"}
+    return {}
+
+
+def _tell_lead_sharing_stopped(*, case: Case, consent: Consent, actor: User) -> None:
+    """The family's lead professional is told (a link, no personal data) when a decision stops
+    sharing with an agency, once per decision; not when they recorded it themselves."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .notifications import notification_queue
+
+    lead = case.lead_professional
+    if lead is None or lead.pk == actor.pk or not lead.is_active:
+        return
+    url = settings.SITE_URL.rstrip("/") + reverse("cases:case-detail", args=[case.pk])
+    notification_queue(
+        dedupe_key=f"consent-sharing-stopped:{consent.pk}:{lead.pk}",
+        recipient=lead,
+        subject=f"Consent to share changed: {case.reference}",
+        body=(
+            f"A family member of {case.reference} has {consent.get_status_display().lower()} consent to share "
+            "information with a partner agency. That agency's practitioners no longer see the family's details."
+            f"\n\n{url}"
+        ),
+    )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -619,38 +702,95 @@ def consent_record(
     agency: Agency | None = None,
     not_sought_reason: str = "",
     case: Case | None = None,
+    method: str = "",
+    witness: str = "",
+    evidence_file=None,
+    capacity_judgement: str = "",
 ) -> Consent:
-    """Record a consent decision; it supersedes earlier ones for the same person, scope and agency.
-    Withdrawing sharing consent hides the family's details from that agency at once."""
-    errors = {}
-    if person.kind != Person.Kind.ADULT and status != Consent.Status.NOT_SOUGHT:
-        errors["person"] = "Choose an adult with parental responsibility"
-    if not family.memberships.filter(person=person).exists():
-        errors["person"] = "Choose a member of this family"
-    if scope == Consent.Scope.SHARING and agency is None:
-        errors["agency"] = "Choose the agency the family agreed to share information with"
-    if status == Consent.Status.GIVEN and not evidence:
-        errors["evidence"] = "Choose how consent was given"
-    if status == Consent.Status.NOT_SOUGHT and not not_sought_reason.strip():
-        errors["not_sought_reason"] = "Explain why asking for consent would put a child at risk"
+    """Record one person's consent decision; it supersedes their earlier ones for the same scope and
+    agency. The person decides for themselves: an adult with parental responsibility in the family, or
+    a young person of at least CONSENT_MIN_AGE with a recorded judgement that they are able to decide.
+
+    Consent given has its evidence: the signed form uploaded (`evidence_file`: PDF, JPEG or PNG by its
+    content, at most 10 MB, kept through the storage API), or recorded here with the date, `method`
+    and `witness`. (`evidence="written"` with no file stands for a signed form held outside the app;
+    only older callers use it: the pages always ask for the upload or the record.) "Not sought" is for
+    the assessment only, decided by a team manager, with the reason.
+
+    Withdrawing (or refusing) sharing with an agency hides the family's details from that agency's
+    practitioners on their next request (`cases.permissions.details_visible_expression`); the
+    chronology says so and the lead professional of each open case of the family is told."""
+    from .roles import Role
+
+    errors: dict[str, str] = {}
+    if scope not in Consent.Scope.values:
+        errors["scope"] = "Select what the consent is for"
+    if status not in Consent.Status.values:
+        errors["status"] = "Select the decision"
+    membership = family.memberships.filter(person=person).first()
     if decided_on > timezone.localdate():
         errors["decided_on"] = "The date of the decision must be today or in the past"
+    if scope == Consent.Scope.SHARING and agency is None:
+        errors["agency"] = "Select the agency the family agreed to share information with"
+    if status == Consent.Status.NOT_SOUGHT:
+        if scope != Consent.Scope.ASSESSMENT:
+            errors["status"] = "Consent can be recorded as not sought only for the assessment"
+        elif not actor.has_role(Role.TEAM_MANAGER):
+            errors["status"] = "Only a team manager can decide that consent is not sought"
+        if not not_sought_reason.strip():
+            errors["not_sought_reason"] = "Enter why asking for consent would put a child at risk"
+    if evidence_file:
+        problem = consent_evidence_error(evidence_file)
+        if problem:
+            errors["evidence_file"] = problem
+        evidence = Consent.Evidence.WRITTEN
+    elif status == Consent.Status.GIVEN:
+        if not evidence:
+            errors["evidence"] = "Select how consent was given"
+        elif evidence != Consent.Evidence.WRITTEN:
+            if not method:
+                errors["method"] = "Select how the decision was made"
+            if method and method not in Consent.Method.values:
+                errors["method"] = "Select how the decision was made"
+            if not witness.strip():
+                errors["witness"] = "Enter who witnessed the decision"
+    if "person" not in errors:
+        decided = decided_on if "decided_on" not in errors else timezone.localdate()
+        errors.update(
+            consent_person_error(
+                person=person, membership=membership, decided_on=decided, capacity_judgement=capacity_judgement
+            )
+        )
     if errors:
         raise ValidationError(errors)
     if case is not None and not user_has_case_perm(actor, case, CHANGE_CASE):
         raise PermissionDenied("You cannot record consent on this case.")
-    consent = Consent.objects.create(
+    previous = (
+        Consent.objects.filter(family=family, person=person, scope=scope, agency=agency)
+        .order_by("-recorded_at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    consent = Consent(
         family=family,
         person=person,
         case=case,
         scope=scope,
         status=status,
         evidence=evidence,
-        agency=agency,
+        agency=agency if scope == Consent.Scope.SHARING else None,
         decided_on=decided_on,
-        not_sought_reason=not_sought_reason.strip(),
+        not_sought_reason=not_sought_reason.strip() if status == Consent.Status.NOT_SOUGHT else "",
+        method=method if not evidence_file else "",
+        witness=witness.strip() if not evidence_file else "",
+        capacity_judgement=capacity_judgement.strip() if person.kind != Person.Kind.ADULT else "",
         recorded_by=actor,
     )
+    if evidence_file:
+        kind = consent_evidence_type(evidence_file)
+        # The stored name is random (`consent_evidence_path`), its extension the content's.
+        consent.evidence_file.save(f"form.{CONSENT_EVIDENCE_EXTENSIONS[kind]}", evidence_file, save=False)
+    consent.save()
     what = Consent.Scope(scope).label.lower() + (f" ({agency.name})" if agency else "")
     chronology_record(
         family=family,
@@ -659,6 +799,20 @@ def consent_record(
         actor=actor,
         summary=f"Consent {Consent.Status(status).label.lower()}: {what}",
     )
+    if scope == Consent.Scope.SHARING and status in SHARING_STOPPED and previous not in SHARING_STOPPED:
+        open_cases = (
+            Case.objects.filter(family=family).exclude(status=CaseStatus.CLOSED).select_related("lead_professional")
+        )
+        for open_case in open_cases:
+            chronology_record(
+                family=family,
+                case=open_case,
+                event="consent_sharing_stopped",
+                actor=actor,
+                summary=f"Information no longer shared with {agency.name}: its practitioners no longer see the "
+                "family's details",
+            )
+            _tell_lead_sharing_stopped(case=open_case, consent=consent, actor=actor)
     return consent
 
 

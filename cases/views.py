@@ -7,17 +7,18 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from . import forms, selectors, services
 from .access import case_view, object_view, public, roles_required, signed_in
+from .audit import Subject, access_log_record
 from .extensions import registry
 from .list_filters import CaseListFilterForm
-from .models import CaseMember, CaseStatus, Locality, Person
-from .paging import page_of
+from .models import AccessLog, CaseMember, CaseStatus, Consent, Locality, Person
+from .paging import page_of, page_of_rows_counted_together
 from .parts import CASE_ACTION_DONE, CASE_ACTION_LABELS
 from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON
 from .querystring import query_id, query_text
@@ -170,7 +171,9 @@ def case_member_remove(request: HttpRequest, case, member_id: int) -> HttpRespon
 @case_view(CHANGE_CASE, details=True)
 @require_http_methods(["GET", "POST"])
 def consent_add(request: HttpRequest, case) -> HttpResponse:
-    form = forms.ConsentForm(request.POST or None, family=case.family)
+    """One person's decision, with its evidence: the signed form uploaded, or how it was given and
+    who witnessed it (`services.consent_record` holds the rules)."""
+    form = forms.ConsentForm(request.POST or None, request.FILES or None, family=case.family, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -184,7 +187,11 @@ def consent_add(request: HttpRequest, case) -> HttpResponse:
                 agency=data["agency"],
                 evidence=data["evidence"],
                 decided_on=data["decided_on"],
-                not_sought_reason=data["not_sought_reason"],
+                not_sought_reason=data.get("not_sought_reason", ""),
+                method=data["method"],
+                witness=data["witness"],
+                evidence_file=data["evidence_file"],
+                capacity_judgement=data["capacity_judgement"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -192,6 +199,70 @@ def consent_add(request: HttpRequest, case) -> HttpResponse:
             messages.success(request, "Consent recorded")
             return redirect("cases:case-detail", case_id=case.pk)
     return _form_page(request, case, form, "Record consent")
+
+
+CONSENT_PAGE_SIZE = 25
+
+
+@case_view(VIEW_CASE, details=True)
+@require_http_methods(["GET"])
+def consent_list(request: HttpRequest, case) -> HttpResponse:
+    """Every consent decision of the family, newest first, with its evidence, a page at a time."""
+    rows = (
+        Consent.objects.filter(family_id=case.family_id)
+        .order_by("-recorded_at", "-id")
+        .values(
+            *("id", "scope", "status", "decided_on", "not_sought_reason", "evidence", "evidence_file"),
+            *("method", "witness", "capacity_judgement", "recorded_at"),
+            *("person__first_name", "person__last_name", "agency__name"),
+            *("recorded_by__first_name", "recorded_by__last_name"),
+        )
+    )
+    page, querystring = page_of_rows_counted_together(request, rows, CONSENT_PAGE_SIZE)
+    consents = [
+        {
+            **row,
+            "scope_label": Consent.Scope(row["scope"]).label,
+            "status_label": Consent.Status(row["status"]).label,
+            "method_label": Consent.Method(row["method"]).label if row["method"] else "",
+            "evidence_label": Consent.Evidence(row["evidence"]).label if row["evidence"] else "",
+        }
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "cases/consent/list.html",
+        {
+            "case": case,
+            "consents": consents,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_record": CHANGE_CASE in case.perms,
+        },
+    )
+
+
+@case_view(VIEW_CASE, details=True, log=False)
+@require_http_methods(["GET"])
+def consent_evidence(request: HttpRequest, case, consent_id: int) -> HttpResponse:
+    """The signed consent form, for those who may see the family's details: never a public media URL.
+    Each download is written to the access log (an export of the person's record)."""
+    consent = get_object_or_404(Consent.objects.exclude(evidence_file=""), pk=consent_id, family_id=case.family_id)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        record_type="consent_evidence",
+        record_id=consent.pk,
+        subject=Subject(case_id=case.pk, person_ids=(consent.person_id,)),
+        request=request,
+    )
+    handle = consent.evidence_file.open("rb")
+    kind = services.consent_evidence_type(handle) or "application/octet-stream"
+    extension = services.CONSENT_EVIDENCE_EXTENSIONS.get(kind, "bin")
+    response = FileResponse(handle, content_type=kind, as_attachment=True, filename=f"consent-{consent.pk}.{extension}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @case_view(CHANGE_CASE)

@@ -77,6 +77,8 @@ def record_sharing(world, shared, status: str, agency=None, who: str = "parent")
         status=status,
         agency=agency or world.school,
         evidence=Consent.Evidence.VERBAL,
+        method=Consent.Method.IN_PERSON,
+        witness="Sam Patel, family support worker",
         decided_on=timezone.localdate(),
         case=shared.case,
     )
@@ -229,21 +231,22 @@ INVALID = [
     pytest.param(
         {"status": Consent.Status.NOT_SOUGHT, "evidence": ""},
         "not_sought_reason",
-        "Explain why asking for consent would put a child at risk",
+        "Enter why asking for consent would put a child at risk",
         id="not sought without a reason",
     ),
     pytest.param(
         {"status": Consent.Status.NOT_SOUGHT, "not_sought_reason": "   "},
         "not_sought_reason",
-        "Explain why asking for consent would put a child at risk",
+        "Enter why asking for consent would put a child at risk",
         id="not sought with a blank reason",
     ),
-    pytest.param({"evidence": ""}, "evidence", "Choose how consent was given", id="given without evidence"),
+    pytest.param({"evidence": ""}, "evidence", "Select how consent was given", id="given without evidence"),
     pytest.param(
         {"person": CHILD},
         "person",
-        "Choose an adult with parental responsibility",
-        id="a child giving consent",
+        "Select an adult with parental responsibility: a child under 11, or one whose date of birth is not known, "
+        "cannot decide for themselves",
+        id="a child under 11 giving consent",
     ),
     pytest.param(
         {"decided_on": TOMORROW},
@@ -254,7 +257,7 @@ INVALID = [
     pytest.param(
         {"agency": None},
         "agency",
-        "Choose the agency the family agreed to share information with",
+        "Select the agency the family agreed to share information with",
         id="sharing without an agency",
     ),
 ]
@@ -278,17 +281,26 @@ def test_incomplete_consent_is_refused(world, shared, changes, field, message):
         pytest.param({}, id="given with evidence"),
         pytest.param({"status": Consent.Status.REFUSED, "evidence": ""}, id="refused"),
         pytest.param(
-            {"status": Consent.Status.NOT_SOUGHT, "evidence": "", "not_sought_reason": "Father is the risk"},
-            id="not sought with a reason",
+            {
+                "status": Consent.Status.NOT_SOUGHT,
+                "evidence": "",
+                "not_sought_reason": "Father is the risk",
+                "scope": Consent.Scope.ASSESSMENT,
+                "agency": None,
+                "actor": "team_manager",
+            },
+            id="assessment not sought, with a reason, by a team manager",
         ),
         pytest.param({"scope": Consent.Scope.ASSESSMENT, "agency": None}, id="assessment needs no agency"),
     ],
 )
 def test_complete_consent_is_recorded(world, shared, changes):
+    if "actor" in changes:
+        changes = {**changes, "actor": getattr(world, changes["actor"])}
     consent = services.consent_record(**{**valid_consent(world, shared), **changes})
 
     assert Consent.objects.filter(family=shared.family).get() == consent
-    assert consent.recorded_by == world.lead
+    assert consent.recorded_by == changes.get("actor", world.lead)
 
 
 # --- The consent page after an error -------------------------------------------------------------
@@ -342,14 +354,14 @@ FORM_ERRORS = [
         {"status": "not_sought", "evidence": "", "not_sought_reason": ""},
         datetime.date(2025, 3, 9),
         "not_sought_reason",
-        "Explain why asking for consent would put a child at risk",
+        "Enter why asking for consent would put a child at risk",
         id="not sought without a reason",
     ),
     pytest.param(
         {"status": "given", "evidence": "", "not_sought_reason": "Typed by the lead professional"},
         datetime.date(2025, 3, 9),
-        "evidence",
-        "Choose how consent was given",
+        "evidence_1",
+        "Select how consent given is recorded",
         id="given without evidence",
     ),
 ]
@@ -369,14 +381,16 @@ def test_consent_page_shows_the_error_and_keeps_what_was_typed(
         **typed,
     }
 
-    response = client_for(world.lead).post(f"/cases/{shared.case.pk}/consent/add/", data)
+    # As the team manager, whose form asks every question ("not sought" is theirs to decide).
+    response = client_for(world.team_manager).post(f"/cases/{shared.case.pk}/consent/add/", data)
 
     assert response.status_code == 200
     html = response.content.decode()
     assert html.split("<title>")[1].startswith("Error: ")
     summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
     assert f'<a href="#id_{anchor}">{message}</a>' in summary
-    assert FormValues(html).values == data
+    values = FormValues(html).values
+    assert {name: values.get(name, "") for name in data} == data
     assert not Consent.objects.filter(family=shared.family).exists()
 
 
@@ -387,7 +401,9 @@ def test_consent_page_records_a_complete_decision(world, client_for, shared):
         "scope": "sharing",
         "agency": str(world.school.pk),
         "status": "given",
-        "evidence": "written",
+        "evidence": "verbal",
+        "method": "in_person",
+        "witness": "Sam Patel, family support worker",
         "decided_on_0": str(today.day),
         "decided_on_1": str(today.month),
         "decided_on_2": str(today.year),
