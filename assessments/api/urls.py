@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import taf, views
+from . import assessment, views
+from . import step
+from . import plan
+from . import taf
 
 urlpatterns = [
     path("cases/<int:case_id>/outcome-readings/", views.CaseReadings.as_view(), name="api-case-outcome-readings"),
+    *assessment.urlpatterns,
+    *step.urlpatterns,
+    *plan.urlpatterns,
     path("cases/<int:case_id>/taf-meetings/", taf.CaseTafMeetings.as_view(), name="api-case-taf-meetings"),
     path("cases/<int:case_id>/reviews/", taf.CaseReviews.as_view(), name="api-case-reviews"),
 ]
