@@ -30,7 +30,7 @@ from ..assessment_permissions import (
     may_decide_assessment,
     may_see_assessment,
 )
-from ..models import Assessment, AssessmentSection, AssessmentStatus
+from ..models import Assessment, AssessmentDecision, AssessmentSection, AssessmentStatus, SectionKind, SectionStatus
 
 NO_SUCH_CASE = OpenApiResponse(
     DETAIL, description="No such case, or not one whose family's details the caller may see (the same answer)"
@@ -48,11 +48,14 @@ LOCKED = OpenApiResponse(DETAIL, description="The assessment cannot be changed n
 # --- Shapes -----------------------------------------------------------------------------------------
 
 
-class SectionSerializer(serializers.ModelSerializer):
+class AssessmentSectionSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     person = serializers.IntegerField(source="person_id", allow_null=True, help_text="For a per-person section")
     answers = serializers.DictField(help_text="The section's answers, by question (see the section's page)")
     updated_by = serializers.CharField(source="updated_by.get_full_name", allow_null=True, default=None)
+    # Plain text with the values named (an enum here would collide with other apps' "status").
+    kind = serializers.CharField(help_text="One of: " + ", ".join(SectionKind.values))
+    status = serializers.CharField(help_text="One of: " + ", ".join(SectionStatus.values))
 
     class Meta:
         model = AssessmentSection
@@ -62,7 +65,7 @@ class SectionSerializer(serializers.ModelSerializer):
         return services.section_title(section)
 
 
-class NeedSerializer(serializers.Serializer):
+class AssessmentNeedSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="need.id")
     person = serializers.IntegerField(source="need.person_id", allow_null=True, help_text="None: the whole family")
     area = serializers.CharField(source="need.area.code", help_text="The outcome area's code")
@@ -71,10 +74,14 @@ class NeedSerializer(serializers.Serializer):
     status = serializers.CharField(source="need.status")
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class AssessmentVersionSerializer(serializers.ModelSerializer):
     started_by = serializers.CharField(source="started_by.get_full_name")
     submitted_by = serializers.CharField(source="submitted_by.get_full_name", allow_null=True, default=None)
     decided_by = serializers.CharField(source="decided_by.get_full_name", allow_null=True, default=None)
+    status = serializers.CharField(help_text="One of: " + ", ".join(AssessmentStatus.values))
+    outcome = serializers.CharField(
+        help_text="The decision, copied when submitted: empty, or one of " + ", ".join(AssessmentDecision.values)
+    )
 
     class Meta:
         model = Assessment
@@ -84,28 +91,28 @@ class VersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class AssessmentSerializer(VersionSerializer):
+class AssessmentSerializer(AssessmentVersionSerializer):
     sections = serializers.SerializerMethodField()
     needs = serializers.SerializerMethodField()
 
-    class Meta(VersionSerializer.Meta):
-        fields = [*VersionSerializer.Meta.fields, "sections", "needs"]
+    class Meta(AssessmentVersionSerializer.Meta):
+        fields = [*AssessmentVersionSerializer.Meta.fields, "sections", "needs"]
 
-    @extend_schema_field(SectionSerializer(many=True))
+    @extend_schema_field(AssessmentSectionSerializer(many=True))
     def get_sections(self, assessment: Assessment) -> list[dict]:
-        return SectionSerializer(selectors.ordered_sections(assessment), many=True).data
+        return AssessmentSectionSerializer(selectors.ordered_sections(assessment), many=True).data
 
-    @extend_schema_field(NeedSerializer(many=True))
+    @extend_schema_field(AssessmentNeedSerializer(many=True))
     def get_needs(self, assessment: Assessment) -> list[dict]:
-        return NeedSerializer(selectors.assessment_needs(assessment), many=True).data
+        return AssessmentNeedSerializer(selectors.assessment_needs(assessment), many=True).data
 
 
 class CaseAssessmentSerializer(serializers.Serializer):
     latest = AssessmentSerializer(allow_null=True, help_text="The latest version, or none before it is started")
-    versions = VersionSerializer(many=True, help_text="Every version, newest first")
+    versions = AssessmentVersionSerializer(many=True, help_text="Every version, newest first")
 
 
-class SectionSaveSerializer(serializers.Serializer):
+class AssessmentSectionSaveSerializer(serializers.Serializer):
     answers = serializers.DictField(
         help_text="The section's answers by question, as its page asks them (a worry rating as a number)",
         error_messages={"not_a_dict": "Enter the answers as an object of questions and answers"},
@@ -119,7 +126,7 @@ class SectionSaveSerializer(serializers.Serializer):
     )
 
 
-class DecideSerializer(serializers.Serializer):
+class AssessmentDecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[APPROVE, RETURN],
         error_messages={
@@ -174,7 +181,7 @@ class CaseAssessment(_AssessmentView):
         return Response(
             {
                 "latest": AssessmentSerializer(latest).data if latest else None,
-                "versions": VersionSerializer(selectors.case_assessments(case=case), many=True).data,
+                "versions": AssessmentVersionSerializer(selectors.case_assessments(case=case), many=True).data,
             }
         )
 
@@ -203,9 +210,9 @@ class CaseAssessmentSection(_AssessmentView):
             "`answers` are the section's questions as its page asks them; with `completed` true its required "
             "answers must be given. Errors name each question as `answers.<question>`."
         ),
-        request=SectionSaveSerializer,
+        request=AssessmentSectionSaveSerializer,
         responses={
-            200: SectionSerializer,
+            200: AssessmentSectionSerializer,
             400: FIELD_ERRORS,
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
@@ -215,7 +222,7 @@ class CaseAssessmentSection(_AssessmentView):
     )
     def post(self, request, case_id: int, section_id: int):
         case = self.case(log=False)
-        data = validated(SectionSaveSerializer(data=request.data))
+        data = validated(AssessmentSectionSaveSerializer(data=request.data))
         assessment = self.latest_writable(case)
         section = selectors.section_of(assessment=assessment, section_id=section_id)
         if section is None:
@@ -236,7 +243,7 @@ class CaseAssessmentSection(_AssessmentView):
                 actor=request.user, section=section, answers=form.answers(), completed=form.completed
             )
         saved = selectors.section_of(assessment=assessment, section_id=saved.pk)
-        return Response(SectionSerializer(saved).data)
+        return Response(AssessmentSectionSerializer(saved).data)
 
 
 class CaseAssessmentSubmit(_AssessmentView):
@@ -268,7 +275,7 @@ class CaseAssessmentDecide(_AssessmentView):
     @extend_schema(
         summary="Approve the submitted assessment, or return it with comments (a team manager of the case)",
         description="A team manager never decides an assessment they submitted themselves (403).",
-        request=DecideSerializer,
+        request=AssessmentDecideSerializer,
         responses={
             200: AssessmentSerializer,
             400: FIELD_ERRORS,
@@ -280,7 +287,7 @@ class CaseAssessmentDecide(_AssessmentView):
     )
     def post(self, request, case_id: int):
         case = self.case(log=False)
-        data = validated(DecideSerializer(data=request.data))
+        data = validated(AssessmentDecideSerializer(data=request.data))
         assessment = selectors.assessment_full(case=case)
         if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
             raise ValidationError({NON_FIELD: ["There is no submitted assessment to approve or return"]})
