@@ -126,14 +126,12 @@ def fgc_record_held(
         errors["attended"] = "Enter who attended"
     if not family_plan:
         errors["family_plan"] = "Enter the family's plan from the conference"
-    if "held_on" not in errors:
-        earliest = conference.responded_on or conference.offered_on
-        if held_on < earliest:
-            errors["held_on"] = "The date it was held must be on or after the date the family accepted"
+    _check_actor(actor, conference.case)
+    conference = _lock(conference)  # read again: the answer may have been recorded since
+    if "held_on" not in errors and held_on < (conference.responded_on or conference.offered_on):
+        errors["held_on"] = "The date it was held must be on or after the date the family accepted"
     if errors:
         raise ValidationError(errors)
-    _check_actor(actor, conference.case)
-    conference = _lock(conference)
     if conference.held_on is not None:
         raise ValidationError(HELD_ALREADY, code="held")
     if conference.response != ConferenceResponse.ACCEPTED:
