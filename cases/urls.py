@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import network_views, views
 
 app_name = "cases"
 
@@ -13,6 +13,19 @@ urlpatterns = [
     path("<int:case_id>/consent/add/", views.consent_add, name="consent-add"),
     path("<int:case_id>/consent/", views.consent_list, name="consent-list"),
     path("<int:case_id>/consent/<int:consent_id>/evidence/", views.consent_evidence, name="consent-evidence"),
+    path("<int:case_id>/network/", network_views.network_page, name="network"),
+    path("<int:case_id>/network/add/", network_views.network_person_add, name="network-person-add"),
+    path(
+        "<int:case_id>/network/<int:person_id>/change/",
+        network_views.network_person_change,
+        name="network-person-change",
+    ),
+    path("<int:case_id>/network/relationships/add/", network_views.relationship_add, name="network-relationship-add"),
+    path(
+        "<int:case_id>/network/relationships/remove/",
+        network_views.relationship_remove,
+        name="network-relationship-remove",
+    ),
     path("<int:case_id>/return-to-panel/", views.case_return_to_panel, name="return-to-panel"),
     path("<int:case_id>/<slug:action>/", views.case_action, name="case-action"),
     path("people/", views.person_search, name="person-search"),
