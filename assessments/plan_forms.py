@@ -153,6 +153,12 @@ class ActionForm(GDSForm):
             layout.append(Field.radios("status", legend_size=Size.SMALL))
         self.helper.layout = Layout(*layout, Submit("submit", self.submit_label))
 
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate() and value != self.initial.get("due_on"):
+            raise forms.ValidationError("The date it will be done by must be today or in the future")
+        return value
+
     def clean_owner(self):
         return self.owners[self.cleaned_data["owner"]]
 

@@ -10,9 +10,9 @@ plan (404, as for a case they cannot see), but reads their own actions' titles t
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases.access import CASE_DETAILS, SIGNED_IN, DeclaredAccess, RecordAPIView
@@ -26,7 +26,14 @@ from front_door.api.views import NON_FIELD, service_errors, validated
 from .. import plan_selectors as selectors
 from .. import plans
 from ..models import ActionStatus, ActionUpdate, PlanAction
-from ..plan_permissions import EDIT_PLAN, VIEW_PLAN, action_get_for_user, may_update_action, own_open_actions
+from ..plan_permissions import (
+    EDIT_PLAN,
+    VIEW_PLAN,
+    action_get_for_user,
+    may_see_plan,
+    may_update_action,
+    own_open_actions,
+)
 
 NO_SUCH_CASE = OpenApiResponse(
     DETAIL, description="No such case, or not one whose family's details the caller may see (the same answer)"
@@ -42,25 +49,21 @@ NO_SUCH_ACTION = OpenApiResponse(
 # --- Shapes -----------------------------------------------------------------------------------------
 
 
-class LatestProgressSerializer(serializers.Serializer):
-    note = serializers.CharField()
-    status = serializers.ChoiceField(choices=ActionStatus.choices)
-    recorded_at = serializers.DateTimeField()
-
-
-class ActionSerializer(serializers.ModelSerializer):
+class PlanActionSerializer(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField(help_text="The owner's name (and agency, for a practitioner)")
     owner_user = serializers.IntegerField(source="owner_user_id", allow_null=True, help_text="A member of the team")
     owner_person = serializers.IntegerField(source="owner_person_id", allow_null=True, help_text="A family member")
     outcome = serializers.IntegerField(source="outcome_id", allow_null=True)
     overdue = serializers.SerializerMethodField()
-    latest_progress = serializers.SerializerMethodField()
+    latest_note = serializers.CharField(allow_null=True, read_only=True, help_text="The latest progress recorded")
+    latest_status = serializers.CharField(allow_null=True, read_only=True, help_text="The status it gave")
+    latest_at = serializers.DateTimeField(allow_null=True, read_only=True, help_text="When it was recorded")
 
     class Meta:
         model = PlanAction
         fields = [
             *("id", "outcome", "what", "owner", "owner_user", "owner_person", "due_on", "measure", "status"),
-            *("overdue", "latest_progress", "updated_at"),
+            *("overdue", "latest_note", "latest_status", "latest_at", "updated_at"),
         ]
 
     def get_owner(self, action: PlanAction) -> str:
@@ -69,26 +72,20 @@ class ActionSerializer(serializers.ModelSerializer):
     def get_overdue(self, action: PlanAction) -> bool:
         return selectors.is_overdue(action)
 
-    @extend_schema_field(LatestProgressSerializer(allow_null=True))
-    def get_latest_progress(self, action: PlanAction) -> dict | None:
-        if getattr(action, "latest_at", None) is None:
-            return None
-        return {"note": action.latest_note, "status": action.latest_status, "recorded_at": action.latest_at}
 
-
-class NeedSerializer(serializers.Serializer):
+class PlanNeedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     description = serializers.CharField()
     area = serializers.CharField()
 
 
-class OutcomeSerializer(serializers.Serializer):
+class PlanOutcomeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField(help_text="In the family's words")
-    needs = NeedSerializer(many=True)
+    needs = PlanNeedSerializer(many=True)
 
 
-class VersionSerializer(serializers.Serializer):
+class PlanVersionBriefSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     reason = serializers.CharField()
     made_at = serializers.DateTimeField()
@@ -99,9 +96,9 @@ class PlanBodySerializer(serializers.Serializer):
     exit_plan = serializers.CharField()
     agreed_on = serializers.DateField(allow_null=True)
     updated_at = serializers.DateTimeField()
-    outcomes = OutcomeSerializer(many=True)
-    actions = ActionSerializer(many=True)
-    versions = VersionSerializer(many=True)
+    outcomes = PlanOutcomeSerializer(many=True)
+    actions = PlanActionSerializer(many=True)
+    versions = PlanVersionBriefSerializer(many=True)
 
 
 class CasePlanSerializer(serializers.Serializer):
@@ -110,7 +107,7 @@ class CasePlanSerializer(serializers.Serializer):
     plan = PlanBodySerializer(allow_null=True, help_text="Null until the plan is started")
 
 
-class OwnActionSerializer(serializers.ModelSerializer):
+class OwnPlanActionSerializer(serializers.ModelSerializer):
     """An action's title: what its owner always sees, whatever the family agreed to share."""
 
     case = serializers.IntegerField(source="case_id")
@@ -125,7 +122,7 @@ class OwnActionSerializer(serializers.ModelSerializer):
         return selectors.is_overdue(action)
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class PlanProgressSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.get_full_name")
 
     class Meta:
@@ -140,7 +137,7 @@ STATUS_ERRORS = {
 }
 
 
-class ProgressCreateSerializer(serializers.Serializer):
+class PlanProgressCreateSerializer(serializers.Serializer):
     note = text("what has been done", max_length=plans.TEXT_MAX, required=True)
     status = serializers.ChoiceField(choices=ActionStatus.choices, error_messages=STATUS_ERRORS)
 
@@ -151,7 +148,7 @@ def _id_field(message: str, **kwargs) -> serializers.IntegerField:
     )
 
 
-class ActionCreateSerializer(serializers.Serializer):
+class PlanActionCreateSerializer(serializers.Serializer):
     what = text("what will be done", max_length=plans.TEXT_MAX, required=True)
     owner_user = _id_field(
         "Enter the owner as the id of a member of the team", help_text="A current member of the team around the family"
@@ -186,7 +183,7 @@ def _plan_body(plan) -> dict:
             }
             for outcome in outcomes
         ],
-        "actions": ActionSerializer(selectors.plan_actions(plan), many=True).data,
+        "actions": selectors.plan_actions(plan),
         "versions": [
             {"number": v.number, "reason": v.reason, "made_at": v.made_at} for v in selectors.plan_versions(plan)
         ],
@@ -203,6 +200,8 @@ class CasePlan(RecordAPIView):
 
     def get(self, request, case_id: int):
         case = self.record()
+        if not may_see_plan(case):
+            raise NotFound("No case found")
         plan = selectors.plan_of(case)
         body = {"case": case.pk, "reference": case.reference, "plan": _plan_body(plan) if plan else None}
         return Response(CasePlanSerializer(body).data)
@@ -214,9 +213,9 @@ class CasePlan(RecordAPIView):
         "Exactly one owner: `owner_user` (a current member of the team around the family) or `owner_person` "
         "(a member of the family). `due_on` today or later. A practitioner given the action is told by email."
     ),
-    request=ActionCreateSerializer,
+    request=PlanActionCreateSerializer,
     responses={
-        201: ActionSerializer,
+        201: PlanActionSerializer,
         400: FIELD_ERRORS,
         401: UNAUTHENTICATED,
         403: FORBIDDEN,
@@ -227,14 +226,16 @@ class CasePlan(RecordAPIView):
 class CasePlanActions(RecordAPIView):
     access = {"POST": (SIGNED_IN, ("case", EDIT_PLAN), CASE_DETAILS)}
     parser_classes = [JSONBodyParser]
-    serializer_class = ActionCreateSerializer
+    serializer_class = PlanActionCreateSerializer
 
     def post(self, request, case_id: int):
         case = self.record(log=False)
+        if not may_see_plan(case):
+            raise NotFound("No case found")
         plan = selectors.plan_of(case)
         if plan is None:
             raise ValidationError({NON_FIELD: ["Start the family's plan first"]})
-        data = validated(ActionCreateSerializer(data=request.data))
+        data = validated(PlanActionCreateSerializer(data=request.data))
         owner_user = owner_person = outcome = None
         errors = {}
         if data["owner_user"] is not None:
@@ -275,7 +276,7 @@ class CasePlanActions(RecordAPIView):
         action = selectors.actions_with_latest(
             PlanAction.objects.select_related("owner_user__agency", "owner_person")
         ).get(pk=action.pk)
-        return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+        return Response(PlanActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -284,9 +285,9 @@ class CasePlanActions(RecordAPIView):
         "A note of what has been done and the action's status now. An action's owner may record progress "
         "even when the family has not agreed to share its details with their agency."
     ),
-    request=ProgressCreateSerializer,
+    request=PlanProgressCreateSerializer,
     responses={
-        201: ProgressSerializer,
+        201: PlanProgressSerializer,
         400: FIELD_ERRORS,
         401: UNAUTHENTICATED,
         403: FORBIDDEN,
@@ -297,29 +298,29 @@ class CasePlanActions(RecordAPIView):
 class ActionProgress(RecordAPIView):
     access = {"POST": (SIGNED_IN, ("case", VIEW_CASE))}
     parser_classes = [JSONBodyParser]
-    serializer_class = ProgressCreateSerializer
+    serializer_class = PlanProgressCreateSerializer
 
     def post(self, request, case_id: int, plan_action_id: int):
         case = self.record(log=False)
         action, member = action_get_for_user(user=request.user, case=case, action_id=plan_action_id)
         if not may_update_action(request.user, case, action, member=member):
             raise PermissionDenied(plans.NOT_ALLOWED_PROGRESS)
-        data = validated(ProgressCreateSerializer(data=request.data))
+        data = validated(PlanProgressCreateSerializer(data=request.data))
         with service_errors():
             update = plans.action_progress_record(
                 actor=request.user, action=action, note=data["note"], status=data["status"]
             )
-        return Response(ProgressSerializer(update).data, status=status.HTTP_201_CREATED)
+        return Response(PlanProgressSerializer(update).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
     summary="The caller's own open actions across their cases, overdue first (titles only)",
-    responses={200: OwnActionSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    responses={200: OwnPlanActionSerializer(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN},
 )
 class OwnActions(generics.ListAPIView):
     permission_classes = [DeclaredAccess]
     access = {"GET": (SIGNED_IN,)}
-    serializer_class = OwnActionSerializer
+    serializer_class = OwnPlanActionSerializer
 
     def get_queryset(self):
         return own_open_actions(self.request.user)
