@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
+from cases.access import register_record_kind
 from cases.models import Case, CaseStatus, User
 from cases.permissions import MANAGE_CASE, VIEW_CASE, case_get_for_user
 
@@ -64,3 +65,7 @@ def case_conferences(case: Case) -> list[FamilyGroupConference]:
         .select_related("recorded_by")
         .order_by("-offered_on", "-id")
     )
+
+
+# A conference's pages and API declare it as their record: ("fgc", perm), by the case's and its ids.
+register_record_kind("fgc", fgc_get_for_user, "case_id", "fgc_id")

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.access import case_view
+from cases.access import case_view, object_view
 
 from . import fgc
 from .fgc_forms import FgcHeldForm, FgcOfferForm, FgcResponseForm
-from .fgc_permissions import RECORD_FGC, VIEW_FGC, case_conferences, conference_of, may_record_fgc
+from .fgc_permissions import RECORD_FGC, VIEW_FGC, case_conferences, may_record_fgc
 from .models import ConferenceResponse
 
 
@@ -81,10 +81,10 @@ def fgc_offer(request: HttpRequest, case) -> HttpResponse:
     )
 
 
-@case_view(RECORD_FGC, details=True)
+@object_view("fgc", RECORD_FGC)
 @require_http_methods(["GET", "POST"])
-def fgc_response(request: HttpRequest, case, fgc_id: int) -> HttpResponse:
-    conference = conference_of(case, fgc_id)
+def fgc_response(request: HttpRequest, record) -> HttpResponse:
+    case, conference = record
     if (refused := _refused(request, case)) is not None:
         return refused
     initial = {"response": conference.response} if conference.response != ConferenceResponse.OFFERED else None
@@ -106,10 +106,10 @@ def fgc_response(request: HttpRequest, case, fgc_id: int) -> HttpResponse:
     )
 
 
-@case_view(RECORD_FGC, details=True)
+@object_view("fgc", RECORD_FGC)
 @require_http_methods(["GET", "POST"])
-def fgc_held(request: HttpRequest, case, fgc_id: int) -> HttpResponse:
-    conference = conference_of(case, fgc_id)
+def fgc_held(request: HttpRequest, record) -> HttpResponse:
+    case, conference = record
     if (refused := _refused(request, case)) is not None:
         return refused
     form = FgcHeldForm(request.POST if request.method == "POST" else None)

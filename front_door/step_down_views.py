@@ -17,10 +17,10 @@ from cases.access import object_view, roles_required
 from cases.models import LevelOfNeed
 from cases.roles import FRONT_DOOR_ROLES
 
-from .models import Channel
 from .permissions import VIEW_REFERRAL
 from .step_down import referral_from_step_down, step_down_route
 from .step_down_forms import ADULT_SLOTS, CHILD_SLOTS, StepDownForm
+from .step_permissions import step_down_get_for_user  # noqa: F401 (registers the record kind)
 from .step_selectors import referral_handover
 
 
@@ -57,13 +57,11 @@ def step_down_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@object_view("referral", VIEW_REFERRAL)
+@object_view("step_down", VIEW_REFERRAL)
 @require_GET
 def step_down_detail(request: HttpRequest, referral) -> HttpResponse:
     """A step down: what social care handed over, the children and adults named, and the case the
     family went to (a link for those who may open it: the case page checks)."""
-    if referral.channel != Channel.STEP_DOWN:
-        raise Http404("No step down found")
     handover = referral_handover(referral_id=referral.pk)
     if handover is None:
         raise Http404("No step down found")

@@ -28,7 +28,7 @@ from front_door.api.views import service_errors, validated
 from front_door.step_up import referral_from_step_up
 
 from .. import fgc
-from ..fgc_permissions import RECORD_FGC, VIEW_FGC, case_conferences, conference_of, may_see_fgc
+from ..fgc_permissions import RECORD_FGC, VIEW_FGC, case_conferences, may_see_fgc
 from ..models import ConferenceResponse, FamilyGroupConference
 from ..step_permissions import STEP_UP, VIEW_HANDOVERS, may_see_handovers
 from ..step_selectors import case_handover_rows
@@ -223,12 +223,13 @@ class CaseConferences(_CaseView):
         return Response(ConferenceSerializer(conference).data, status=status.HTTP_201_CREATED)
 
 
-class _ConferenceWrite(_CaseView):
-    access = (SIGNED_IN, ("case", RECORD_FGC), CASE_DETAILS)
+class _ConferenceWrite(RecordAPIView):
+    access = (SIGNED_IN, ("fgc", RECORD_FGC))
     parser_classes = [JSONBodyParser]
 
     def conference(self, fgc_id: int):
-        return conference_of(self.case(log=False), fgc_id)
+        _case, conference = self.record(log=False)
+        return conference
 
     def answer(self, conference) -> Response:
         conference = FamilyGroupConference.objects.select_related("recorded_by").get(pk=conference.pk)

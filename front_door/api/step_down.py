@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases.access import SIGNED_IN, RecordAPIView
@@ -18,9 +17,9 @@ from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED,
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import services
-from ..models import Channel
 from ..permissions import VIEW_REFERRAL
 from ..step_down import StepDownData, referral_from_step_down
+from ..step_permissions import step_down_get_for_user  # noqa: F401 (registers the record kind)
 from ..step_selectors import referral_handover
 from .serializers import AdultInSerializer, ChildInSerializer, CodeField, StrictBoolean, people_list, text
 from .views import service_errors, validated
@@ -137,7 +136,7 @@ class StepDownCreate(RecordAPIView):
 
 
 class StepDownDetail(RecordAPIView):
-    access = (SIGNED_IN, ("referral", VIEW_REFERRAL))
+    access = (SIGNED_IN, ("step_down", VIEW_REFERRAL))
     serializer_class = StepDownSerializer
 
     @extend_schema(
@@ -152,6 +151,4 @@ class StepDownDetail(RecordAPIView):
     )
     def get(self, request, referral_id: int):
         referral = self.record()
-        if referral.channel != Channel.STEP_DOWN:
-            raise NotFound("No step down found")
         return Response(StepDownSerializer(_payload(referral)).data)
