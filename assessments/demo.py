@@ -4,3 +4,5 @@ from . import demo_consent_network  # noqa: F401
 from . import demo_readings  # noqa: F401
 from . import demo_assessment  # noqa: F401
 from . import demo_taf_reviews  # noqa: F401
+from . import demo_plan  # noqa: F401
+from . import demo_step  # noqa: F401
