@@ -22,10 +22,11 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from cases.access import register_record_kind
 from cases.models import Case, CaseMember, CaseStatus, User
-from cases.permissions import MANAGE_CASE, VIEW_CASE
+from cases.permissions import MANAGE_CASE, VIEW_CASE, case_get_for_user
 
-from .models import OPEN_ACTION_STATUSES, PlanAction
+from .models import OPEN_ACTION_STATUSES, PlanAction, PlanOutcome, PlanVersion
 
 VIEW_PLAN = VIEW_CASE
 EDIT_PLAN = MANAGE_CASE
@@ -131,3 +132,64 @@ def own_open_actions(user: User) -> QuerySet[PlanAction]:
         .select_related("case")
         .order_by("due_on", "id")
     )
+
+
+# --- Records reached by URL (cases.access record kinds) --------------------------------------------------
+
+
+def _case_for(*, user: User, case_id: int, perm: str, request, log: bool) -> Case:
+    return case_get_for_user(user=user, case_id=case_id, perm=perm, request=request, log=log)
+
+
+def plan_action_get_for_user(
+    *, user: User, case_id: int, plan_action_id: int, perm: str = VIEW_CASE, request=None, log: bool = True
+) -> PlanAction:
+    """An action of a case `user` holds `perm` on, with `action.case` the case as `case_get_for_user`
+    gives it and `action.member` whether `user` is a current member of its team. With VIEW_CASE: for
+    those who see the plan, and for its owner while a member (titles only without the family's
+    consent); with EDIT_PLAN: for those who may see the plan. Else 404 (missing and not yours alike)."""
+    case = _case_for(user=user, case_id=case_id, perm=perm, request=request, log=log)
+    if perm != VIEW_CASE and not may_see_plan(case):
+        raise Http404("No action found")
+    action, member = action_get_for_user(user=user, case=case, action_id=plan_action_id)
+    action.case, action.member = case, member
+    return action
+
+
+def plan_outcome_get_for_user(
+    *, user: User, case_id: int, outcome_id: int, perm: str = VIEW_CASE, request=None, log: bool = True
+) -> PlanOutcome:
+    """An outcome still in the plan of a case whose plan `user` sees, with `outcome.case`; else 404."""
+    case = _case_for(user=user, case_id=case_id, perm=perm, request=request, log=log)
+    outcome = None
+    if may_see_outcome(case):
+        outcome = PlanOutcome.objects.filter(pk=outcome_id, plan__case_id=case.pk, ended_at__isnull=True).first()
+    if outcome is None:
+        raise Http404("No outcome found")
+    outcome.case = case
+    return outcome
+
+
+def plan_version_get_for_user(
+    *, user: User, case_id: int, version_id: int, perm: str = VIEW_CASE, request=None, log: bool = True
+) -> PlanVersion:
+    """A version of the plan of a case whose plan `user` sees, with `version.case`; else 404."""
+    case = _case_for(user=user, case_id=case_id, perm=perm, request=request, log=log)
+    version = None
+    if may_see_plan(case):
+        version = (
+            PlanVersion.objects.select_related("made_by", "plan").filter(pk=version_id, plan__case_id=case.pk).first()
+        )
+    if version is None:
+        raise Http404("No version found")
+    version.case = case
+    return version
+
+
+def register() -> None:
+    register_record_kind("plan_action", plan_action_get_for_user, "case_id", "plan_action_id")
+    register_record_kind("plan_outcome", plan_outcome_get_for_user, "case_id", "outcome_id")
+    register_record_kind("plan_version", plan_version_get_for_user, "case_id", "version_id")
+
+
+register()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cases.access import case_view, roles_required
+from cases.access import case_view, object_view, roles_required
 from cases.audit import RecordType, Subject, access_log_record
 from cases.models import AccessLog, CaseStatus
 from cases.paging import page_of
@@ -25,13 +25,11 @@ from cases.roles import PRACTITIONER_ROLES
 
 from . import plan_selectors as selectors
 from . import plans
-from .models import PlanOutcome, PlanVersion
 from .pdf import pdf_filename, pdf_render
 from .plan_forms import ActionForm, AgreeForm, ConfirmForm, OutcomeForm, PlanForm, ProgressForm, owner_key
 from .plan_permissions import (
     EDIT_PLAN,
     VIEW_PLAN,
-    action_get_for_user,
     may_edit_action,
     may_edit_plan,
     may_see_plan,
@@ -193,13 +191,6 @@ def plan_edit(request: HttpRequest, case) -> HttpResponse:
 # --- Outcomes ---------------------------------------------------------------------------------------
 
 
-def _outcome(plan, outcome_id: int) -> PlanOutcome:
-    outcome = plan.outcomes.filter(pk=outcome_id, ended_at__isnull=True).first()
-    if outcome is None:
-        raise Http404("No outcome found")
-    return outcome
-
-
 @case_view(EDIT_PLAN, details=True)
 @require_http_methods(["GET", "POST"])
 def outcome_add(request: HttpRequest, case) -> HttpResponse:
@@ -218,13 +209,13 @@ def outcome_add(request: HttpRequest, case) -> HttpResponse:
     return _form_page(request, case, form, "Add an outcome", no_needs=not needs)
 
 
-@case_view(EDIT_PLAN, details=True)
+@object_view("plan_outcome", EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
-def outcome_edit(request: HttpRequest, case, outcome_id: int) -> HttpResponse:
+def outcome_edit(request: HttpRequest, outcome) -> HttpResponse:
+    case = outcome.case
     plan, refused = _editable_plan(request, case)
     if refused:
         return refused
-    outcome = _outcome(plan, outcome_id)
     initial = {"text": outcome.text, "needs": [str(pk) for pk in outcome.needs.values_list("pk", flat=True)]}
     form = OutcomeForm(_posted(request), needs=selectors.case_needs(case), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -240,13 +231,13 @@ def outcome_edit(request: HttpRequest, case, outcome_id: int) -> HttpResponse:
     return _form_page(request, case, form, "Change an outcome")
 
 
-@case_view(EDIT_PLAN, details=True)
+@object_view("plan_outcome", EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
-def outcome_end(request: HttpRequest, case, outcome_id: int) -> HttpResponse:
+def outcome_end(request: HttpRequest, outcome) -> HttpResponse:
+    case = outcome.case
     plan, refused = _editable_plan(request, case)
     if refused:
         return refused
-    outcome = _outcome(plan, outcome_id)
     form = ConfirmForm(_posted(request), submit_label="Take it out of the plan")
     if request.method == "POST" and form.is_valid():
         if _service(form, lambda: plans.plan_outcome_end(actor=request.user, outcome=outcome)):
@@ -304,17 +295,13 @@ def action_add(request: HttpRequest, case) -> HttpResponse:
     return _form_page(request, case, form, "Add an action")
 
 
-def _action(request, case, action_id: int):
-    return action_get_for_user(user=request.user, case=case, action_id=action_id)
-
-
-@case_view(EDIT_PLAN, details=True)
+@object_view("plan_action", EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, case, plan_action_id: int) -> HttpResponse:
+def action_edit(request: HttpRequest, action) -> HttpResponse:
+    case = action.case
     plan, refused = _editable_plan(request, case)
     if refused:
         return refused
-    action, _member = _action(request, case, plan_action_id)
     if not may_edit_action(case, action):
         return _refuse(request, case, "This action is no longer in the plan")
     initial = {
@@ -346,13 +333,13 @@ def action_edit(request: HttpRequest, case, plan_action_id: int) -> HttpResponse
     return _form_page(request, case, form, "Change an action")
 
 
-@case_view(EDIT_PLAN, details=True)
+@object_view("plan_action", EDIT_PLAN)
 @require_http_methods(["GET", "POST"])
-def action_end(request: HttpRequest, case, plan_action_id: int) -> HttpResponse:
+def action_end(request: HttpRequest, action) -> HttpResponse:
+    case = action.case
     plan, refused = _editable_plan(request, case)
     if refused:
         return refused
-    action, _member = _action(request, case, plan_action_id)
     if not may_edit_action(case, action):
         return _refuse(request, case, "This action is no longer in the plan")
     form = ConfirmForm(_posted(request), submit_label="Take it out of the plan")
@@ -371,13 +358,13 @@ def action_end(request: HttpRequest, case, plan_action_id: int) -> HttpResponse:
     )
 
 
-@case_view(VIEW_CASE)
+@object_view("plan_action", VIEW_CASE)
 @require_http_methods(["GET", "POST"])
-def action_page(request: HttpRequest, case, plan_action_id: int) -> HttpResponse:
+def action_page(request: HttpRequest, action) -> HttpResponse:
     """One action and its progress, with the form to record more. Its owner sees its title (what,
     due date, status, the case's reference) and records progress even when the family has not agreed
     to share its details with their agency; the measure, outcome and past notes go with the plan."""
-    action, member = _action(request, case, plan_action_id)
+    case, member = action.case, action.member
     full = may_see_plan(case)
     can_update = may_update_action(request.user, case, action, member=member)
     form = ProgressForm(_posted(request), initial={"status": action.status}) if can_update else None
@@ -429,13 +416,11 @@ def plan_agree(request: HttpRequest, case) -> HttpResponse:
     return _form_page(request, case, form, "Record the family's agreement to the plan")
 
 
-@case_view(VIEW_PLAN, details=True)
+@object_view("plan_version", VIEW_PLAN)
 @require_http_methods(["GET"])
-def plan_version(request: HttpRequest, case, version_id: int) -> HttpResponse:
+def plan_version(request: HttpRequest, version) -> HttpResponse:
     """A version kept, beside the plan as it is now."""
-    version = PlanVersion.objects.select_related("made_by", "plan").filter(pk=version_id, plan__case_id=case.pk).first()
-    if version is None:
-        raise Http404("No version found")
+    case = version.case
     current = plans.plan_snapshot(version.plan)
     return render(
         request,

@@ -29,7 +29,6 @@ from ..models import ActionStatus, ActionUpdate, PlanAction
 from ..plan_permissions import (
     EDIT_PLAN,
     VIEW_PLAN,
-    action_get_for_user,
     may_see_plan,
     may_update_action,
     own_open_actions,
@@ -296,14 +295,13 @@ class CasePlanActions(RecordAPIView):
     },
 )
 class ActionProgress(RecordAPIView):
-    access = {"POST": (SIGNED_IN, ("case", VIEW_CASE))}
+    access = {"POST": (SIGNED_IN, ("plan_action", VIEW_CASE))}
     parser_classes = [JSONBodyParser]
     serializer_class = PlanProgressCreateSerializer
 
     def post(self, request, case_id: int, plan_action_id: int):
-        case = self.record(log=False)
-        action, member = action_get_for_user(user=request.user, case=case, action_id=plan_action_id)
-        if not may_update_action(request.user, case, action, member=member):
+        action = self.record(log=False)
+        if not may_update_action(request.user, action.case, action, member=action.member):
             raise PermissionDenied(plans.NOT_ALLOWED_PROGRESS)
         data = validated(PlanProgressCreateSerializer(data=request.data))
         with service_errors():
