@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from . import forms, selectors, services
-from .access import case_view, object_view, public, roles_required, signed_in
+from .access import case_view, object_view, public, register_record_kind, roles_required, signed_in
 from .audit import Subject, access_log_record
 from .extensions import registry
 from .list_filters import CaseListFilterForm
 from .models import AccessLog, CaseMember, CaseStatus, Consent, Locality, Person
 from .paging import page_of, page_of_rows_counted_together
 from .parts import CASE_ACTION_DONE, CASE_ACTION_LABELS
-from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON
+from .permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE, VIEW_PERSON, case_get_for_user
 from .querystring import query_id, query_text
 from .roles import CASE_LIST_ROLES, Role
 
@@ -242,20 +242,38 @@ def consent_list(request: HttpRequest, case) -> HttpResponse:
     )
 
 
-@case_view(VIEW_CASE, details=True, log=False)
+def consent_evidence_get_for_user(
+    *, user, case_id: int, consent_id: int, perm: str = VIEW_CASE, request=None, log: bool = True
+) -> Consent:
+    """A consent decision's signed form, for those who hold `perm` on the case and see the family's
+    details; else 404 (missing, not yours, or no form: the same answer). The download is written to
+    the access log as an export of the person's record (the case's own view is not: the form is
+    what was read)."""
+    case = case_get_for_user(user=user, case_id=case_id, perm=perm, request=request, log=False)
+    if not case.details_visible:
+        raise Http404("No case found")
+    consent = Consent.objects.exclude(evidence_file="").filter(pk=consent_id, family_id=case.family_id).first()
+    if consent is None:
+        raise Http404("No signed consent form found")
+    if log:
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.EXPORT,
+            record_type="consent_evidence",
+            record_id=consent.pk,
+            subject=Subject(case_id=case.pk, person_ids=(consent.person_id,)),
+            request=request,
+        )
+    return consent
+
+
+register_record_kind("consent_evidence", consent_evidence_get_for_user, "case_id", "consent_id")
+
+
+@object_view("consent_evidence", VIEW_CASE)
 @require_http_methods(["GET"])
-def consent_evidence(request: HttpRequest, case, consent_id: int) -> HttpResponse:
-    """The signed consent form, for those who may see the family's details: never a public media URL.
-    Each download is written to the access log (an export of the person's record)."""
-    consent = get_object_or_404(Consent.objects.exclude(evidence_file=""), pk=consent_id, family_id=case.family_id)
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.EXPORT,
-        record_type="consent_evidence",
-        record_id=consent.pk,
-        subject=Subject(case_id=case.pk, person_ids=(consent.person_id,)),
-        request=request,
-    )
+def consent_evidence(request: HttpRequest, consent: Consent) -> HttpResponse:
+    """The signed consent form, downloaded through its access function: never a public media URL."""
     handle = consent.evidence_file.open("rb")
     kind = services.consent_evidence_type(handle) or "application/octet-stream"
     extension = services.CONSENT_EVIDENCE_EXTENSIONS.get(kind, "bin")
