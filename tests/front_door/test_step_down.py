@@ -419,3 +419,13 @@ def test_the_api_reads_only_step_downs(world, client_for, submit_referral):
     other = submit_referral()
 
     assert client_for(world.duty_manager).get(f"{API}{other.pk}/").status_code == 404
+
+
+def test_the_front_doors_own_pages_of_a_step_down_still_open(world, client_for, contact_officer):
+    referral = referral_from_step_down(actor=contact_officer, data=data(world))
+
+    triage = client_for(world.duty_manager).get(f"/front-door/referrals/{referral.pk}/")
+    mine = client_for(contact_officer).get("/referrals/mine/")
+
+    assert triage.status_code == 200 and SUMMARY not in triage.content.decode()
+    assert mine.status_code == 200 and referral.reference in mine.content.decode()
