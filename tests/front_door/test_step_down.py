@@ -429,3 +429,10 @@ def test_the_front_doors_own_pages_of_a_step_down_still_open(world, client_for, 
 
     assert triage.status_code == 200 and SUMMARY not in triage.content.decode()
     assert mine.status_code == 200 and referral.reference in mine.content.decode()
+
+
+def test_the_front_doors_pages_link_to_the_step_down_page(world, client_for, contact_officer):
+    queue = client_for(world.duty_manager).get("/front-door/").content.decode()
+    home = client_for(contact_officer).get("/").content.decode()
+
+    assert f'href="{URL}"' in queue and f'href="{URL}"' in home
