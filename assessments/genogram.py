@@ -147,6 +147,38 @@ def _assign_generations(nodes: dict[int, _Node], links: list[Relationship]) -> N
     for link in links:
         if link.kind in GENERATIONS_UP or link.kind in SAME_GENERATION:
             nodes[link.person_id].constrained = nodes[link.related_person_id].constrained = True
+    _relax(nodes, links)
+    # Then each elder comes down to just above their nearest child (a parent recorded only by a
+    # grandparent link stays two rows up otherwise), and the rules are restored.
+    for _round in range(len(nodes) + 1):
+        limits: dict[int, int] = {}
+        for link in links:
+            if link.kind in GENERATIONS_UP:
+                limit = nodes[link.person_id].generation - GENERATIONS_UP[link.kind]
+                limits[link.related_person_id] = min(limits.get(link.related_person_id, limit), limit)
+        lowered = False
+        for pk, limit in sorted(limits.items()):
+            if nodes[pk].generation < limit:
+                nodes[pk].generation, lowered = limit, True
+        if not lowered:
+            break
+        _relax(nodes, links)
+    constrained = [node for node in nodes.values() if node.constrained]
+    children = [n.generation for n in constrained if n.person.kind != Person.Kind.ADULT]
+    adults = [n.generation for n in constrained if n.person.kind == Person.Kind.ADULT]
+    child_row = max(children) if children else (max(adults) + 1 if adults else 1)
+    for node in nodes.values():
+        if not node.constrained:
+            node.generation = child_row if node.person.kind != Person.Kind.ADULT else max(child_row - 1, 0)
+    lowest = min((node.generation for node in nodes.values()), default=0)
+    for node in nodes.values():
+        node.generation -= lowest
+
+
+def _relax(nodes: dict[int, _Node], links: list[Relationship]) -> bool:
+    """Push people down until every parent is a row above their child and partners and siblings are
+    level; a bounded number of rounds. Whether anything moved."""
+    moved = False
     for _round in range(len(nodes) + 1):
         changed = False
         for link in links:
@@ -158,18 +190,10 @@ def _assign_generations(nodes: dict[int, _Node], links: list[Relationship]) -> N
             elif link.kind in SAME_GENERATION and child.generation != elder.generation:
                 child.generation = elder.generation = max(child.generation, elder.generation)
                 changed = True
+        moved = moved or changed
         if not changed:
             break
-    constrained = [node for node in nodes.values() if node.constrained]
-    children = [n.generation for n in constrained if n.person.kind != Person.Kind.ADULT]
-    adults = [n.generation for n in constrained if n.person.kind == Person.Kind.ADULT]
-    child_row = max(children) if children else (max(adults) + 1 if adults else 1)
-    for node in nodes.values():
-        if not node.constrained:
-            node.generation = child_row if node.person.kind != Person.Kind.ADULT else max(child_row - 1, 0)
-    lowest = min((node.generation for node in nodes.values()), default=0)
-    for node in nodes.values():
-        node.generation -= lowest
+    return moved
 
 
 def _order_row(row: list[_Node], partners: dict[int, dict[int, str]], x_of: dict[int, float]) -> list[_Node]:
@@ -339,7 +363,7 @@ def _svg(case: Case, nodes: dict[int, _Node], links: list[Relationship], today: 
             node.y = TOP + SYMBOL / 2 + generation * ROW
             x_of[node.pk] = node.x
     width = MARGIN * 2 + widest * COLUMN
-    height = TOP + ROW * max(len(rows), 1) + 10
+    height = TOP + ROW * (max(rows, default=0) + 1) + 10
     drawn: list[SafeString] = []
 
     # The household's dashed boundary, a stepped outline around its people row by row.

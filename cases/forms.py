@@ -343,7 +343,7 @@ class ConsentForm(GDSForm):
     )
     decided_on = gds_date("Date of the decision", "Enter the date of the decision", noun="The date of the decision")
     evidence = forms.ChoiceField(
-        label="How is consent given recorded?",
+        label="If consent was given: how is it recorded?",
         choices=[
             (Consent.Evidence.WRITTEN, "A signed form: upload it below"),
             (Consent.Evidence.VERBAL, "Given to a practitioner: record how and who witnessed it"),
@@ -351,7 +351,7 @@ class ConsentForm(GDSForm):
         ],
         widget=forms.RadioSelect,
         required=False,
-        error_messages={"invalid_choice": "Select how consent given is recorded"},
+        error_messages={"invalid_choice": "Select how the consent given is recorded"},
     )
     evidence_file = forms.FileField(
         label="Signed consent form",
@@ -415,7 +415,7 @@ class ConsentForm(GDSForm):
         data = super().clean()
         if data.get("status") == Consent.Status.GIVEN:
             if not data.get("evidence"):
-                self.add_error("evidence", "Select how consent given is recorded")
+                self.add_error("evidence", "Select how the consent given is recorded")
             elif data["evidence"] == Consent.Evidence.WRITTEN and not data.get("evidence_file"):
                 self.add_error("evidence_file", "Select the signed consent form")
         if data.get("evidence") != Consent.Evidence.WRITTEN:

@@ -203,3 +203,24 @@ def test_renders_in_weasyprint(world, taylors):
 def test_person_words():
     person = Person(kind=Person.Kind.CHILD, date_of_birth=None)
     assert person_words(person) == "child, age not known"
+
+
+def test_a_parent_sits_just_above_the_child_when_the_grandparent_is_linked_only_to_the_child(world):
+    case = open_case(world)
+    FamilyMembership.objects.filter(family=case.family).delete()
+    p = Person.Kind
+    mother = _add(case.family, kind=p.ADULT, first="Nia", gender=Gender.FEMALE, age=30, pr=True)
+    child = _add(case.family, kind=p.CHILD, first="Ola", gender=Gender.FEMALE, age=6)
+    nan = _add(case.family, kind=p.ADULT, first="Ivy", gender=Gender.FEMALE, age=60, household=False)
+    _rel(child, mother, Relationship.Kind.PARENT)
+    _rel(child, nan, Relationship.Kind.GRANDPARENT)
+    case = case_get_for_user(user=world.lead, case_id=case.pk, log=False)
+    svg = str(genogram_for_case(case, user=world.lead).svg)
+
+    def generation(person):
+        return int(re.search(rf'<g data-person="{person.pk}" data-generation="(\d+)">', svg).group(1))
+
+    assert (generation(nan), generation(mother), generation(child)) == (0, 1, 2)
+    # The drawing is tall enough for its lowest row.
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    assert height > 2 * 150 + 40

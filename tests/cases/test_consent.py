@@ -361,7 +361,7 @@ FORM_ERRORS = [
         {"status": "given", "evidence": "", "not_sought_reason": "Typed by the lead professional"},
         datetime.date(2025, 3, 9),
         "evidence_1",
-        "Select how consent given is recorded",
+        "Select how the consent given is recorded",
         id="given without evidence",
     ),
 ]
