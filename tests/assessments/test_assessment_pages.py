@@ -366,3 +366,30 @@ def test_team_managers_see_assessments_to_approve(world, client_for, django_asse
         assert url("assessment", case) in page
     other = client_for(world.other_manager).get(reverse("home")).content.decode()
     assert url("assessment", cases[0]) not in other
+
+
+def test_pages_run_a_constant_number_of_queries(world, client_for, family_case, django_assert_max_num_queries):
+    assessment = completed_assessment(family_case)
+    for _ in range(3):
+        add_need(assessment)
+    needs = assessment.sections.get(kind=SectionKind.NEEDS)
+    client = client_for(world.lead)
+
+    for name, args, most in (
+        ("assessment-section", (needs.pk,), 14),
+        ("assessment-submit", (), 10),
+        ("assessment-version", (1,), 10),
+        ("assessment-versions", (), 7),
+    ):
+        with django_assert_max_num_queries(most):
+            assert client.get(url(name, family_case, *args)).status_code == 200
+
+
+def test_the_task_list_and_the_pdf_show_the_genogram(world, client_for, started):
+    client = client_for(world.lead)
+
+    page = client.get(url("assessment", started)).content.decode()
+    pdf = pdf_text(client.get(url("assessment-pdf", started, 1)).content)
+
+    assert "The family's genogram" in page and "<svg" in page
+    assert "The family's genogram" in pdf
