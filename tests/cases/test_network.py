@@ -399,3 +399,11 @@ def test_case_page_query_count_is_kept(world, client_for, family):
     network_count = count_queries(client, f"/cases/{family.case.pk}/")
 
     assert network_count == quiet_count <= 12
+
+
+def test_do_not_contact_on_the_persons_page(world, client_for, family):
+    page = client_for(world.lead).get(f"/cases/people/{family.ex.pk}/").content.decode()
+    assert f"Do not contact {EX} Crane." in page
+    # The person's page shows no address of theirs at all.
+    granny = client_for(world.school_practitioner).get(f"/cases/people/{family.granny.pk}/").content.decode()
+    assert "Quillbeck" not in granny
