@@ -214,7 +214,8 @@ def _open_case(*, actor: User, family: Family, level_of_need: LevelOfNeed) -> tu
                     team=team,
                     **case_services.NOT_WAITING,
                 )
-            return case, team
+                return case, team
+            return case, None  # the family's open case, further on: joined as it is
     case = case_services.case_open(
         actor=actor, family=family, level_of_need=level_of_need, panel_route=PanelRoute.STEPPED_DOWN
     )
@@ -295,7 +296,12 @@ def referral_from_step_down(*, actor: User, data: StepDownData) -> Referral:
         made_by=actor,
         made_at=referral.received_at,
     )
-    where = f"to {team.name}" if team is not None else "to the Early Help Panel's waiting list"
+    if team is not None:
+        where = f"to {team.name}"
+    elif case.panel_route:
+        where = "to the Early Help Panel's waiting list"
+    else:
+        where = f"to the family's open case {case.reference}"
     repeat = f" (a repeat of {repeat_of.reference})" if repeat_of is not None else ""
     case_services.chronology_record(
         family=family,

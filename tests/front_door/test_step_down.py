@@ -436,3 +436,20 @@ def test_the_front_doors_pages_link_to_the_step_down_page(world, client_for, con
     home = client_for(contact_officer).get("/").content.decode()
 
     assert f'href="{URL}"' in queue and f'href="{URL}"' in home
+
+
+def test_a_family_with_an_active_case_joins_it(world, contact_officer):
+    from tests.conftest import open_case
+
+    case = open_case(world)
+    child = Person.objects.get(memberships__family=case.family, kind="child")
+
+    referral = referral_from_step_down(
+        actor=contact_officer,
+        data=data(world, people=people(first_name=child.first_name, nhs_number=child.nhs_number)),
+    )
+
+    case.refresh_from_db()
+    assert referral.case_id == case.pk and case.status == CaseStatus.ACTIVE and case.panel_route == ""
+    entry = ChronologyEntry.objects.get(case=case, event="case_stepped_down")
+    assert f"to the family's open case {case.reference}" in entry.summary
