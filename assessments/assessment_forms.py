@@ -283,7 +283,7 @@ class DomainsForm(SectionForm):
                     Field.textarea(f"{code}_needs"),
                     Field(f"{code}_worry"),
                 ]
-            parts.append(Fieldset(*inner, legend=title, legend_size=Size.MEDIUM))
+            parts.append(Fieldset(*inner, legend=title, legend_size=Size.MEDIUM, legend_tag="h2"))
         return parts
 
 

@@ -68,6 +68,11 @@ def fill_section(page: Page, link: str, field: str, answer: str) -> None:
 
 def test_a_lead_professional_completes_and_submits_the_assessment_by_keyboard(world, case, page: Page):
     sign_in(page, world.lead.username, PASSWORD)
+    # The longest pages, checked once: the triangle's domains and the needs with their forms.
+    for kind in (SectionKind.CHILD_DOMAINS, SectionKind.NEEDS):
+        section = Assessment.objects.get(case=case).sections.filter(kind=kind).first()
+        page.goto(f"/cases/{case.pk}/assessment/sections/{section.pk}/")
+        assert_accessible(page)
     page.goto(f"/cases/{case.pk}/assessment/sections/")
     expect(page.locator("h1")).to_have_text("Early help assessment")
     expect(page.locator(".govuk-task-list")).to_contain_text("Not started")
@@ -102,6 +107,16 @@ def test_a_lead_professional_completes_and_submits_the_assessment_by_keyboard(wo
 
     assessment = Assessment.objects.get(case=case)
     assert assessment.status == AssessmentStatus.SUBMITTED and assessment.submitted_by == world.lead
+    for path in ("versions/", "versions/1/"):
+        page.goto(f"/cases/{case.pk}/assessment/{path}")
+        assert_accessible(page)
+
+    # The team manager's page: approve or return, read the assessment first.
+    page.context.clear_cookies()
+    sign_in(page, world.team_manager.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/assessment/decide/")
+    expect(page.locator("h1")).to_have_text("Approve or return the assessment")
+    assert_accessible(page)
     strengths = assessment.sections.get(kind=SectionKind.STRENGTHS)
     assert strengths.status == SectionStatus.COMPLETED
     assert strengths.answers["strengths"] == "Grandmother does the school run twice a week"
