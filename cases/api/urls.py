@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import network, views
+from . import consent, network, views
 
 urlpatterns = [
     path("cases/", views.CaseList.as_view(), name="api-case-list"),
     path("cases/<int:case_id>/", views.CaseDetail.as_view(), name="api-case-detail"),
     path("cases/<int:case_id>/chronology/", views.CaseChronology.as_view(), name="api-case-chronology"),
     path("cases/<int:case_id>/return-to-panel/", views.CaseReturnToPanel.as_view(), name="api-case-return-to-panel"),
+    path("cases/<int:case_id>/consents/", consent.CaseConsents.as_view(), name="api-case-consents"),
     path("cases/<int:case_id>/network/", network.CaseNetwork.as_view(), name="api-case-network"),
     path(
         "cases/<int:case_id>/network/relationships/",
