@@ -344,3 +344,58 @@ def test_starting_a_plan_on_the_page(world, client_for):
 
     assert response.status_code == 302
     assert case.__class__.objects.get(pk=case.pk).plan is not None
+
+
+def test_every_page_of_the_plan_opens_for_the_lead_professional_and_its_forms_work(world, client_for, planned):
+    case, plan, action, family_action = planned
+    client = client_for(world.lead)
+    outcome = plan.outcomes.get()
+    need = case.needs.get()
+    pages = [
+        ("plan-edit", [case.pk]),
+        ("plan-agree", [case.pk]),
+        ("plan-outcome-add", [case.pk]),
+        ("plan-outcome-edit", [case.pk, outcome.pk]),
+        ("plan-outcome-end", [case.pk, outcome.pk]),
+        ("plan-action-add", [case.pk]),
+        ("plan-action-edit", [case.pk, action.pk]),
+        ("plan-action-end", [case.pk, action.pk]),
+        ("plan-action", [case.pk, family_action.pk]),
+    ]
+    for name, args in pages:
+        response = client.get(reverse(f"assessments:{name}", args=args))
+        assert response.status_code == 200, name
+
+    added = client.post(
+        reverse("assessments:plan-outcome-add", args=[case.pk]), {"text": "Calm mornings", "needs": [str(need.pk)]}
+    )
+    edited = client.post(
+        reverse("assessments:plan-action-edit", args=[case.pk, action.pk]),
+        {
+            "what": "Gate check-in twice a week",
+            "owner": f"user-{world.health_practitioner.pk}",
+            "due_on_0": action.due_on.day,
+            "due_on_1": action.due_on.month,
+            "due_on_2": action.due_on.year,
+            "measure": action.measure,
+            "outcome": str(outcome.pk),
+            "status": "behind",
+        },
+    )
+    ended = client.post(reverse("assessments:plan-action-end", args=[case.pk, family_action.pk]), {})
+    contingency = client.post(
+        reverse("assessments:plan-edit", args=[case.pk]), {"contingency_plan": "Panel", "exit_plan": ""}
+    )
+
+    assert [r.status_code for r in (added, edited, ended, contingency)] == [302, 302, 302, 302]
+    action.refresh_from_db()
+    family_action.refresh_from_db()
+    assert (action.what, action.owner_user, action.status) == (
+        "Gate check-in twice a week",
+        world.health_practitioner,
+        "behind",
+    )
+    assert family_action.ended_at is not None
+    assert plan.outcomes.filter(text="Calm mornings").exists()
+    plan.refresh_from_db()
+    assert (plan.contingency_plan, plan.exit_plan) == ("Panel", "")
