@@ -368,6 +368,21 @@ def test_team_managers_see_assessments_to_approve(world, client_for, django_asse
     assert url("assessment", cases[0]) not in other
 
 
+def test_the_home_panel_is_one_query_however_many(world, rf, django_assert_num_queries):
+    from assessments.assessment_parts import _to_approve
+
+    for _ in range(3):
+        submitted(open_case(world))
+    request = rf.get("/")
+    request.user = world.team_manager
+    assert world.team_manager.roles  # read with the signed-in user, once per request
+
+    with django_assert_num_queries(1):
+        panel = _to_approve(request)
+
+    assert len(panel["assessments"]) == 3 and not panel["more"]
+
+
 def test_pages_run_a_constant_number_of_queries(world, client_for, family_case, django_assert_max_num_queries):
     assessment = completed_assessment(family_case)
     for _ in range(3):
