@@ -424,8 +424,9 @@ class ConsentForm(GDSForm):
 
 
 def _consent_person_label(person: Person, today: datetime.date) -> str:
+    flag = " Do not contact." if person.do_not_contact else ""
     if person.kind == Person.Kind.ADULT:
-        return f"{person.full_name} (adult with parental responsibility)"
+        return f"{person.full_name} (adult with parental responsibility).{flag}"
     born = person.date_of_birth
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return f"{person.full_name} (young person, aged {age}: record why they can decide)"
+    return f"{person.full_name} (young person, aged {age}: record why they can decide).{flag}"

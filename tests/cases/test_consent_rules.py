@@ -206,3 +206,10 @@ def test_the_consent_history_page(world, client_for, case, django_assert_max_num
         html = client.get(f"/cases/{case.pk}/consent/").content.decode()
     assert html.count("Sharing information with an agency: Hill School") == 3
     assert client_for(world.health_practitioner).get(f"/cases/{case.pk}/consent/").status_code == 404
+
+
+def test_the_page_flags_a_parent_not_to_be_contacted(world, client_for, case):
+    father = _member(case, pr=True)
+    Person.objects.filter(pk=father.pk).update(do_not_contact=True)
+    html = client_for(world.lead).get(f"/cases/{case.pk}/consent/add/").content.decode()
+    assert f"{father.full_name} (adult with parental responsibility). Do not contact." in html
