@@ -9,12 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from assessments.genogram import genogram_for_case
-
 from . import network
 from .access import case_view
 from .models import Relationship
 from .network_forms import NetworkPersonAddForm, NetworkPersonChangeForm, RelationshipForm
+from .network_genogram import genogram_for_case
 from .permissions import MANAGE_CASE, VIEW_CASE
 
 

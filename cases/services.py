@@ -723,6 +723,8 @@ def consent_record(
     from .roles import Role
 
     errors: dict[str, str] = {}
+    if scope != Consent.Scope.SHARING:
+        agency = None  # an agency named on a page for another purpose is not part of the decision
     if scope not in Consent.Scope.values:
         errors["scope"] = "Select what the consent is for"
     if status not in Consent.Status.values:
@@ -778,7 +780,7 @@ def consent_record(
         scope=scope,
         status=status,
         evidence=evidence,
-        agency=agency if scope == Consent.Scope.SHARING else None,
+        agency=agency,
         decided_on=decided_on,
         not_sought_reason=not_sought_reason.strip() if status == Consent.Status.NOT_SOUGHT else "",
         method=method if not evidence_file else "",
