@@ -511,7 +511,7 @@ def assessment_pdf(request: HttpRequest, case, version: int) -> HttpResponse:
 
 urlpatterns = [
     # Two segments: one after the case id is a case action (cases.urls).
-    path("<int:case_id>/assessment/sections/", assessment_page, name="assessment"),
+    path("<int:case_id>/assessment/", assessment_page, name="assessment"),
     path("<int:case_id>/assessment/start/", assessment_start, name="assessment-start"),
     path("<int:case_id>/assessment/sections/<int:section_id>/", assessment_section, name="assessment-section"),
     path("<int:case_id>/assessment/needs/add/", assessment_need_add, name="assessment-need-add"),

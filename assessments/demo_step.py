@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.demo import DemoContext, demo_step
 from cases.models import Case, CaseStatus, Destination, LevelOfNeed
+from front_door.letters import letter_create_and_send
 from front_door.models import DecisionOutcome
 from front_door.services import PersonData, referral_decide
 from front_door.step_down import StepDownData, referral_from_step_down
@@ -65,7 +66,7 @@ def demo_step_up_step_down_and_conferences(context: DemoContext) -> None:
         )
         level_4 = LevelOfNeed.objects.filter(code="level-4").first() or decided.level_of_need
         destination = Destination.objects.active().filter(outcomes__contains=[DecisionOutcome.STEP_UP]).first()
-        referral_decide(
+        decision = referral_decide(
             actor=duty,
             referral=stepped,
             outcome=DecisionOutcome.STEP_UP,
@@ -74,6 +75,8 @@ def demo_step_up_step_down_and_conferences(context: DemoContext) -> None:
             destination=destination,
             confirm_new_people=True,
         )
+        # The lead professional's outcome letter, as the front door's demo makes its own.
+        letter_create_and_send(decision_id=decision.pk)
 
     if officer is not None:
         referral_from_step_down(

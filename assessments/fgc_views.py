@@ -135,7 +135,7 @@ def fgc_held(request: HttpRequest, record) -> HttpResponse:
 
 
 urlpatterns = [
-    path("<int:case_id>/family-group-conferences/list/", fgc_list, name="fgc-list"),
+    path("<int:case_id>/family-group-conferences/", fgc_list, name="fgc-list"),
     path("<int:case_id>/family-group-conferences/offer/", fgc_offer, name="fgc-offer"),
     path("<int:case_id>/family-group-conferences/<int:fgc_id>/answer/", fgc_response, name="fgc-response"),
     path("<int:case_id>/family-group-conferences/<int:fgc_id>/held/", fgc_held, name="fgc-held"),

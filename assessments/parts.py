@@ -1,7 +1,9 @@
-"""The lead professional's work on the shared record's pages (cases/extensions.py). Built so far:
-the case page's "Outcome tools" section: per tool (and per child for a tool about one person) a
-chart of each area over time, the same figures as a table with the distance travelled, and the
-readings' notes; with the way to record a reading for those who may."""
+"""The lead professional's work on the case page (cases/extensions.py): the "Assessment, plan and
+reviews" section (`summary.summary_section`: where each part stands, one query) and the "Outcome
+tools" section: per tool (and per child for a tool about one person) a chart of each area over time,
+the same figures as a table with the distance travelled, and the readings' notes; with the way to
+record a reading for those who may. Each part's buttons and home page sections are registered by
+its own `*_parts.py`."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from cases.models import Case
 from . import selectors
 from .charts import long_date, series_chart, series_table
 from .permissions import may_record_reading, may_see_readings
+from .summary import summary_section
 
 
 def outcome_tools(request: HttpRequest, case: Case) -> dict | None:
@@ -45,7 +48,8 @@ def outcome_tools(request: HttpRequest, case: Case) -> dict | None:
 
 
 CASE_SECTIONS = [
-    CaseSection(key="outcome-tools", template="assessments/parts/outcome_tools.html", context=outcome_tools, order=40)
+    CaseSection(key="work", template="assessments/parts/summary.html", context=summary_section, order=35),
+    CaseSection(key="outcome-tools", template="assessments/parts/outcome_tools.html", context=outcome_tools, order=40),
 ]
 
 

@@ -500,7 +500,7 @@ def your_actions(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("your-actions/", your_actions, name="your-actions"),
     # Not "<case_id>/plan/": the case lifecycle's "<case_id>/<action>/" pages come first.
-    path("<int:case_id>/plan/current/", plan_page, name="plan"),
+    path("<int:case_id>/plan/", plan_page, name="plan"),
     path("<int:case_id>/plan/start/", plan_start, name="plan-start"),
     path("<int:case_id>/plan/contingency-and-exit/", plan_edit, name="plan-edit"),
     path("<int:case_id>/plan/agree/", plan_agree, name="plan-agree"),

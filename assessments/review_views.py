@@ -163,7 +163,7 @@ def review_pdf(request: HttpRequest, review) -> HttpResponse:
 
 
 urlpatterns = [
-    path("<int:case_id>/reviews/list/", review_list, name="review-list"),
+    path("<int:case_id>/reviews/", review_list, name="review-list"),
     path("<int:case_id>/reviews/record/", review_record, name="review-record"),
     path("<int:case_id>/reviews/<int:review_id>/", review_detail, name="review-detail"),
     path("<int:case_id>/reviews/<int:review_id>/pdf/", review_pdf, name="review-pdf"),

@@ -1,8 +1,7 @@
 """Step up: the lead professional (or the team manager) escalates an active case to the front door
 because harm is suspected, and the case's handovers with children's social care.
 
-- `assessments:step-up` (`/cases/<id>/step-up/new/`: one segment after the case's id is the shared
-  record's `<slug:action>`): the reason, then a confirmation page ("check and
+- `assessments:step-up` (`/cases/<id>/step-up/`): the reason, then a confirmation page ("check and
   send"), then `front_door.step_up.referral_from_step_up` makes the referral on the front door's
   step up channel and tells the duty managers at once. A step up still waiting for the front door's
   decision is shown rather than made again. Other pages (a review's "step up" decision) link here.
@@ -86,6 +85,6 @@ def step_up_status(request: HttpRequest, case) -> HttpResponse:
 
 
 urlpatterns = [
-    path("<int:case_id>/step-up/new/", step_up, name="step-up"),
+    path("<int:case_id>/step-up/", step_up, name="step-up"),
     path("<int:case_id>/step-up/status/", step_up_status, name="step-up-status"),
 ]

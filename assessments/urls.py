@@ -1,8 +1,7 @@
 """Included under /cases/ (the pages about one case): each part of the lead professional's work
 keeps its own pages in its own module."""
 
-from . import assessment_views, plan_views, review_views, taf_views, views
-from . import fgc_views, step_views
+from . import assessment_views, fgc_views, plan_views, review_views, step_views, taf_views, views
 
 app_name = "assessments"
 

@@ -58,7 +58,7 @@ def copy_rows(model: type[Model], rows: Iterable[dict], chunk: int = 200_000) ->
             defaults[f.attname] = default
         elif f.null:
             defaults[f.attname] = None
-        elif f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):
+        elif f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField", "FileField"):
             defaults[f.attname] = ""
     written = 0
     buffer = io.StringIO()

@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import network_views, views
+from .parts import CASE_ACTION_LABELS
+
+
+class CaseActionConverter:
+    """Only the lifecycle's own moves (`request_closure`, ...): every other path under a case is
+    left to the pages of the apps built on it (`/cases/<id>/assessment/`, `/cases/<id>/plan/`)."""
+
+    regex = "|".join(sorted(CASE_ACTION_LABELS, key=len, reverse=True))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CaseActionConverter, "case_action")
 
 app_name = "cases"
 
@@ -27,7 +44,7 @@ urlpatterns = [
         name="network-relationship-remove",
     ),
     path("<int:case_id>/return-to-panel/", views.case_return_to_panel, name="return-to-panel"),
-    path("<int:case_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("<int:case_id>/<case_action:action>/", views.case_action, name="case-action"),
     path("people/", views.person_search, name="person-search"),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
     path("figures/", views.figures, name="figures"),

@@ -95,14 +95,14 @@ class StepDownData:
 
 
 def step_down_route() -> str:
-    route = getattr(settings, "STEP_DOWN_ROUTE", ROUTE_PANEL)
+    route = settings.STEP_DOWN_ROUTE
     return route if route in (ROUTE_PANEL, ROUTE_TEAM) else ROUTE_PANEL
 
 
 def step_down_team(case: Case) -> Team | None:
     """The team a stepped-down case goes to when the council sends them straight to a team: its
     locality's in `STEP_DOWN_TEAMS`, else the "*" one, else none (the panel's waiting list)."""
-    teams = getattr(settings, "STEP_DOWN_TEAMS", {}) or {}
+    teams = settings.STEP_DOWN_TEAMS or {}
     code = case.locality.code if case.locality_id else ""
     name = teams.get(code) or teams.get("*")
     if not name:

@@ -1,9 +1,6 @@
 from django.urls import path
 
-from . import assessment, views
-from . import step
-from . import plan
-from . import taf
+from . import assessment, plan, step, taf, views
 
 urlpatterns = [
     path("cases/<int:case_id>/outcome-readings/", views.CaseReadings.as_view(), name="api-case-outcome-readings"),

@@ -36,6 +36,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Exampleshire Council")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Early Help")
+# Where a family stepped down from children's social care goes (front_door/step_down.py): "panel"
+# (the locality panel's waiting list) or "team" (straight to a team: STEP_DOWN_TEAMS, a JSON object
+# of locality code to team name, "*" for any other locality; a locality with none goes to the panel).
+STEP_DOWN_ROUTE = env.str("STEP_DOWN_ROUTE", default="panel")
+STEP_DOWN_TEAMS = env.json("STEP_DOWN_TEAMS", default={})
 PHASE = env.str("PHASE", default="Beta")
 # The referrer letter: who signs it and the council's logo (a file path or URL; optional).
 LETTER_SIGNATORY = env.str("LETTER_SIGNATORY", default="Front Door Service Manager")
@@ -290,6 +295,8 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "cases.models.Case.Kind",
         "PersonKindEnum": "cases.models.Person.Kind",
         "ChronologyEntryKindEnum": "cases.models.ChronologyEntry.Kind",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ActionStatusEnum": "assessments.models.ActionStatus",
     },
 }
 

@@ -7,8 +7,10 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
+from assessments.configuration import seed_outcome_tools
 from bench.management.commands.generate_dataset import BENCHMARK_AGENDA_ITEMS, benchmark_meeting
 from cases.configuration import seed_configuration
 from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, DeadlineAlarm, Family, Locality, Person, User
@@ -65,6 +67,7 @@ def test_the_same_seed_gives_the_same_county(db):
     first = list(Person.objects.order_by("id").values_list("first_name", "last_name", "date_of_birth", "nhs_number"))
     call_command("flush", interactive=False)
     seed_configuration(django_apps)
+    seed_outcome_tools(django_apps)
     call_command("generate_dataset", families=20, seed=3)
     second = list(Person.objects.order_by("id").values_list("first_name", "last_name", "date_of_birth", "nhs_number"))
 
@@ -153,3 +156,69 @@ def test_panels_meet_fortnightly_for_a_year_with_agendas_decisions_and_a_waiting
     coordinator = User.objects.get(username="bench.panel0")
     panel = panels.get(locality__code="bench-0")
     assert len(list(waiting_list(user=coordinator, panel=panel))) == waiting.filter(locality=panel.locality).count()
+
+
+def test_the_lead_professionals_work_is_generated_in_proportion_and_checks_out(db, client):
+    """Assessments, plans, actions, TAF meetings, reviews and readings for the led cases, every row
+    as the database's constraints and the pages expect (the load runs with triggers off)."""
+    from assessments.models import (
+        Assessment,
+        AssessmentSection,
+        PlanAction,
+        Reading,
+        Review,
+        ReviewProgress,
+        Score,
+        TafMeeting,
+        TafMeetingStatus,
+    )
+    from bench.lead_work import benchmark_lead_case
+
+    call_command("generate_dataset", families=150, seed=11)
+
+    led = Case.objects.filter(lead_professional__isnull=False)
+    assert Assessment.objects.values("case").distinct().count() == led.count()
+    assert set(Assessment.objects.values_list("status", flat=True)) >= {"approved", "in_progress"}
+    assert AssessmentSection.objects.filter(kind="child_domains", person__isnull=False).exists()
+    assert PlanAction.objects.filter(owner_person__isnull=False).exists()
+    assert PlanAction.objects.exclude(owner_user__username__startswith="bench.lead").exclude(owner_user=None).exists()
+    assert Review.objects.exists() and ReviewProgress.objects.exists()
+    assert Score.objects.count() == Reading.objects.count() * 10
+    active = led.filter(status=CaseStatus.ACTIVE)
+    planned = TafMeeting.objects.filter(status=TafMeetingStatus.PLANNED).values_list("case_id", flat=True)
+    assert set(planned) <= set(active.values_list("id", flat=True))
+    # Every running clock of the work belongs to an open case, one a kind.
+    running = Deadline.objects.filter(
+        timescale__code__in=["assessment", "next-taf", "review-1", "review-2", "review-3", "review-next"],
+        met_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+    assert running.exists() and not running.exclude(case__status=CaseStatus.ACTIVE).exists()
+    # Foreign keys are triggers, off for the load: check by hand that each points somewhere.
+    with connection.cursor() as cursor:
+        for model in django_apps.get_app_config("assessments").get_models():
+            for field in model._meta.concrete_fields:
+                if field.is_relation:
+                    table, target = model._meta.db_table, field.related_model._meta.db_table
+                    cursor.execute(
+                        f"SELECT count(*) FROM {table} t LEFT JOIN {target} r ON r.id = t.{field.column}"  # noqa: S608
+                        f" WHERE t.{field.column} IS NOT NULL AND r.id IS NULL"
+                    )
+                    assert cursor.fetchone() == (0,), f"{table}.{field.column}"
+    # A second run adds nothing to the cases that have it.
+    before = Assessment.objects.count()
+    import random
+
+    from bench.lead_work import LeadWork
+
+    LeadWork(rng=random.Random(1), now=timezone.now(), log=lambda line: None).run()
+    assert Assessment.objects.count() == before
+
+    case = benchmark_lead_case()
+    client.force_login(case.lead_professional)
+    for url in (
+        f"/cases/{case.pk}/",
+        reverse("assessments:assessment", args=[case.pk]),
+        reverse("assessments:plan", args=[case.pk]),
+    ):
+        assert client.get(url).status_code == 200, url

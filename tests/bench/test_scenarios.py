@@ -62,7 +62,7 @@ def test_the_meeting_page_shows_its_twenty_items_to_be_decided(county):
 
 def test_the_agenda_pdf_prints_the_twenty_items_for_the_coordinator(county):
     meeting = benchmark_meeting()
-    [(name, coordinator, url)] = Command().pdf_scenarios()
+    (name, coordinator, url), *_others = Command().pdf_scenarios()
 
     response = signed_in(coordinator).get(url)
 
@@ -79,3 +79,18 @@ def test_the_agenda_pdf_prints_the_twenty_items_for_the_coordinator(county):
 def test_the_load_tests_users_include_panel_coordinators():
     assert sum(MIX.values()) == USERS
     assert MIX["panel"] > 0
+
+
+def test_the_lead_professionals_pages_and_the_assessment_pdf_are_measured(county):
+    """The assessment task list, the plan, a TAF member's actions and the assessment PDF, as their
+    users see them on the county's busiest plan."""
+    scenarios = {name: (user, url) for name, user, url in Command().scenarios()}
+    pdfs = {name: (user, url) for name, user, url in Command().pdf_scenarios()}
+
+    for name in ("assessment_task_list", "family_plan", "your_actions_member", "home_member_with_actions"):
+        user, url = scenarios[name]
+        assert signed_in(user).get(url).status_code == 200, name
+    user, url = pdfs["assessment_pdf"]
+    response = signed_in(user).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "Your actions" in signed_in(scenarios["home_member_with_actions"][0]).get("/").content.decode()

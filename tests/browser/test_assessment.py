@@ -73,7 +73,7 @@ def test_a_lead_professional_completes_and_submits_the_assessment_by_keyboard(wo
         section = Assessment.objects.get(case=case).sections.filter(kind=kind).first()
         page.goto(f"/cases/{case.pk}/assessment/sections/{section.pk}/")
         assert_accessible(page)
-    page.goto(f"/cases/{case.pk}/assessment/sections/")
+    page.goto(f"/cases/{case.pk}/assessment/")
     expect(page.locator("h1")).to_have_text("Early help assessment")
     expect(page.locator(".govuk-task-list")).to_contain_text("Not started")
     assert_accessible(page)
@@ -88,7 +88,7 @@ def test_a_lead_professional_completes_and_submits_the_assessment_by_keyboard(wo
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the family's strengths")
     assert_accessible(page)
-    page.goto(f"/cases/{case.pk}/assessment/sections/")
+    page.goto(f"/cases/{case.pk}/assessment/")
 
     fill_section(page, "The family's strengths", "id_strengths", "Grandmother does the school run twice a week")
     fill_section(page, "What has been tried before", "id_tried_before", "Attendance letters last year")

@@ -179,7 +179,7 @@ def test_families_hidden_from_the_user_sort_last_whatever_their_name(world, clie
         scope="sharing",
         status="given",
         agency=world.school,
-        evidence="Signed form",
+        evidence="written",
         decided_on=timezone.localdate(),
         not_sought_reason="",
     )

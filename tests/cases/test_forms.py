@@ -225,7 +225,10 @@ def consent_post(case, day, month, year):
         "person": str(parent.pk),
         "scope": Consent.Scope.ASSESSMENT,
         "status": Consent.Status.GIVEN,
-        "evidence": Consent.Evidence.WRITTEN,
+        # Given by the parent in person, witnessed (a signed form would be uploaded).
+        "evidence": Consent.Evidence.VERBAL,
+        "method": Consent.Method.IN_PERSON,
+        "witness": "Sam Patel, family support worker",
         "decided_on_0": day,
         "decided_on_1": month,
         "decided_on_2": year,

@@ -262,7 +262,9 @@ def test_a_member_sees_the_family_that_agreed_to_share_with_their_agency(world, 
     shown = {person.full_name for person in family.people.all()} | {family.name}
     shown |= {user.get_full_name() for user in User.objects.all()}
     assert hidden.address_line_1 not in content
-    assert [name for name in {hidden.name, *(p.full_name for p in hidden.people.all())} - shown if name in content] == []
+    assert [
+        name for name in {hidden.name, *(p.full_name for p in hidden.people.all())} - shown if name in content
+    ] == []
     assert content.count("not agreed to share") == 1
     logged = AccessLog.objects.filter(user=world.school_practitioner, record_type=AGENDA_RECORD)
     assert [(log.action, log.case_id) for log in logged] == [(AccessLog.Action.PRINT, second.case_id)]

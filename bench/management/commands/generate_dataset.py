@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.copy import IdAllocator, copy_rows
+from bench.lead_work import LeadWork
 from cases.models import (
     AccessLog,
     Agency,
@@ -153,6 +154,9 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
             counts = generator.run()
+            # The lead professionals' work on the cases (bench.lead_work), once the county's own ids
+            # are settled.
+            counts |= LeadWork(rng=generator.rng, now=generator.now, log=self.stdout.write).run()
         with connection.cursor() as cursor:
             # As autovacuum would leave a county's database: statistics, visibility maps for
             # index-only scans, and no rows waiting in a GIN index's pending list. (Inside a

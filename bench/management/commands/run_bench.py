@@ -208,6 +208,7 @@ class Command(BaseCommand):
         if have < families:
             self.stdout.write(f"Generating {families - have:,} families (have {have:,})...")
             call_command("generate_dataset", families=families - have, seed=seed + have)
+        self.ensure_lead_work(seed)
         counts = {}
         with connection.cursor() as cursor:
             for label, table in [
@@ -224,6 +225,23 @@ class Command(BaseCommand):
                 cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (the names above)
                 counts[label] = cursor.fetchone()[0]
         return counts
+
+    def ensure_lead_work(self, seed: int) -> None:
+        """A county generated before the lead professional's work existed gets it now, once."""
+        import random
+
+        from assessments.models import Assessment
+        from bench.lead_work import LeadWork
+
+        if Assessment.objects.exists():
+            return
+        self.stdout.write("Adding the lead professionals' work to the county...")
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            LeadWork(rng=random.Random(seed), now=timezone.now().replace(microsecond=0), log=self.stdout.write).run()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
     # --- pages ----------------------------------------------------------------------------------------
     def scenarios(self) -> list[tuple[str, object, str]]:
@@ -262,6 +280,41 @@ class Command(BaseCommand):
             ("api_referrals_queue", duty, "/api/v1/referrals/"),
             ("panel_waiting_list", panel, f"/panels/{meeting.panel_id}/waiting-list/"),
             ("panel_meeting", panel, f"/panels/meetings/{meeting.pk}/"),
+            *self.lead_work_scenarios(),
+        ]
+
+    def lead_work(self):
+        """The benchmark's case for the lead professional's pages (`bench.lead_work`), its lead
+        professional, and the member of a team around a family with the most open actions."""
+        from django.db.models import Count
+
+        from assessments.models import OPEN_ACTION_STATUSES, PlanAction
+        from bench.lead_work import benchmark_lead_case
+        from cases.models import User
+
+        case = benchmark_lead_case()
+        if case is None:
+            raise CommandError("The county has no lead professional's work (generated before it?): run again.")
+        member = (
+            PlanAction.objects.filter(ended_at__isnull=True, status__in=OPEN_ACTION_STATUSES)
+            .exclude(owner_user__isnull=True)
+            .exclude(owner_user__username__startswith="bench.lead")
+            .values("owner_user")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "owner_user")
+            .first()
+        )
+        return case, case.lead_professional, User.objects.get(pk=member["owner_user"])
+
+    def lead_work_scenarios(self) -> list[tuple[str, object, str]]:
+        from django.urls import reverse
+
+        case, lead, member = self.lead_work()
+        return [
+            ("assessment_task_list", lead, reverse("assessments:assessment", args=[case.pk])),
+            ("family_plan", lead, reverse("assessments:plan", args=[case.pk])),
+            ("your_actions_member", member, reverse("assessments:your-actions")),
+            ("home_member_with_actions", member, "/"),
         ]
 
     def panel_meeting(self):
@@ -291,7 +344,14 @@ class Command(BaseCommand):
         after the agenda was sent: its papers made ahead first, as the task does then (`agenda_ahead`)."""
         meeting, coordinator = self.panel_meeting()
         self.agenda_ahead(meeting, coordinator)
-        return [("agenda_pdf", coordinator, f"/panels/meetings/{meeting.pk}/agenda.pdf")]
+        from django.urls import reverse
+
+        case, lead, _member = self.lead_work()
+        version = case.assessments.order_by("-version").values_list("version", flat=True).first()
+        return [
+            ("agenda_pdf", coordinator, f"/panels/meetings/{meeting.pk}/agenda.pdf"),
+            ("assessment_pdf", lead, reverse("assessments:assessment-pdf", args=[case.pk, version])),
+        ]
 
     def agenda_ahead(self, meeting, coordinator) -> None:
         """Make the agenda's papers as `make_agenda_papers` does when the agenda is sent (for the
