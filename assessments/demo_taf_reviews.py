@@ -11,7 +11,6 @@ review overdue on the lead professional's home page."""
 from __future__ import annotations
 
 import datetime
-import time
 
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from cases.demo import DemoContext, demo_step
 from cases.models import Case, CaseMember, CaseStatus, Person
 
 from . import reviews, taf
-from .models import ActionStatus, Attendance, Plan, Reading, ReviewDecision, TafMeetingStatus
+from .models import ActionStatus, Attendance, Plan, Reading, ReviewDecision, TafMeeting, TafMeetingStatus
 
 # After the plan's demo step (the plan agreed, the review clocks running) and the readings (450).
 TAF_AND_REVIEWS = 490
@@ -38,8 +37,8 @@ def _invitees(case: Case) -> dict:
 
 
 def _hold_first_meeting(context: DemoContext, case: Case) -> None:
-    """A meeting a moment from now, held and recorded as soon as it has started (the services take no
-    meeting in the past, nor record one in the future), with the next one planned in six weeks."""
+    """A meeting planned through the service (which takes no meeting in the past), placed earlier today,
+    then recorded as held, with the next one planned in six weeks."""
     meeting = taf.taf_meeting_plan(
         actor=case.lead_professional,
         case=case,
@@ -47,7 +46,10 @@ def _hold_first_meeting(context: DemoContext, case: Case) -> None:
         place=PLACES[0],
         **_invitees(case),
     )
-    time.sleep(1.1)
+    # It started a moment ago, as a meeting held this morning would have (the demo places its rows in
+    # time the way the front door's does: after the service, never instead of it).
+    TafMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=90))
+    meeting.refresh_from_db()
     attendees = list(meeting.attendees.all())
     attendance = {a.pk: Attendance.ATTENDED for a in attendees}
     if len(attendees) > 2:

@@ -39,6 +39,9 @@ from cases.permissions import case_get_for_user
 from front_door import selectors
 from front_door.models import Channel, Handover, ReferralStatus
 
+# The demo is loaded once for the module: its tests run on one worker, not once on each.
+pytestmark = pytest.mark.xdist_group("test_demo_lead_work")
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):

@@ -53,6 +53,10 @@ DEMO_USERS = [
 ]
 
 
+# The demo is loaded once for the module: its tests run on one worker, not once on each.
+pytestmark = pytest.mark.xdist_group("test_demo_data")
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     # Loading it takes seconds: once for the module, inside a transaction rolled back at its end.

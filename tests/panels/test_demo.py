@@ -26,6 +26,9 @@ from panels.models import (
 from panels.permissions import may_manage_panel
 from panels.selectors import waiting_list
 
+# The demo is loaded once for the module: its tests run on one worker, not once on each.
+pytestmark = pytest.mark.xdist_group("test_demo")
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
