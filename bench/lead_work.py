@@ -73,6 +73,30 @@ ACTIONS = [
 ]
 
 
+# The tables written, each row's id handed out up front, in the order they are loaded (a row's
+# foreign keys point at tables above it).
+TABLES = {
+    "assessment": Assessment,
+    "section": AssessmentSection,
+    "need": IdentifiedNeed,
+    "need_link": AssessmentNeed,
+    "plan": Plan,
+    "outcome": PlanOutcome,
+    "outcome_need": PlanOutcome.needs.through,
+    "action": PlanAction,
+    "update": ActionUpdate,
+    "version": PlanVersion,
+    "meeting": TafMeeting,
+    "attendee": TafAttendee,
+    "reading": Reading,
+    "score": Score,
+    "review": Review,
+    "progress": ReviewProgress,
+    "deadline": Deadline,
+    "alarm": DeadlineAlarm,
+}
+
+
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -101,29 +125,7 @@ class LeadWork:
     def __init__(self, *, rng: random.Random, now: datetime.datetime, log):
         self.rng, self.now, self.log = rng, now, log
         self.today = now.date()
-        self.ids = {
-            name: IdAllocator(model)
-            for name, model in {
-                "assessment": Assessment,
-                "section": AssessmentSection,
-                "need": IdentifiedNeed,
-                "need_link": AssessmentNeed,
-                "plan": Plan,
-                "outcome": PlanOutcome,
-                "outcome_need": PlanOutcome.needs.through,
-                "action": PlanAction,
-                "update": ActionUpdate,
-                "version": PlanVersion,
-                "meeting": TafMeeting,
-                "attendee": TafAttendee,
-                "review": Review,
-                "progress": ReviewProgress,
-                "reading": Reading,
-                "score": Score,
-                "deadline": Deadline,
-                "alarm": DeadlineAlarm,
-            }.items()
-        }
+        self.ids = {name: IdAllocator(model) for name, model in TABLES.items()}
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.answers = {kind: [_answers(kind, rng) for _ in range(3)] for kind in SECTION_FORMS}
         self.areas = list(OutcomeArea.objects.filter(framework__active=True).values_list("pk", flat=True))
@@ -523,28 +525,8 @@ class LeadWork:
     def run(self) -> dict[str, int]:
         for case in self.cases():
             self.case(case)
-        models = {
-            "assessment": Assessment,
-            "section": AssessmentSection,
-            "need": IdentifiedNeed,
-            "need_link": AssessmentNeed,
-            "plan": Plan,
-            "outcome": PlanOutcome,
-            "outcome_need": PlanOutcome.needs.through,
-            "action": PlanAction,
-            "update": ActionUpdate,
-            "version": PlanVersion,
-            "meeting": TafMeeting,
-            "attendee": TafAttendee,
-            "reading": Reading,
-            "score": Score,
-            "review": Review,
-            "progress": ReviewProgress,
-            "deadline": Deadline,
-            "alarm": DeadlineAlarm,
-        }
         counts = {}
-        for name, model in models.items():
+        for name, model in TABLES.items():
             counts[name] = copy_rows(model, self.rows.get(name, []))
             self.log(f"  lead work, {name}: {counts[name]:,}")
         for allocator in self.ids.values():

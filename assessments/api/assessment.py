@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from cases.access import CASE_DETAILS, SIGNED_IN, RecordAPIView
 from cases.roles import Role
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import NON_FIELD, service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 from front_door.api.serializers import text
-from front_door.api.views import NON_FIELD, service_errors, validated
 
 from .. import assessment_selectors as selectors
 from .. import assessment_services as services

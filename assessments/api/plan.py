@@ -19,9 +19,9 @@ from cases.access import CASE_DETAILS, SIGNED_IN, DeclaredAccess, RecordAPIView
 from cases.models import CaseMember, FamilyMembership, Person, User
 from cases.permissions import VIEW_CASE
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import NON_FIELD, service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 from front_door.api.serializers import text
-from front_door.api.views import NON_FIELD, service_errors, validated
 
 from .. import plan_selectors as selectors
 from .. import plans

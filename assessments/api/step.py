@@ -22,9 +22,9 @@ from rest_framework.response import Response
 
 from cases.access import CASE_DETAILS, SIGNED_IN, RecordAPIView
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 from front_door.api.serializers import date, text
-from front_door.api.views import service_errors, validated
 from front_door.step_up import referral_from_step_up
 
 from .. import fgc

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from cases.access import CASE_DETAILS, SIGNED_IN, RecordAPIView
 from cases.models import Person, User
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 from front_door.api.serializers import text
-from front_door.api.views import service_errors, validated
 
 from .. import reviews, taf, taf_selectors
 from ..models import ActionStatus, Plan, Reading, ReviewDecision, ReviewProgress, TafAttendee, TafMeeting

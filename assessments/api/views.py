@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from cases.access import CASE_DETAILS, SIGNED_IN, RecordAPIView
 from cases.models import Person
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
-from front_door.api.views import service_errors, validated
 
 from .. import selectors, services
 from ..permissions import RECORD_READING, VIEW_READINGS, may_see_readings

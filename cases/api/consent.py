@@ -10,13 +10,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import services
 from ..access import CASE_DETAILS, SIGNED_IN, RecordAPIView
 from ..models import Agency, Consent, FamilyMembership
 from ..permissions import CHANGE_CASE, VIEW_CASE
-from .network import service_errors, validated
 
 NO_SUCH_CASE = OpenApiResponse(
     DETAIL, description="No such case, or not one whose family's details the caller may see (the same answer)"

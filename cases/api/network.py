@@ -6,18 +6,13 @@ decide; each view declares its access (cases/access.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import network
@@ -32,28 +27,6 @@ NO_SUCH_CASE_TO_CHANGE = OpenApiResponse(
     DETAIL,
     description="No such case (or person in its family), or not one the caller leads or manages (the same answer)",
 )
-
-
-def validated(serializer: serializers.Serializer) -> dict:
-    """The serializer's data, or the API's 400 with its field errors (flat serializers only)."""
-    if not serializer.is_valid():
-        raise ValidationError({field: [str(m) for m in messages] for field, messages in serializer.errors.items()})
-    return serializer.validated_data
-
-
-@contextmanager
-def service_errors(*, rename: dict[str, str] | None = None) -> Iterator[None]:
-    """A service's refusal as the API's 400: its messages under the fields as the API names them."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages}) from error
-        errors: dict[str, list[str]] = {}
-        for field, messages in error.message_dict.items():
-            key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else (rename or {}).get(field, field)
-            errors.setdefault(key, []).extend(messages)
-        raise ValidationError(errors) from error
 
 
 class NetworkPersonSerializer(serializers.Serializer):

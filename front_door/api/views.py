@@ -9,29 +9,25 @@ sent: `{"children[0].nhs_number": ["Enter a valid NHS number..."], "consent_give
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
-from rest_framework.settings import api_settings
 
 from cases.access import CASE_DETAILS, SIGNED_IN, DeclaredAccess, RecordAPIView
 from cases.models import Person
 from cases.permissions import VIEW_CASE
 from cases.roles import PRACTITIONER_ROLES, Role
+from earlyhelp import api_errors
 from earlyhelp.api_docs import (
     DETAIL,
     FIELD_ERRORS,
@@ -40,6 +36,7 @@ from earlyhelp.api_docs import (
     UNAUTHENTICATED,
     UNSUPPORTED_MEDIA_TYPE,
 )
+from earlyhelp.api_errors import validated
 from earlyhelp.api_parsers import JSONBodyParser
 
 from .. import selectors, services
@@ -64,10 +61,6 @@ from .serializers import (
     ReferralDetailSerializer,
     ReferralSummarySerializer,
 )
-
-NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
-PEOPLE_KEY = re.compile(r"people\[(\d+)\]\.(.+)")
-
 
 # --- Who may call -----------------------------------------------------------------------------------
 
@@ -95,58 +88,14 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as one level: {"children": [{}, {"upn": [...]}]} -> {"children[1].upn": [...]}."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            if key in (NON_FIELD, NON_FIELD_ERRORS):
-                path = prefix
-            elif isinstance(key, int):
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            for field, messages in flatten_errors(value, path).items():
-                flat.setdefault(field, []).extend(messages)
-    elif isinstance(detail, list) and not any(isinstance(item, dict | list) for item in detail):
-        flat[prefix or NON_FIELD] = [str(message) for message in detail]
-    elif isinstance(detail, list):
-        for index, item in enumerate(detail):
-            for field, messages in flatten_errors(item, f"{prefix}[{index}]").items():
-                flat.setdefault(field, []).extend(messages)
-    else:
-        flat[prefix or NON_FIELD] = [str(detail)]
-    return flat
-
-
-def validated(serializer: Serializer) -> dict:
-    if not serializer.is_valid():
-        raise ValidationError(flatten_errors(serializer.errors))
-    return serializer.validated_data
-
-
 @contextmanager
 def service_errors(*, people: Sequence[str] = (), rename: dict[str, str] | None = None) -> Iterator[None]:
-    """Turn a service's refusal into the API's answer: a claim by someone else is 409, any other
-    ValidationError 400 with the service's messages under the fields as the caller named them.
-    `people` names each PersonData passed, in order ("children[0]", "adults[0]", ...)."""
-    try:
-        yield
-    except services.ReferralClaimed as error:
-        raise Conflict(" ".join(error.messages))
-    except DjangoValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise ValidationError({NON_FIELD: error.messages})
-        errors: dict[str, list[str]] = {}
-        for key, messages in error.message_dict.items():
-            if match := PEOPLE_KEY.fullmatch(key):
-                person = people[int(match[1])]
-                key = person if match[2] == NON_FIELD_ERRORS else f"{person}.{match[2]}"
-            elif key == NON_FIELD_ERRORS:
-                key = NON_FIELD
-            key = (rename or {}).get(key, key)
-            errors.setdefault(key, []).extend(messages)
-        raise ValidationError(errors)
+    """`earlyhelp.api_errors.service_errors`, and a claim by someone else as 409."""
+    with api_errors.service_errors(people=people, rename=rename):
+        try:
+            yield
+        except services.ReferralClaimed as error:
+            raise Conflict(" ".join(error.messages)) from error
 
 
 NOT_FOUND = OpenApiResponse(DETAIL, description="No such referral, or not one the caller may see (the same answer)")

@@ -21,8 +21,8 @@ from rest_framework.settings import api_settings
 from cases.access import SIGNED_IN, DeclaredAccess, RecordAPIView
 from cases.roles import PRACTITIONER_ROLES, Role
 from earlyhelp.api_docs import DETAIL, FIELD_ERRORS, FORBIDDEN, NO_SUCH_PAGE, UNAUTHENTICATED, UNSUPPORTED_MEDIA_TYPE
+from earlyhelp.api_errors import service_errors, validated
 from earlyhelp.api_parsers import JSONBodyParser
-from front_door.api.views import service_errors, validated
 
 from .. import selectors, services
 from ..models import AgendaItem
