@@ -248,6 +248,27 @@ def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | 
 
 
 @transaction.atomic
+def case_allocate_by_configuration(*, actor: User, case: Case, team: Team, reason: str) -> Case:
+    """Allocate a case waiting for allocation (and for no panel) to `team` because the council's
+    configuration says so (a step down sent straight to a locality's team), not because `actor`
+    chose it: the move is checked against the lifecycle, the actor's case roles are not. `reason`
+    says in the chronology why the team was given the case."""
+    if Case.objects.filter(pk=case.pk).exclude(panel_route="").exists():
+        raise TransitionNotAllowed("This case is waiting for the panel: the panel allocates it.", code="transition")
+    return _transition(
+        actor=actor,
+        case_id=case.pk,
+        to=S.AWAITING_LEAD_PROFESSIONAL,
+        action="allocate",
+        summary=f"Lead agency: {team.agency.name} ({reason})",
+        actor_checked=True,
+        lead_agency=team.agency,
+        team=team,
+        **NOT_WAITING,
+    )
+
+
+@transaction.atomic
 def case_change_lead_agency(*, actor: User, case: Case, lead_agency: Agency, team: Team | None = None) -> Case:
     """Correct the lead agency (and team) of a case that awaits its lead professional: the panel
     amended its allocation. Only the one who may allocate (a coordinator of the case) does it, and
@@ -344,6 +365,12 @@ def case_assign_lead_professional(*, actor: User, case: Case, lead_professional:
     else:
         raise TransitionNotAllowed("A lead professional cannot be assigned to this case now.", code="transition")
     _demote_former_lead(case=case, previous=previous, lead_professional=lead_professional)
+    if previous is not None and previous.pk != lead_professional.pk:
+        # The case's running clocks that reminded the former lead (the assessment, the next TAF
+        # meeting, the reviews) remind the new one: their alarms read whom to tell when they go off.
+        Deadline.objects.filter(case=case, remind_user=previous, met_at=None, cancelled_at=None).update(
+            remind_user=lead_professional
+        )
     for timescale_code in ("lead-professional", "front-door-to-offer"):
         deadline_meet(timescale_code=timescale_code, subject_type="case", subject_id=case.pk)
     member = CaseMember.objects.filter(case=case, user=lead_professional, ended_at__isnull=True).first()

@@ -201,18 +201,8 @@ def _open_case(*, actor: User, family: Family, level_of_need: LevelOfNeed) -> tu
         team = step_down_team(case)
         if team is not None:
             if case.status == CaseStatus.AWAITING_ALLOCATION and not case.panel_route:
-                # The council's configuration decides the team, not the actor's role: the move is
-                # the shared record's allocation, its actor checked here (the front door).
-                case = case_services._transition(
-                    actor=actor,
-                    case_id=case.pk,
-                    to=CaseStatus.AWAITING_LEAD_PROFESSIONAL,
-                    action="allocate",
-                    summary=f"Lead agency: {team.agency.name} (stepped down from children's social care)",
-                    actor_checked=True,
-                    lead_agency=team.agency,
-                    team=team,
-                    **case_services.NOT_WAITING,
+                case = case_services.case_allocate_by_configuration(
+                    actor=actor, case=case, team=team, reason="stepped down from children's social care"
                 )
                 return case, team
             return case, None  # the family's open case, further on: joined as it is

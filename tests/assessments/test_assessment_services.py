@@ -5,6 +5,8 @@ test_assessment_* files."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -21,7 +23,8 @@ from assessments.models import (
     SectionStatus,
 )
 from cases import services as case_services
-from cases.models import ChronologyEntry, Consent, Deadline, FamilyMembership, NeedStatus, Person
+from cases.deadlines import deadlines_sweep
+from cases.models import ChronologyEntry, Consent, Deadline, FamilyMembership, NeedStatus, Notification, Person
 from cases.needs import outcome_areas_active
 from tests.conftest import open_case
 from tests.factories import PersonFactory
@@ -459,6 +462,22 @@ def test_the_clock_starts_when_the_lead_professional_is_assigned(world):
     assert clock.remind_user == world.lead
     assert clock.escalate_role == "team_manager" and clock.escalate_agency == world.council
     assert clock.reference == case.reference
+
+
+def test_a_new_lead_professional_is_reminded_by_the_running_clock_and_the_former_lead_is_not(world):
+    case = open_case(world)
+    clock = Deadline.objects.get(case=case, timescale__code="assessment")
+    world.other_lead.team = world.team
+    world.other_lead.save(update_fields=["team"])
+
+    case_services.case_assign_lead_professional(actor=world.team_manager, case=case, lead_professional=world.other_lead)
+
+    clock.refresh_from_db()
+    assert clock.remind_user == world.other_lead and clock.met_at is None
+    swept = deadlines_sweep(now=clock.remind_at + datetime.timedelta(minutes=1))
+    assert swept["reminded"] >= 1
+    assert Notification.objects.filter(recipient=world.other_lead, body__contains=case.reference).exists()
+    assert not Notification.objects.filter(recipient=world.lead, body__contains=case.reference).exists()
 
 
 def test_the_clock_is_cancelled_when_the_case_closes(world):

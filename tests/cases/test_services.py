@@ -202,6 +202,34 @@ def start_clock(case, code):
     )
 
 
+def test_allocating_by_configuration_gives_the_case_to_the_team_whoever_asks(world):
+    case = open_case(world, status="awaiting_allocation")
+
+    services.case_allocate_by_configuration(
+        actor=world.school_practitioner, case=case, team=world.team, reason="stepped down from social care"
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_LEAD_PROFESSIONAL
+    assert (case.lead_agency, case.team) == (world.council, world.team)
+    entry = ChronologyEntry.objects.get(case=case, event="case_allocate")
+    assert entry.summary == "Lead agency: Council Family Support (stepped down from social care)"
+
+
+@pytest.mark.parametrize("status", ["awaiting_allocation", "active"])
+def test_allocating_by_configuration_leaves_the_panels_cases_and_cases_further_on_alone(world, status):
+    case = open_case(world, status=status)
+    if status == "awaiting_allocation":
+        case = services.case_open(
+            actor=world.duty_manager, family=case.family, level_of_need=world.level3, panel_route="front_door"
+        )
+
+    with pytest.raises(services.TransitionNotAllowed):
+        services.case_allocate_by_configuration(actor=world.duty_manager, case=case, team=world.team, reason="x")
+
+    assert Case.objects.get(pk=case.pk).status == case.status
+
+
 def test_assigning_the_lead_professional_meets_the_panels_clocks(world):
     case = open_case(world, status="awaiting_lead_professional")
     lead_clock = start_clock(case, "lead-professional")
