@@ -85,15 +85,25 @@ def _allocated_by_the_panel(request: HttpRequest) -> dict | None:
 # --- The case page ----------------------------------------------------------------------------------
 
 
-def _decision_row(decision, *, details: bool) -> dict:
+def _decision_row(decision: dict, *, details: bool) -> dict:
+    """A decision of `selectors.case_at_the_panel` in words."""
+    from .services import decision_summary_words
+
+    summary = decision_summary_words(
+        outcome=decision["outcome"],
+        lead_agency=decision["lead_agency"] or "",
+        team=decision["team"] or "",
+        not_for_panel_route=decision["not_for_panel_route"],
+    )
+    full_name = f"{decision['decided_by_first_name']} {decision['decided_by_last_name']}".strip()
     return {
-        "summary": decision_words(decision),
-        "outcome": decision.outcome,
-        "reason": decision.reason if details else "",
-        "decided_by": str(decision.decided_by),
-        "decided_on": day_words(decision.decided_at),
-        "amendment_reason": decision.amendment_reason if details else "",
-        "is_amendment": decision.amends_id is not None,
+        "summary": summary[0].upper() + summary[1:],
+        "outcome": decision["outcome"],
+        "reason": decision["reason"] if details else "",
+        "decided_by": full_name or decision["decided_by_username"],
+        "decided_on": day_words(decision["decided_at"]),
+        "amendment_reason": decision["amendment_reason"] if details else "",
+        "is_amendment": decision["amends_id"] is not None,
     }
 
 
@@ -101,28 +111,30 @@ def _early_help_panel(request: HttpRequest, case: Case) -> dict | None:
     """The case at the panel: whether it waits (since when, how it came, the note sent with a return,
     the meeting it is on), its history at panels with every decision and amendment, the closure
     notice the coordinators were told of, and, on its way to a lead professional, who supports the
-    family meanwhile. At most four queries; one for a case that never came to the panel."""
-    items = selectors.case_panel_items(case=case)
-    notice = None
-    if case.status == CaseStatus.CLOSED and items:
-        notice = selectors.case_closure_notice(case=case)
+    family meanwhile. One query (`selectors.case_at_the_panel`), whatever the case's history."""
+    record = selectors.case_at_the_panel(case=case)
+    items = record["items"]
     if not items and not case.waits_for_panel and case.status not in ON_THE_WAY:
         return None
+    notice = record["notice"] if case.status == CaseStatus.CLOSED and items else None
     details = case.details_visible
     manages = is_coordinator(request.user) and CHANGE_CASE in case.perms
     on_agenda = None
     history = []
     for item in items:
-        decisions = list(item.decisions.all())
-        meeting = item.meeting
-        if meeting.status == MeetingStatus.SCHEDULED and not decisions:
-            on_agenda = {"meeting": meeting, "words": when_words(meeting.starts_at)}
+        decisions = item["decisions"]
+        if item["status"] == MeetingStatus.SCHEDULED and not decisions:
+            on_agenda = {
+                "meeting_id": item["meeting_id"],
+                "panel_name": item["panel"],
+                "words": when_words(item["starts_at"]),
+            }
         history.append(
             {
-                "meeting": meeting,
-                "meeting_words": day_words(meeting.starts_at),
-                "panel_name": meeting.panel.name,
-                "route": route_words(item.route),
+                "meeting_id": item["meeting_id"],
+                "meeting_words": day_words(item["starts_at"]),
+                "panel_name": item["panel"],
+                "route": route_words(item["route"]),
                 "decisions": [_decision_row(decision, details=details) for decision in decisions],
             }
         )
@@ -134,9 +146,9 @@ def _early_help_panel(request: HttpRequest, case: Case) -> dict | None:
         "on_agenda": on_agenda,
         "history": history,
         "notice": notice,
-        "notice_words": day_words(notice.told_at) if notice else "",
+        "notice_words": day_words(notice["told_at"]) if notice else "",
         "on_the_way": case.status in ON_THE_WAY,
-        "referrer_agency": selectors.case_referrer_agency_name(case=case) if case.status in ON_THE_WAY else "",
+        "referrer_agency": selectors.referrer_agency_name(record["referral"]) if case.status in ON_THE_WAY else "",
         "manages": manages,
         "can_ask": manages and case.is_open,
         "allocate": PanelOutcome.ALLOCATE,

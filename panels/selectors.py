@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
     DateTimeField,
@@ -12,6 +13,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -19,8 +21,9 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cases.models import Case, CaseStatus, Deadline, PanelRoute, User
 from cases.permissions import cases_for_user, cases_with_visibility
@@ -336,38 +339,80 @@ def meeting_actions(*, meeting: Meeting) -> QuerySet[MeetingAction]:
     return meeting.actions.select_related("owner", "owner__agency", "item__case").order_by("due_on", "id")
 
 
-def case_panel_items(*, case: Case) -> list[AgendaItem]:
-    """The case's times on a panel's agenda, newest first, with every decision (amendments too)."""
-    return list(
-        case.panel_items.select_related("meeting__panel")
-        .prefetch_related(
-            Prefetch(
-                "decisions",
-                queryset=PanelDecision.objects.select_related("lead_agency", "team", "decided_by", "amends").order_by(
-                    "decided_at", "id"
-                ),
+def case_at_the_panel(*, case: Case) -> dict:
+    """The case's record at the panel, in one query however often it came: `items`, its times on a
+    panel's agenda newest first, each with the meeting (`meeting_id`, `starts_at`, `status`,
+    `panel`), the `route` it came by and its `decisions` oldest first (amendments too: `outcome`,
+    `lead_agency`, `team`, `not_for_panel_route`, `reason`, `amendment_reason`, `amends_id`,
+    `decided_at`, `decided_by_*`); `notice`, what the panel's coordinators were told when it closed
+    (`panel`, `closure_reason`, `told_at`), if they were; and `referral`, the channel and referrer's
+    agency of the latest referral received for it, if one was. Times are parsed back from the JSON."""
+    decisions = (
+        PanelDecision.objects.filter(item=OuterRef("pk"))
+        .order_by("decided_at", "id")
+        .values(
+            row=JSONObject(
+                outcome="outcome",
+                lead_agency="lead_agency__name",
+                team="team__name",
+                not_for_panel_route="not_for_panel_route",
+                reason="reason",
+                amendment_reason="amendment_reason",
+                amends_id="amends_id",
+                decided_at="decided_at",
+                decided_by_first_name="decided_by__first_name",
+                decided_by_last_name="decided_by__last_name",
+                decided_by_username="decided_by__username",
             )
         )
-        .order_by("-meeting__starts_at")
     )
-
-
-def case_closure_notice(*, case: Case) -> ClosureNotice | None:
-    """What the panel's coordinators were told when the case closed, if they were."""
-    return ClosureNotice.objects.filter(case=case).select_related("closure_reason", "panel").first()
-
-
-def case_referrer_agency_name(*, case: Case) -> str:
-    """The agency of the practitioner whose referral brought the case, if one did (the latest
-    received). One query."""
+    items = (
+        AgendaItem.objects.filter(case=OuterRef("pk"))
+        .order_by("-meeting__starts_at", "-id")
+        .values(
+            row=JSONObject(
+                meeting_id="meeting_id",
+                starts_at="meeting__starts_at",
+                status="meeting__status",
+                panel="meeting__panel__name",
+                route="route",
+                decisions=ArraySubquery(decisions),
+            )
+        )
+    )
+    notice = (
+        ClosureNotice.objects.filter(case=OuterRef("pk"))
+        .order_by("-closed_at")
+        .values(row=JSONObject(panel="panel__name", closure_reason="closure_reason__name", told_at="told_at"))[:1]
+    )
     referral = (
-        Referral.objects.filter(case=case, received_at__isnull=False)
+        Referral.objects.filter(case=OuterRef("pk"), received_at__isnull=False)
         .order_by("-received_at", "-pk")
-        .values("channel", "referrer_agency__name")
-        .first()
+        .values(row=JSONObject(channel="channel", agency="referrer_agency__name"))[:1]
     )
+    record = (
+        Case.objects.filter(pk=case.pk)
+        .values(
+            items=ArraySubquery(items),
+            notice=Subquery(notice, output_field=JSONField()),
+            referral=Subquery(referral, output_field=JSONField()),
+        )
+        .get()
+    )
+    for item in record["items"]:
+        item["starts_at"] = parse_datetime(item["starts_at"])
+        for decision in item["decisions"]:
+            decision["decided_at"] = parse_datetime(decision["decided_at"])
+    if record["notice"]:
+        record["notice"]["told_at"] = parse_datetime(record["notice"]["told_at"])
+    return record
+
+
+def referrer_agency_name(referral: dict | None) -> str:
+    """The agency of the practitioner whose referral (`case_at_the_panel`'s `referral`) brought the
+    case: "" for a referral that came from someone else (a parent, a member of the public)."""
     if referral and referral["channel"] in (Channel.PRACTITIONER, Channel.API):
-        return referral["referrer_agency__name"] or ""
+        return referral["agency"] or ""
     return ""
 
 

@@ -528,12 +528,21 @@ def _queue_letter(decision: PanelDecision) -> None:
 
 def decision_summary(decision: PanelDecision) -> str:
     """The decision in a line, for the chronology, the minutes and the letters."""
-    if decision.outcome == PanelOutcome.ALLOCATE:
-        team = f" ({decision.team.name})" if decision.team_id else ""
-        return f"lead agency {decision.lead_agency.name}{team}"
-    if decision.outcome == PanelOutcome.NOT_FOR_PANEL:
-        return f"not for the panel: {decision.get_not_for_panel_route_display().lower()}"
-    if decision.outcome == PanelOutcome.DEFER:
+    return decision_summary_words(
+        outcome=decision.outcome,
+        lead_agency=decision.lead_agency.name if decision.lead_agency_id else "",
+        team=decision.team.name if decision.team_id else "",
+        not_for_panel_route=decision.not_for_panel_route,
+    )
+
+
+def decision_summary_words(*, outcome: str, lead_agency: str, team: str, not_for_panel_route: str) -> str:
+    """`decision_summary` from the names a row of values holds."""
+    if outcome == PanelOutcome.ALLOCATE:
+        return f"lead agency {lead_agency}{f' ({team})' if team else ''}"
+    if outcome == PanelOutcome.NOT_FOR_PANEL:
+        return f"not for the panel: {NotForPanelRoute(not_for_panel_route).label.lower()}"
+    if outcome == PanelOutcome.DEFER:
         return "deferred to the next meeting"
     return "stepped up to the front door as a safeguarding concern"
 
