@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.access import case_view, roles_required
 from cases.audit import RecordType, Subject, access_log_record
 from cases.models import AccessLog, IdentifiedNeed
-from cases.needs import outcome_areas_active
-from cases.permissions import MANAGE_CASE, VIEW_CASE
+from cases.needs import need_descriptors_active, outcome_areas_active
+from cases.permissions import CHANGE_CASE, MANAGE_CASE, VIEW_CASE
 from cases.roles import Role
 
 from . import assessment_selectors as selectors
@@ -117,7 +117,8 @@ def _answers_view(assessment: Assessment) -> list[dict]:
             for link in needs:
                 need = link.need
                 who = need.person.full_name if need.person_id else "The whole family"
-                items.append({"question": f"{who}: {need.area.name}", "answer": need.description, "key": str(need.pk)})
+                tag = f"{need.area.name}, {need.descriptor.text}" if need.descriptor_id else need.area.name
+                items.append({"question": f"{who}: {tag}", "answer": need.description, "key": str(need.pk)})
             if not needs:
                 items.append({"question": "Needs", "answer": "None added", "key": "none"})
         else:
@@ -159,6 +160,7 @@ def assessment_page(request: HttpRequest, case) -> HttpResponse:
             "status_colour": STATUS_COLOURS.get(assessment.status) if assessment else "",
             "can_start": can_write and assessment is None and bool(consent),
             "consent": consent,
+            "can_record_consent": CHANGE_CASE in case.perms,
             "writable": writable and bool(consent),
             "can_submit": writable and bool(consent) and rows and completed == len(rows),
             "can_decide": bool(assessment) and may_decide_assessment(request.user, case, assessment),
@@ -214,7 +216,9 @@ def _section_context(request, case, assessment, section, form, need_form=None) -
     if section.kind == SectionKind.NEEDS:
         context["needs"] = selectors.assessment_needs(assessment)
         context["need_form"] = need_form or NeedAddForm(
-            people=selectors.family_people(case=case), areas=outcome_areas_active()
+            people=selectors.family_people(case=case),
+            areas=outcome_areas_active(),
+            descriptors=need_descriptors_active(),
         )
         context["need_form"].helper.form_action = reverse("assessments:assessment-need-add", args=[case.pk])
     return context
@@ -256,7 +260,12 @@ def assessment_section(request: HttpRequest, case, section_id: int) -> HttpRespo
 def assessment_need_add(request: HttpRequest, case) -> HttpResponse:
     assessment = _writable_latest(request, case)
     section = assessment.sections.get(kind=SectionKind.NEEDS)
-    need_form = NeedAddForm(request.POST, people=selectors.family_people(case=case), areas=outcome_areas_active())
+    need_form = NeedAddForm(
+        request.POST,
+        people=selectors.family_people(case=case),
+        areas=outcome_areas_active(),
+        descriptors=need_descriptors_active(),
+    )
     if need_form.is_valid():
         try:
             services.assessment_need_add(
@@ -265,6 +274,7 @@ def assessment_need_add(request: HttpRequest, case) -> HttpResponse:
                 area=need_form.cleaned_data["area"],
                 description=need_form.cleaned_data["description"],
                 person=need_form.cleaned_data["person"],
+                descriptor=need_form.cleaned_data["descriptor"],
             )
         except ValidationError as error:
             need_form.add_service_errors(error)

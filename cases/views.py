@@ -173,7 +173,12 @@ def case_member_remove(request: HttpRequest, case, member_id: int) -> HttpRespon
 def consent_add(request: HttpRequest, case) -> HttpResponse:
     """One person's decision, with its evidence: the signed form uploaded, or how it was given and
     who witnessed it (`services.consent_record` holds the rules)."""
-    form = forms.ConsentForm(request.POST or None, request.FILES or None, family=case.family, user=request.user)
+    # A link may say what the consent is for ("?scope=assessment" from the assessment's page).
+    scope = request.GET.get("scope", "")
+    initial = {"scope": scope} if scope in (Consent.Scope.ASSESSMENT, Consent.Scope.SHARING) else {}
+    form = forms.ConsentForm(
+        request.POST or None, request.FILES or None, family=case.family, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

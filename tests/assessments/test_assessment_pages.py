@@ -4,6 +4,8 @@ matrix of every role; query counts; the case action and the home panel."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +70,10 @@ def test_without_consent_the_page_says_what_to_do_first(world, client_for, famil
     assert response.status_code == 200
     assert "Record the family&#x27;s consent to the assessment first" in response.content.decode()
     assert "Start the assessment" not in response.content.decode()
+    link = f'href="/cases/{family_case.pk}/consent/add/?scope=assessment"'
+    assert link in response.content.decode()
+    form = client_for(world.lead).get(f"/cases/{family_case.pk}/consent/add/?scope=assessment").content.decode()
+    assert re.search(r'value="assessment"\s+checked', form)
 
 
 def test_the_lead_starts_it_and_sees_the_task_list(world, client_for, family_case):
