@@ -8,13 +8,16 @@ keeps; the API checks what it is sent with the same forms.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.html import format_html
 
 from cases.forms import GDSForm
-from cases.models import LevelOfNeed, OutcomeArea, Person
+from cases.models import LevelOfNeed, OutcomeArea, OutcomeDescriptor, Person
+from cases.needs import DESCRIPTOR_NOT_OF_AREA
 
 from .models import AssessmentDecision, AssessmentSection, SectionKind
 
@@ -147,6 +150,7 @@ class SectionForm(GDSForm):
             if isinstance(field.widget, forms.Textarea)
             else Field(name)
             for name, field in self.fields.items()
+            if name != "completed"  # asked last, by __init__
         ]
 
     def clean(self):
@@ -372,14 +376,24 @@ WHOLE_FAMILY = "family"
 
 class NeedAddForm(GDSForm):
     """A need the assessment identified: who it is about (a member of the family, or the whole
-    family), the outcome area of the active framework it is tagged to, and what it is."""
+    family), the outcome area of the active framework it is tagged to, optionally the area's
+    descriptor of need it matches, and what it is. The descriptors are one list grouped by area
+    (works without JavaScript); one of another area than the one chosen is refused."""
 
     submit_label = "Add the need"
 
-    def __init__(self, *args, people: list[Person], areas: list[OutcomeArea], **kwargs):
+    def __init__(
+        self,
+        *args,
+        people: list[Person],
+        areas: list[OutcomeArea],
+        descriptors: Iterable[OutcomeDescriptor] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.people = {str(person.pk): person for person in people}
         self.areas = {str(area.pk): area for area in areas}
+        self.descriptors = {str(d.pk): d for d in descriptors if str(d.area_id) in self.areas}
         self.fields["person"] = forms.ChoiceField(
             label="Who is the need about?",
             choices=[(WHOLE_FAMILY, "The whole family")] + [(key, p.full_name) for key, p in self.people.items()],
@@ -397,6 +411,17 @@ class NeedAddForm(GDSForm):
                 "invalid_choice": "Select the outcome area the need is about",
             },
         )
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for key, descriptor in self.descriptors.items():
+            groups.setdefault(descriptor.area_id, []).append((key, descriptor.text))
+        self.fields["descriptor"] = forms.ChoiceField(
+            label="Which descriptor of need fits it best? (optional)",
+            help_text="The framework's descriptors, grouped by outcome area: choose one from the area above",
+            required=False,
+            choices=[("", "None chosen")]
+            + [(area.name, groups[area.pk]) for area in self.areas.values() if area.pk in groups],
+            error_messages={"invalid_choice": "Choose a descriptor of need from the list, or none"},
+        )
         self.fields["description"] = forms.CharField(
             label="What is the need?",
             max_length=5000,
@@ -409,6 +434,7 @@ class NeedAddForm(GDSForm):
         self.helper.layout = Layout(
             Field.radios("person", legend_size=Size.SMALL),
             Field("area"),
+            Field("descriptor"),
             Field.textarea("description"),
             Submit("submit", self.submit_label, css_class="govuk-button--secondary"),
         )
@@ -419,6 +445,17 @@ class NeedAddForm(GDSForm):
 
     def clean_area(self) -> OutcomeArea:
         return self.areas[self.cleaned_data["area"]]
+
+    def clean_descriptor(self) -> OutcomeDescriptor | None:
+        value = self.cleaned_data["descriptor"]
+        return self.descriptors[value] if value else None
+
+    def clean(self):
+        cleaned = super().clean()
+        area, descriptor = cleaned.get("area"), cleaned.get("descriptor")
+        if area is not None and descriptor is not None and descriptor.area_id != area.pk:
+            self.add_error("descriptor", DESCRIPTOR_NOT_OF_AREA)
+        return cleaned
 
     def clean_description(self) -> str:
         value = self.cleaned_data["description"].strip()

@@ -37,7 +37,7 @@ def _sections() -> Prefetch:
 def _needs() -> Prefetch:
     return Prefetch(
         "need_links",
-        queryset=AssessmentNeed.objects.select_related("need__area", "need__person").order_by(
+        queryset=AssessmentNeed.objects.select_related("need__area", "need__descriptor", "need__person").order_by(
             "need__recorded_at", "need_id"
         ),
     )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.deadlines import deadline_meet
-from cases.models import Case, CaseStatus, IdentifiedNeed, NeedStatus, OutcomeArea, Person, User
+from cases.models import Case, CaseStatus, IdentifiedNeed, NeedStatus, OutcomeArea, OutcomeDescriptor, Person, User
 from cases.needs import need_record, need_update_status
 from cases.permissions import MANAGE_CASE, user_has_case_perm
 from cases.roles import Role
@@ -207,12 +207,14 @@ def assessment_need_add(
     area: OutcomeArea | None,
     description: str,
     person: Person | None = None,
+    descriptor: OutcomeDescriptor | None = None,
 ) -> AssessmentNeed:
     """Record a need the assessment identified (through `cases.needs.need_record`: about a family
-    member or the whole family, tagged to an outcome area of the active framework) and link it.
-    Before: the assessment may be written. Field errors: `area`, `person`, `description`."""
+    member or the whole family, tagged to an outcome area of the active framework and, optionally,
+    one of its descriptors of need) and link it.
+    Before: the assessment may be written. Field errors: `area`, `descriptor`, `person`, `description`."""
     case, locked = _writable(actor=actor, assessment=assessment)
-    need = need_record(actor=actor, case=case, area=area, description=description, person=person)
+    need = need_record(actor=actor, case=case, area=area, description=description, person=person, descriptor=descriptor)
     link = AssessmentNeed.objects.create(assessment=locked, need=need)
     _needs_section_in_progress(locked)
     return link

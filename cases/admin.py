@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.utils.text import capfirst
 
 from . import models
@@ -211,22 +212,37 @@ class OutcomeAreaInline(admin.StackedInline):
     fields = ("position", "name", "code")
     extra = 0
     ordering = ("position", "name")
+    show_change_link = True  # the area's own page, where its descriptors are edited
+
+
+VERSION_IN_USE = (
+    "{framework} cannot be deleted: identified needs are tagged with its outcomes, and they keep the "
+    "version they were recorded under. Make another version active instead."
+)
+VERSION_ACTIVE = "{framework} cannot be deleted while it is the active version. Make another version active first."
 
 
 @admin.register(models.OutcomeFramework)
 class OutcomeFrameworkAdmin(admin.ModelAdmin):
-    """The outcomes framework's versions and their areas. A council renames, reorders or adds areas;
-    a new version of the framework is a new row, made active here, and the old one is kept with the
-    needs tagged under it (an area or version with needs cannot be deleted)."""
+    """The outcomes framework's versions and their areas. A council makes its own version by copying
+    one (with its areas and descriptors), editing the copy and making it active; the version active
+    before is kept with the needs tagged under it. A version with needs, or the active one, cannot be
+    deleted (the needs protect their areas and descriptors too)."""
 
     list_display = ("name", "version", "active", "area_count", "created_at")
     fields = ("name", "version", "active")
     readonly_fields = ("active",)
     inlines = [OutcomeAreaInline]
-    actions = ["make_active"]
+    actions = ["make_active", "copy_as_new_version"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(area_total=Count("areas"))
+
+    def get_actions(self, request):
+        # One at a time, through the delete page, which says why a version in use stays.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.display(description="Areas", ordering="area_total")
     def area_count(self, obj) -> int:
@@ -243,6 +259,84 @@ class OutcomeFrameworkAdmin(admin.ModelAdmin):
         self.log_change(request, framework, "Made the active version")
         self.message_user(request, f"{framework} is now the active version", messages.SUCCESS)
 
+    @admin.action(description="Copy as a new version (inactive, with its areas and descriptors)", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        from .needs import outcome_framework_copy
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select one version to copy", messages.ERROR)
+            return
+        source = queryset.get()
+        copy = outcome_framework_copy(framework=source)
+        self.log_addition(request, copy, f"Copied from {source}")
+        self.message_user(
+            request,
+            f"{copy} made from {source}, inactive: rename it, edit its areas and descriptors, then make it active",
+            messages.SUCCESS,
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        framework = self.get_object(request, object_id)
+        if framework is not None:
+            refusal = None
+            if framework.active:
+                refusal = VERSION_ACTIVE
+            elif models.IdentifiedNeed.objects.filter(area__framework=framework).exists():
+                refusal = VERSION_IN_USE
+            if refusal:
+                self.message_user(request, refusal.format(framework=framework), messages.ERROR)
+                return redirect("admin:cases_outcomeframework_change", framework.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+
+class OutcomeDescriptorInline(admin.StackedInline):
+    # Stacked for the same reason as the areas: every field labelled.
+    model = models.OutcomeDescriptor
+    fields = ("kind", "position", "text", "code")
+    extra = 0
+    ordering = ("kind", "position", "pk")
+
+
+@admin.register(models.OutcomeArea)
+class OutcomeAreaAdmin(admin.ModelAdmin):
+    """One headline outcome of a version, with its descriptors of need (an identified need may point
+    at one) and of the evidence of a good outcome. A descriptor or area that needs point at cannot
+    be deleted."""
+
+    list_display = ("name", "framework", "code", "position", "descriptor_count")
+    list_filter = ("framework",)
+    list_select_related = ("framework",)
+    search_fields = ("name", "code")
+    fields = ("framework", "position", "name", "code")
+    inlines = [OutcomeDescriptorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(descriptor_total=Count("descriptors"))
+
+    @admin.display(description="Descriptors", ordering="descriptor_total")
+    def descriptor_count(self, obj) -> int:
+        return obj.descriptor_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # An area stays in the version it was made in.
+        return ("framework",) if obj is not None else ()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        area = self.get_object(request, object_id)
+        if area is not None and area.needs.exists():
+            self.message_user(
+                request,
+                f"{area} ({area.framework}) cannot be deleted: identified needs are tagged with it.",
+                messages.ERROR,
+            )
+            return redirect("admin:cases_outcomearea_change", area.pk)
+        return super().delete_view(request, object_id, extra_context)
+
 
 @admin.register(models.IdentifiedNeed)
 class IdentifiedNeedAdmin(admin.ModelAdmin):
@@ -258,6 +352,7 @@ class IdentifiedNeedAdmin(admin.ModelAdmin):
         "case",
         "person",
         "area",
+        "descriptor",
         "description",
         "status",
         "recorded_by",

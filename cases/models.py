@@ -864,7 +864,8 @@ class OutcomeFramework(models.Model):
     """A version of the outcomes framework a council works to, such as Supporting Families 2022.
     Frameworks change: a new version is a new row with its own areas, and the old one stays with the
     needs tagged under it. One version is active at a time (a partial unique constraint): the areas
-    new needs are tagged with. The outcomes app hangs its descriptors of need on these areas."""
+    new needs are tagged with. Each area carries its descriptors of need and of the evidence of a
+    good outcome (`OutcomeDescriptor`); a council copies a version in the admin to make its own."""
 
     name = models.CharField(max_length=200, help_text="For example 'Supporting Families'")
     version = models.CharField(max_length=50, help_text="For example '2022'")
@@ -887,7 +888,9 @@ class OutcomeFramework(models.Model):
 class OutcomeArea(models.Model):
     """One headline outcome of a framework version ('Getting a good education'), in its place."""
 
-    framework = models.ForeignKey(OutcomeFramework, on_delete=models.PROTECT, related_name="areas")
+    # A version goes with its areas (and their descriptors) when it is deleted, which the needs
+    # tagged with them prevent (they protect their area and descriptor).
+    framework = models.ForeignKey(OutcomeFramework, on_delete=models.CASCADE, related_name="areas")
     code = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in lists of the framework's areas")
@@ -898,6 +901,35 @@ class OutcomeArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DescriptorKind(models.TextChoices):
+    NEED = "need", "Descriptor of need"
+    EVIDENCE = "evidence", "Evidence of a good outcome"
+
+
+class OutcomeDescriptor(models.Model):
+    """What sits under a headline outcome: a descriptor of need ('Persistent absence from school'),
+    which an identified need may point at, or what evidences a good outcome ('Attendance above 90%
+    for three consecutive school terms'), which the closure reads. Part of its framework version."""
+
+    Kind = DescriptorKind
+
+    area = models.ForeignKey(OutcomeArea, on_delete=models.CASCADE, related_name="descriptors")
+    kind = models.CharField(max_length=10, choices=DescriptorKind.choices, default=DescriptorKind.NEED)
+    code = models.SlugField(max_length=80, help_text="Short name, unique in its area for its kind")
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in its area's list")
+
+    class Meta:
+        ordering = ["area", "kind", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "kind", "code"], name="outcome_descriptor_code_unique"),
+            models.CheckConstraint(condition=Q(kind__in=DescriptorKind.values), name="outcome_descriptor_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class NeedStatus(models.TextChoices):
@@ -928,6 +960,15 @@ class IdentifiedNeed(models.Model):
         help_text="The family member the need is about; empty for the whole family",
     )
     area = models.ForeignKey(OutcomeArea, on_delete=models.PROTECT, related_name="needs")
+    descriptor = models.ForeignKey(
+        OutcomeDescriptor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        limit_choices_to={"kind": DescriptorKind.NEED},
+        help_text="The area's descriptor of need it matches, if one was chosen",
+    )
     description = models.TextField()
     status = models.CharField(max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

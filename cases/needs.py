@@ -1,9 +1,11 @@
 """Identified needs and the outcomes framework they are tagged with: the writes (`need_record`,
-`need_update_status`, `outcome_framework_activate`) and the reads (`outcome_areas_active`,
-`case_needs_by_area`). Kept out of services.py, which holds the case's lifecycle.
+`need_update_status`, `outcome_framework_activate`, `outcome_framework_copy`) and the reads
+(`outcome_areas_active`, `need_descriptors_active`, `case_needs_by_area`). Kept out of services.py,
+which holds the case's lifecycle.
 
-The assessment (assessments app) records the needs it identifies through `need_record` and links
-them from its own side; the outcomes app reads them with their areas and adds descriptors of need."""
+The assessment (assessments app) records the needs it identifies through `need_record`, with the
+area's descriptor of need the practitioner chose, and links them from its own side; the outcomes
+app reads them with their areas and descriptors."""
 
 from __future__ import annotations
 
@@ -13,7 +15,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Case, CaseStatus, IdentifiedNeed, NeedStatus, OutcomeArea, OutcomeFramework, Person, User
+from .models import (
+    Case,
+    CaseStatus,
+    DescriptorKind,
+    IdentifiedNeed,
+    NeedStatus,
+    OutcomeArea,
+    OutcomeDescriptor,
+    OutcomeFramework,
+    Person,
+    User,
+)
 from .permissions import MANAGE_CASE, user_has_case_perm
 from .services import chronology_record
 
@@ -28,6 +41,7 @@ NEED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 NOT_YOURS = "Only the lead professional or their manager can record the family's needs."
+DESCRIPTOR_NOT_OF_AREA = "Choose a descriptor of need from the outcome area the need is about, or none"
 
 
 def _who(person: Person | None) -> str:
@@ -46,17 +60,30 @@ def _require_open_case(*, actor: User, case_id: int) -> Case:
 
 @transaction.atomic
 def need_record(
-    *, actor: User, case: Case, area: OutcomeArea | None, description: str, person: Person | None = None
+    *,
+    actor: User,
+    case: Case,
+    area: OutcomeArea | None,
+    description: str,
+    person: Person | None = None,
+    descriptor: OutcomeDescriptor | None = None,
 ) -> IdentifiedNeed:
     """Record a need identified for the family of `case`, about `person` (a member of the case's
-    family) or, without one, the whole family, tagged to an outcome area of the active framework.
+    family) or, without one, the whole family, tagged to an outcome area of the active framework
+    and, optionally, to one of that area's descriptors of need.
 
     Before: the actor holds `manage_case` on the case (its lead professional or their team manager);
-    the case is not closed. Besides: the need is open, and written in the case's chronology."""
+    the case is not closed; `descriptor`, if given, is a descriptor of need of `area`.
+    Besides: the need is open, and written in the case's chronology."""
     locked = _require_open_case(actor=actor, case_id=case.pk)
     errors = {}
     if area is None or not OutcomeArea.objects.filter(pk=area.pk, framework__active=True).exists():
         errors["area"] = "Choose the outcome area the need is about"
+    if descriptor is not None and (
+        area is None
+        or not OutcomeDescriptor.objects.filter(pk=descriptor.pk, area_id=area.pk, kind=DescriptorKind.NEED).exists()
+    ):
+        errors["descriptor"] = DESCRIPTOR_NOT_OF_AREA
     if person is not None and not locked.family.memberships.filter(person=person).exists():
         errors["person"] = "Choose a member of this family, or the whole family"
     if not (description or "").strip():
@@ -64,7 +91,12 @@ def need_record(
     if errors:
         raise ValidationError(errors)
     need = IdentifiedNeed.objects.create(
-        case=locked, person=person, area=area, description=description.strip(), recorded_by=actor
+        case=locked,
+        person=person,
+        area=area,
+        descriptor=descriptor,
+        description=description.strip(),
+        recorded_by=actor,
     )
     chronology_record(
         family=locked.family,
@@ -72,7 +104,7 @@ def need_record(
         event="need_identified",
         actor=actor,
         summary=f"Need identified ({area.name}) for {_who(person)}",
-        body=need.description,
+        body=f"{descriptor.text}\n\n{need.description}" if descriptor else need.description,
     )
     return need
 
@@ -135,12 +167,54 @@ def outcome_framework_activate(*, framework: OutcomeFramework) -> OutcomeFramewo
     return framework
 
 
+def _copy_version(framework: OutcomeFramework) -> str:
+    taken = set(OutcomeFramework.objects.filter(name=framework.name).values_list("version", flat=True))
+    version = f"{framework.version} copy"
+    number = 2
+    while version in taken:
+        version = f"{framework.version} copy {number}"
+        number += 1
+    return version
+
+
+@transaction.atomic
+def outcome_framework_copy(*, framework: OutcomeFramework) -> OutcomeFramework:
+    """A new version of `framework` to make a council's own: the same name, the version "<version>
+    copy" (or "copy 2", ... when taken), inactive, with copies of its areas and their descriptors.
+    An administrator's act (the admin); the council edits the copy, then makes it active.
+
+    Besides: nothing else changes; needs stay tagged with the version they were recorded under."""
+    # Locked, so two copies at once do not take the same version name (the constraint would refuse one).
+    source = OutcomeFramework.objects.select_for_update().get(pk=framework.pk)
+    copy = OutcomeFramework.objects.create(name=source.name, version=_copy_version(source), active=False)
+    areas = list(source.areas.prefetch_related("descriptors").order_by("position", "pk"))
+    new_areas = OutcomeArea.objects.bulk_create(
+        OutcomeArea(framework=copy, code=area.code, name=area.name, position=area.position) for area in areas
+    )
+    OutcomeDescriptor.objects.bulk_create(
+        OutcomeDescriptor(area=new_area, kind=d.kind, code=d.code, text=d.text, position=d.position)
+        for area, new_area in zip(areas, new_areas, strict=True)
+        for d in area.descriptors.all()
+    )
+    return copy
+
+
 # --- Reads ---------------------------------------------------------------------------------------
 
 
 def outcome_areas_active() -> list[OutcomeArea]:
     """The areas a new need may be tagged with: the active framework's, in order. One query."""
     return list(OutcomeArea.objects.filter(framework__active=True).select_related("framework"))
+
+
+def need_descriptors_active() -> list[OutcomeDescriptor]:
+    """The descriptors of need a new need may point at: the active framework's, by area in the
+    framework's order. One query."""
+    return list(
+        OutcomeDescriptor.objects.filter(area__framework__active=True, kind=DescriptorKind.NEED)
+        .select_related("area")
+        .order_by("area__position", "area__name", "area_id", "position", "pk")
+    )
 
 
 @dataclass
@@ -161,7 +235,7 @@ def case_needs_by_area(*, case: Case) -> list[AreaNeeds]:
     The caller has the case through the access functions (`case_get_for_user`)."""
     needs = (
         IdentifiedNeed.objects.filter(case=case)
-        .select_related("area__framework", "person", "recorded_by", "status_changed_by")
+        .select_related("area__framework", "descriptor", "person", "recorded_by", "status_changed_by")
         .order_by("area__framework_id", "area__position", "area__name", "area_id", "recorded_at", "id")
     )
     groups: dict[int, AreaNeeds] = {}

@@ -78,8 +78,8 @@ def test_a_need_of_the_whole_family_has_no_person(world, case):
 
 def test_what_is_missing_or_wrong_is_said_for_each_field(world, case):
     stranger = PersonFactory(kind="child")
-    retired = OutcomeFramework.objects.create(name="Troubled Families", version="2015")
-    old_area = OutcomeArea.objects.create(framework=retired, code="crime", name="Crime and anti-social behaviour")
+    # An area of a version that is not active (Troubled Families 2015 is seeded inactive).
+    old_area = OutcomeArea.objects.get(framework__name="Troubled Families", code="crime-and-anti-social-behaviour")
 
     with pytest.raises(ValidationError) as error:
         need_record(actor=world.lead, case=case, area=old_area, person=stranger, description="  ")

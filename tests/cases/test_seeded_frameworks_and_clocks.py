@@ -39,7 +39,7 @@ def test_seeding_again_leaves_a_councils_edits_and_active_version_alone(db):
 
     seed_outcome_framework(django_apps)
 
-    assert OutcomeFramework.objects.count() == 2
+    assert OutcomeFramework.objects.count() == 3  # with Troubled Families 2015, seeded inactive
     assert OutcomeFramework.objects.get(active=True) == local
     housing = OutcomeArea.objects.get(code="housing")
     assert (housing.name, housing.position) == ("Safe and secure homes", 11)
