@@ -129,6 +129,7 @@ def test_each_section_says_what_is_missing_and_keeps_what_was_typed(world, clien
     assert response.status_code == 200
     assert "<title>Error:" in page
     assert "govuk-error-summary" in page and message in page
+    assert page.count('name="completed"') == 2  # the question asked once: its two answers
     if typed:
         assert typed.replace("'", "&#x27;") in page
     section.refresh_from_db()
