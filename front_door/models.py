@@ -113,6 +113,11 @@ class Referral(models.Model):
     family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    # A re-referral: the family's case closed within the 12 months before this referral was received
+    # (`selectors.re_referral_case`), stored when the front door decides, for the analysts' count.
+    re_referral_of = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="re_referrals", db_index=True
+    )
     claimed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     claimed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,6 @@
 """The front door's parts of the shared record's pages (cases/extensions.py): its menu items, the
-queue on the duty managers' home page and the contacts on the contact officers', and the referrals
-and partner requests sections of the case page."""
+queue on the duty managers' home page, the contacts on the contact officers', the referral figures
+on the analysts', and the referrals and partner requests sections of the case page."""
 
 from __future__ import annotations
 
@@ -89,6 +89,10 @@ def _referrals(request: HttpRequest, case: Case) -> dict | None:
     return {"referrals": referrals, "can_triage": is_duty_manager(request.user)}
 
 
+def _figures(request: HttpRequest) -> dict:
+    return {"figures": selectors.referral_figures()}
+
+
 MENU_ITEMS = [
     MenuItem("Front door", "front_door:queue", roles=frozenset({Role.DUTY_MANAGER}), order=20),
     MenuItem("My referrals", "front_door:my-referrals", roles=PRACTITIONER_ROLES, needs_agency=True, order=30),
@@ -112,6 +116,14 @@ HOME_PANELS = [
         template="front_door/panels/contacts.html",
         context=_contacts,
         order=6,
+    ),
+    # After the shared record's figures (cases/parts.py): the referrals the front door received.
+    HomePanel(
+        key="referral-figures",
+        roles=frozenset({Role.ANALYST}),
+        template="front_door/panels/figures.html",
+        context=_figures,
+        order=95,
     ),
 ]
 CASE_SECTIONS = [

@@ -134,7 +134,7 @@ def referral_get_for_user(
             referrals_for_user(user, perm)
             .select_related(
                 *("referrer", "referrer_agency", "level_of_need", "family", "case"),
-                *("duplicate_of", "claimed_by", "recorded_by", "locality"),
+                *("duplicate_of", "claimed_by", "recorded_by", "locality", "re_referral_of__closure_reason"),
             )
             .filter(pk=referral_id)
             .first()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
@@ -272,14 +274,44 @@ class FamilyHistory:
     re_referral_of: Case | None
 
 
+def re_referral_case(*, referral: Referral) -> Case | None:
+    """The closed case this referral is a re-referral of: the latest-closed case of the family the
+    referral is linked to, or of a family of anyone it names who is linked to a known person, closed
+    within RE_REFERRAL_WINDOW (12 months) before the referral was received. None when nothing is
+    linked. One query (with the case's closure reason), the rule the triage page shows and the
+    decision stores (`services.referral_decide`), so the two never disagree."""
+    linked_people = ReferralPerson.objects.filter(referral_id=referral.pk, person__isnull=False).values("person_id")
+    families = Q(family_id__in=FamilyMembership.objects.filter(person_id__in=linked_people).values("family_id"))
+    if referral.family_id:
+        families |= Q(family_id=referral.family_id)
+    received = referral.received_at or timezone.now()
+    return (
+        Case.objects.filter(
+            families,
+            status=CaseStatus.CLOSED,
+            closed_at__gte=received - RE_REFERRAL_WINDOW,
+            closed_at__lte=received,
+        )
+        .select_related("closure_reason")
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
 def family_history(*, referral: Referral) -> FamilyHistory:
     """Earlier referrals and cases of the families of everyone linked, and whether this is a
-    re-referral within 12 months of a closed case."""
+    re-referral within 12 months of a closed case: the link the decision stored, else the rule
+    worked out now (`re_referral_case`; a referral not yet decided, or decided before links were
+    stored)."""
     person_ids = [p.person_id for p in referral.people.all() if p.person_id]
     family_filter = Q(family__memberships__person_id__in=person_ids)
     if referral.family_id:
         family_filter |= Q(family_id=referral.family_id)
-    if not person_ids and not referral.family_id:
+    if referral.re_referral_of_id:
+        re_referral_of = referral.re_referral_of
+    elif person_ids or referral.family_id:
+        re_referral_of = re_referral_case(referral=referral)
+    else:
         return FamilyHistory(referrals=[], cases=[], re_referral_of=None)
     earlier = list(
         Referral.objects.filter(family_filter)
@@ -294,17 +326,6 @@ def family_history(*, referral: Referral) -> FamilyHistory:
         .select_related("level_of_need", "lead_professional", "closure_reason")
         .distinct()
         .order_by("-opened_at")[:20]
-    )
-    received = referral.received_at or timezone.now()
-    re_referral_of = next(
-        (
-            c
-            for c in cases
-            if c.status == CaseStatus.CLOSED
-            and c.closed_at
-            and received - RE_REFERRAL_WINDOW <= c.closed_at <= received
-        ),
-        None,
     )
     return FamilyHistory(referrals=earlier, cases=cases, re_referral_of=re_referral_of)
 
@@ -412,7 +433,8 @@ def case_information_requests(*, case: Case) -> QuerySet[InformationRequest]:
 
 def case_referrals(*, case: Case) -> QuerySet:
     """The referrals that brought the family to this case, newest first, as rows of values with
-    their latest decision's outcome and destination."""
+    their latest decision's outcome and destination, and the reference of the closed case each is a
+    re-referral of (stored at the decision)."""
     latest = Decision.objects.filter(referral=OuterRef("pk")).order_by("-decided_at", "-id")
     return (
         Referral.objects.filter(case_id=case.pk)
@@ -420,6 +442,7 @@ def case_referrals(*, case: Case) -> QuerySet:
         .order_by("-received_at", "-id")
         .values(
             *("id", "reference", "channel", "received_at", "referrer_relationship", "referrer_agency__name"),
+            re_referral_of_reference=F("re_referral_of__reference"),
             outcome=Subquery(latest.values("outcome")[:1]),
             destination_name=Subquery(latest.values("destination__name")[:1]),
         )
@@ -470,3 +493,31 @@ def letters_to_post() -> QuerySet[ReferrerLetter]:
 def letters_to_post_count() -> int:
     """How many letters wait to be posted or phoned (the partial index `letter_to_post_idx`)."""
     return ReferrerLetter.objects.filter(status=LetterStatus.TO_POST).count()
+
+
+REFERRAL_FIGURES_CACHE_KEY = "front_door:referral-figures:v1"
+
+
+def referral_figures() -> dict:
+    """The analysts' referral counts for the 12 months to today (`referral_figures_count`), kept
+    for FIGURES_CACHE_SECONDS as the shared record's figures are (`cases.selectors.case_figures`)."""
+    if settings.FIGURES_CACHE_SECONDS <= 0:
+        return referral_figures_count()
+    figures = cache.get(REFERRAL_FIGURES_CACHE_KEY)
+    if figures is None:
+        figures = referral_figures_count()
+        cache.set(REFERRAL_FIGURES_CACHE_KEY, figures, settings.FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def referral_figures_count(*, since: datetime.datetime | None = None, until: datetime.datetime | None = None) -> dict:
+    """Counts only, no names: the referrals received in the period (by default the 12 months to
+    now) and, among them, the re-referrals within 12 months of a closed case (the link the decision
+    stored). One query."""
+    until = until or timezone.now()
+    since = since or until - RE_REFERRAL_WINDOW
+    counts = Referral.objects.filter(received_at__gte=since, received_at__lt=until).aggregate(
+        received=Count("id"),
+        re_referrals=Count("id", filter=Q(re_referral_of__isnull=False)),
+    )
+    return {**counts, "since": since, "until": until, "counted_at": timezone.now()}

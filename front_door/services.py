@@ -692,6 +692,7 @@ def _apply_outcome(
 ) -> None:
     family = referral_family_link(actor=actor, referral=referral)
     referral.refresh_from_db(fields=["family"])
+    _store_re_referral(referral)
     summary = f"Front door decision on {referral.reference}: {decision.get_outcome_display().lower()}"
     if decision.destination:
         summary += f", {decision.destination.name}"
@@ -720,6 +721,17 @@ def _apply_outcome(
         if to_panel and case.waits_for_panel:
             _start_offer_clock(referral=referral, case=case)
     deadline_meet(timescale_code=DECISION_CLOCK, subject_type="referral", subject_id=referral.pk)
+
+
+def _store_re_referral(referral: Referral) -> None:
+    """Store the closed case the referral is a re-referral of (`selectors.re_referral_case`, the rule
+    the triage page shows), once the family is linked: at each decision and amendment, so the link is
+    the rule's answer when the front door last decided. Kept by the referral's history (pghistory),
+    as its other links are; the chronology is not told (the triage and case pages show it)."""
+    case = selectors.re_referral_case(referral=referral)
+    if referral.re_referral_of_id != (case.pk if case else None):
+        referral.re_referral_of = case
+        referral.save(update_fields=["re_referral_of"])
 
 
 def _start_offer_clock(*, referral: Referral, case: Case) -> None:
@@ -763,9 +775,10 @@ def referral_decide(
     (`confirm_new_people`); when the caller says how many decisions the referral had when it was
     read (`decisions_seen`), it still has that many: two duty managers deciding at the same moment
     (different MASH enquiries, say) record one decision, and the other is shown it. Besides: links
-    the family (chronology), stops the 24-hour clock, and queues the letter to the referrer on
-    commit. A destination that goes to the panel opens the case for the panel (`PanelRoute.FRONT_DOOR`)
-    and starts the 10-day `front-door-to-offer` clock from when the referral was received."""
+    the family (chronology), stores the closed case it is a re-referral of (`re_referral_of`), stops
+    the 24-hour clock, and queues the letter to the referrer on commit. A destination that goes to
+    the panel opens the case for the panel (`PanelRoute.FRONT_DOOR`) and starts the 10-day
+    `front-door-to-offer` clock from when the referral was received."""
     _require_duty_manager(actor)
     information_requests = list(information_requests)
     _validate_decision(outcome, destination, reason, information_requests, due_at)
@@ -825,8 +838,9 @@ def decision_amend(
     joined (`_withdraw_from_case`). The case waits for the panel as a first decision would have left
     it: an amendment to the panel puts an awaiting case on the waiting list and starts the 10-day
     clock (as `referral_decide`); one away from the panel takes the case off the list, cancelling that
-    clock, unless another referral's decision still sends it there (`_panel_wait_follow`). A new
-    letter to the referrer is queued on commit."""
+    clock, unless another referral's decision still sends it there (`_panel_wait_follow`). The
+    re-referral link is worked out again and stored (`re_referral_of`). A new letter to the referrer
+    is queued on commit."""
     _require_duty_manager(actor)
     if outcome == DecisionOutcome.MORE_INFORMATION:
         raise ValidationError({"outcome": "To ask partners for information, use a MASH enquiry, not an amendment"})

@@ -395,6 +395,13 @@ class ReferralDetailSerializer(ReferralSummarySerializer):
     adults = PersonOutSerializer(many=True, read_only=True)
     decision = serializers.SerializerMethodField(help_text="The current decision: the latest, not amended")
     letters = serializers.SerializerMethodField()
+    re_referral_of = serializers.SerializerMethodField(
+        help_text=(
+            "The reference of the family's case closed within the 12 months before this referral was received, "
+            "stored when the front door decides; null when there is none, before the decision, and for referrers "
+            "(the front door's own note)"
+        )
+    )
 
     class Meta(ReferralSummarySerializer.Meta):
         fields = ReferralSummarySerializer.Meta.fields + [
@@ -414,6 +421,7 @@ class ReferralDetailSerializer(ReferralSummarySerializer):
             "consent_not_sought_reason",
             "decision",
             "letters",
+            "re_referral_of",
         ]
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
@@ -426,6 +434,12 @@ class ReferralDetailSerializer(ReferralSummarySerializer):
             data["reason"] = None
             data["decided_by"] = None
         return data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_re_referral_of(self, referral) -> str | None:
+        if not self.context["front_door"] or referral.re_referral_of_id is None:
+            return None
+        return referral.re_referral_of.reference
 
     @extend_schema_field(LetterSerializer(many=True))
     def get_letters(self, referral) -> list[dict]:

@@ -58,6 +58,7 @@ from cases.models import (
 from cases.roles import Role
 from cases.synthetic import FIRST_NAMES_ADULT, FIRST_NAMES_CHILD, LAST_NAMES, STREETS, synthetic_nhs_number
 from front_door.models import Decision, DecisionOutcome, InformationRequest, Referral, ReferralPerson
+from front_door.selectors import RE_REFERRAL_WINDOW
 from panels.models import (
     AgendaItem,
     Attendance,
@@ -138,6 +139,17 @@ def benchmark_meeting() -> Meeting | None:
     if panel is None:
         return None
     return panel.meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "id").first()
+
+
+def re_referral_of(family_cases: list[dict], received: datetime.datetime) -> int | None:
+    """The id of the family's latest case closed within RE_REFERRAL_WINDOW before `received`: the
+    rule of `front_door.selectors.re_referral_case`, on the rows being generated."""
+    closed = [
+        row
+        for row in family_cases
+        if row["status"] == CaseStatus.CLOSED and received - RE_REFERRAL_WINDOW <= row["closed_at"] <= received
+    ]
+    return max(closed, key=lambda row: (row["closed_at"], row["id"]))["id"] if closed else None
 
 
 class Command(BaseCommand):
@@ -664,6 +676,10 @@ class Generator:
             family_cases = cases_by_family.get(family_id)
             if family_cases and not in_queue and rng.random() < 0.5:
                 row["case_id"] = family_cases[0]["id"]
+            if not in_queue:
+                # Decided, so the front door stored the link to the family's case closed within the
+                # year before (front_door.selectors.re_referral_case), as the decision does.
+                row["re_referral_of_id"] = re_referral_of(family_cases or [], received)
             referrals.append(row)
             for pid in [*children, adults[0]]:
                 first, last, dob, nhs = self.person_names[pid]
