@@ -8,6 +8,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from cases.forms import GDSForm, gds_date
@@ -20,6 +21,17 @@ def action_owner(action) -> str:
     if action.owner_user_id:
         return action.owner_user.get_full_name()
     return action.owner_person.full_name if action.owner_person_id else ""
+
+
+def _progress_so_far(action) -> str:
+    """Where the action stands before the review: its status and, when the view read it
+    (`latest_note`, `latest_at`), the latest progress recorded on it."""
+    now = f"Now: {action.get_status_display().lower()}"
+    note = getattr(action, "latest_note", None)
+    if not note:
+        return f"{now}. No progress recorded yet."
+    when = timezone.localtime(action.latest_at)
+    return f"{now}. Latest progress, {when:%-d %B %Y}: {note[:300]}"
 
 
 class ReviewForm(GDSForm):
@@ -43,6 +55,7 @@ class ReviewForm(GDSForm):
                 label=f"{action.what} ({action_owner(action)}, by {action.due_on:%-d %B %Y})",
                 choices=ActionStatus.choices,
                 widget=forms.RadioSelect,
+                help_text=_progress_so_far(action),
                 error_messages={
                     "required": f"Select the progress on “{what}”",
                     "invalid_choice": f"Select the progress on “{what}”",

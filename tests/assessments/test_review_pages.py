@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessments import reviews
+from assessments import plans, reviews
 from assessments.models import ActionStatus, Reading, Review
 from cases.models import AccessLog, CaseStatus
 from tests.assessments.conftest import record as record_reading
@@ -50,8 +50,16 @@ def test_the_record_page_asks_about_every_open_action_and_offers_recent_readings
         case, "family-star-plus", [4] * 10, taken_on=timezone.localdate() - datetime.timedelta(days=40)
     )
 
+    teachers = plan.actions.get(owner_user=world.school_practitioner)
+    plans.action_progress_record(
+        actor=world.school_practitioner, action=teachers, note="Place taken up on Mondays", status=ActionStatus.ON_TRACK
+    )
+
     html = client_for(world.lead).get(reverse("assessments:review-record", args=[case.pk])).content.decode()
 
+    # Each action says where it stands, with the latest progress its owner recorded.
+    assert f"Now: on track. Latest progress, {timezone.localdate():%-d %B %Y}: Place taken up on Mondays" in html
+    assert "Now: not started. No progress recorded yet." in html
     for action in reviews.open_actions(plan=plan):
         assert f'name="action_{action.pk}"' in html
         assert f'name="action_{action.pk}_note"' in html
