@@ -94,7 +94,7 @@ def series_chart(series: Series, *, id_prefix: str = "outcome-chart") -> SafeStr
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{0}-title {0}-desc" '
-            'viewBox="0 0 {1} {2}" width="{1}" height="{2}" style="max-width:100%;height:auto" '
+            'viewBox="0 0 {1} {2}" width="{1}" height="{2}" '
             'font-family="{3}" font-size="12" fill="{4}">',
             chart_id,
             WIDTH,

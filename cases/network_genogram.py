@@ -461,7 +461,7 @@ def _svg(case: Case, nodes: dict[int, _Node], links: list[Relationship], today: 
     )
     head = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{0}-title {0}-desc" '
-        'viewBox="0 0 {1} {2}" width="{1}" height="{2}" style="max-width:100%;height:auto" '
+        'viewBox="0 0 {1} {2}" width="{1}" height="{2}" '
         'font-family="{3}" font-size="12" fill="{4}" class="app-genogram">'
         '<title id="{0}-title">Genogram of the family</title><desc id="{0}-desc">{5}</desc>',
         svg_id,

@@ -156,3 +156,31 @@ def test_the_chart_and_table_print_in_a_pdf(readings):
     assert "Up is better. Scale 1 to 5 (1 is best)." in text
     assert text.count("Developmental care") == 2
     assert "2 better" in text
+
+
+def drawn_size(html: str) -> tuple[float, float]:
+    """The width and height WeasyPrint gives the first SVG of `html` on an A4 page."""
+
+    def find(box):
+        if type(box).__name__ == "InlineReplacedBox":
+            return box
+        for child in getattr(box, "children", []) or []:
+            if (found := find(child)) is not None:
+                return found
+        return None
+
+    page = HTML(string=f"<html><style>svg {{ max-width: 100%; }}</style><body>{html}</body></html>").render().pages[0]
+    box = find(page._page_box)  # noqa: SLF001 (the laid-out boxes: how big the chart is drawn)
+    return box.width, box.height
+
+
+def test_the_chart_and_the_genogram_keep_their_size_in_a_pdf(world, readings):
+    from cases.network_genogram import genogram_for_case
+
+    readings.details_visible = True
+    genogram = str(genogram_for_case(readings, user=world.lead).svg)
+    chart = str(series_chart(case_series(case=readings)[0]))
+    for svg in (chart, genogram):
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
+        # Drawn as big as it was made (a style of height:auto once squeezed the chart to a square).
+        assert drawn_size(svg) == pytest.approx((width, height))
