@@ -10,6 +10,7 @@ from cases.models import Case, CaseMember, FamilyMembership, IdentifiedNeed, Per
 from .models import ActionUpdate, Plan, PlanAction, PlanOutcome, PlanVersion
 
 VERSIONS_SHOWN = 20
+UPDATES_SHOWN = 25
 
 
 def plan_of(case: Case) -> Plan | None:
@@ -42,12 +43,14 @@ def plan_actions(plan: Plan) -> list[PlanAction]:
     return list(actions_with_latest(queryset).order_by("due_on", "id"))
 
 
-def plan_versions(plan: Plan) -> list[PlanVersion]:
-    return list(plan.versions.select_related("made_by").order_by("-number")[:VERSIONS_SHOWN])
+def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
+    """The plan's kept versions, newest first (for `cases.paging.page_of`)."""
+    return plan.versions.select_related("made_by").order_by("-number")
 
 
-def action_updates(action: PlanAction, limit: int = 50) -> list[ActionUpdate]:
-    return list(action.updates.select_related("recorded_by").order_by("-recorded_at", "-id")[:limit])
+def action_updates(action: PlanAction) -> QuerySet[ActionUpdate]:
+    """The progress recorded on an action, newest first (for `cases.paging.page_of`)."""
+    return action.updates.select_related("recorded_by").order_by("-recorded_at", "-id")
 
 
 def case_needs(case: Case) -> list[IdentifiedNeed]:

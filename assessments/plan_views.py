@@ -139,7 +139,9 @@ def plan_page(request: HttpRequest, case) -> HttpResponse:
         context["assessment_ready"] = plans.assessment_ready(case)
     else:
         context |= _plan_context(case, plan)
-        context["versions"] = selectors.plan_versions(plan)
+        context["versions"], context["querystring"] = page_of(
+            request, selectors.plan_versions(plan), selectors.VERSIONS_SHOWN
+        )
     return render(request, "assessments/plan/plan.html", context)
 
 
@@ -382,6 +384,9 @@ def action_page(request: HttpRequest, action) -> HttpResponse:
                 messages.success(request, "Progress saved")
                 return redirect(plan_url(case) if full else reverse("assessments:your-actions"))
     _action_rows([action])
+    updates, querystring = (
+        page_of(request, selectors.action_updates(action), selectors.UPDATES_SHOWN) if full else ([], "")
+    )
     return render(
         request,
         "assessments/plan/action.html",
@@ -390,7 +395,8 @@ def action_page(request: HttpRequest, action) -> HttpResponse:
             "action": action,
             "full": full,
             "form": form,
-            "updates": selectors.action_updates(action) if full else [],
+            "updates": updates,
+            "querystring": querystring,
             "title": "Action in the family plan",
             "back_url": plan_url(case) if full else reverse("assessments:your-actions"),
             "back_text": "Back to the family plan" if full else "Back to your actions",

@@ -183,8 +183,10 @@ def _plan_body(plan) -> dict:
             for outcome in outcomes
         ],
         "actions": selectors.plan_actions(plan),
+        # The 20 latest versions (the plan page pages through them all).
         "versions": [
-            {"number": v.number, "reason": v.reason, "made_at": v.made_at} for v in selectors.plan_versions(plan)
+            {"number": v.number, "reason": v.reason, "made_at": v.made_at}
+            for v in selectors.plan_versions(plan)[: selectors.VERSIONS_SHOWN]
         ],
     }
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments import plans
-from assessments.models import ActionUpdate, PlanAction
+from assessments.models import ActionUpdate, PlanAction, PlanVersion
 from cases.models import AccessLog, Consent
 from tests.assessments.test_plan_support import days, planned_case, ready_case, share
 from tests.conftest import VIEWERS
@@ -251,6 +251,20 @@ def test_agreeing_on_the_page_keeps_a_version_shown_beside_the_plan(world, clien
     # The ended action is in the version, not in the plan now.
     assert page.count("Daily check-in at the school gate") == 1
     assert page.count("Set a bedtime routine") == 2
+
+
+def test_the_plans_versions_are_listed_a_page_at_a_time(world, client_for, planned):
+    case, plan, _, _ = planned
+    for number in range(1, 22):
+        PlanVersion.objects.create(plan=plan, number=number, reason=f"Review {number}", content={}, made_by=world.lead)
+    client = client_for(world.lead)
+
+    first = client.get(plan_url(case)).content.decode()
+    second = client.get(plan_url(case), {"page": 2}).content.decode()
+
+    assert "Review 21<" in first and "Review 2<" in first and "Review 1<" not in first
+    assert 'href="?page=2"' in first
+    assert "Review 1<" in second and "Review 2<" not in second
 
 
 def test_the_plan_page_takes_the_same_queries_however_big_the_plan(
