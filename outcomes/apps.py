@@ -2,4 +2,14 @@ from django.apps import AppConfig
 
 
 class OutcomesConfig(AppConfig):
+    """Outcomes, closure and evidence: reads every other app and is imported by none. Each part keeps
+    its own module and registers its parts of the shared record's pages here."""
+
     name = "outcomes"
+
+    def ready(self) -> None:
+        from .case_report import parts as case_report_parts
+        from .dashboard import parts as dashboard_parts
+
+        dashboard_parts.register()
+        case_report_parts.register()

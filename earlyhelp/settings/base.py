@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "panels",
     "assessments",
     "outcomes",
+    "outcomes.exports",
 ]
 
 MIDDLEWARE = [
