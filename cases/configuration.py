@@ -83,6 +83,8 @@ TIMESCALES = [
     ("next-taf", "Next Team Around the Family meeting", 6, "weeks", 72),
     # Each review after the third, every 3 months from the one before.
     ("review-next", "Next review", 3, "months", 72),
+    # Six months after a case closed, its lead agency is asked whether each outcome lasted (outcomes).
+    ("sustained-check", "Outcomes sustained six months after closure", 6, "months", 168),
 ]
 
 # The outcomes framework new needs are tagged with: Supporting Families (from October 2022), its ten

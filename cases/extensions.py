@@ -6,7 +6,9 @@ In its `AppConfig.ready`, an app registers on `registry`:
 - `HomePanel`s: parts of a role's home page, each a template and a function giving its context;
 - `CaseSection`s: parts of the case page, in order, each a template and a function giving its
   context for the case being shown (None leaves the section out);
-- `CaseAction`s: the buttons at the top of the case page, each with who may take it now.
+- `CaseAction`s: the buttons at the top of the case page, each with who may take it now;
+- `MoveQuestions`: questions an app adds to a lifecycle move's page (the closure request and its
+  sign-off), checked with the move's own and saved in the same transaction, after the move.
 
 Each context function runs a small, fixed number of queries, however much data there is: the case
 page and the home page assert their query counts in tests. `cases` registers its own parts the
@@ -76,14 +78,31 @@ class CaseAction:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class MoveQuestions:
+    """Questions an app asks on the page of a lifecycle move named in `actions` (`request_closure`,
+    `sign_off_closure`, `return_closure`): `form(case, data, files, action)` builds them (a GDSForm
+    with its own prefix, None when there is nothing to ask for this case) and they are shown after
+    the move's own questions, checked with them; once the move is made, `save(form, case, actor,
+    action, move)` keeps the answers in the same transaction (`move`: the move's own cleaned data).
+    A ValidationError from `save` undoes the move and is shown on the form."""
+
+    key: str
+    actions: frozenset[str]
+    form: Callable[..., Any]
+    save: Callable[..., None]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     menu_items: list[MenuItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     case_sections: list[CaseSection] = field(default_factory=list)
     case_actions: list[CaseAction] = field(default_factory=list)
+    move_questions: list[MoveQuestions] = field(default_factory=list)
 
-    def add(self, *parts: MenuItem | HomePanel | CaseSection | CaseAction) -> None:
+    def add(self, *parts: MenuItem | HomePanel | CaseSection | CaseAction | MoveQuestions) -> None:
         """Register parts; each kind is kept in order (by `order`, then as registered). A part whose
         key (or URL name, for menu items) is already registered replaces it, so registering twice
         is harmless."""
@@ -98,6 +117,7 @@ class Registry:
             (HomePanel, self.home_panels),
             (CaseSection, self.case_sections),
             (CaseAction, self.case_actions),
+            (MoveQuestions, self.move_questions),
         ):
             if isinstance(part, kind):
                 return parts
@@ -115,6 +135,9 @@ class Registry:
 
     def actions_for(self, user: User, case: Case) -> list[CaseAction]:
         return [action for action in self.case_actions if action.allowed(user, case)]
+
+    def questions_for(self, action: str) -> list[MoveQuestions]:
+        return [questions for questions in self.move_questions if action in questions.actions]
 
 
 registry = Registry()

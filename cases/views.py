@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 
+from crispy_forms_gds.layout import Submit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -306,7 +308,13 @@ def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
         "return_closure": lambda: forms.ReturnClosureForm(data),
         "sign_off_closure": lambda: forms.ManagerNoteForm(data),
     }[action]()
-    if request.method == "POST" and form.is_valid():
+    # Questions other apps ask on this move's page (the outcomes of each need at closure, ...).
+    asked = [
+        (questions, extra)
+        for questions in registry.questions_for(action)
+        if (extra := questions.form(case, data, request.FILES or None, action)) is not None
+    ]
+    if request.method == "POST" and all([form.is_valid(), *(extra.is_valid() for _q, extra in asked)]):
         d = form.cleaned_data
         call = {
             "allocate": lambda: services.case_allocate(
@@ -325,13 +333,43 @@ def case_action(request: HttpRequest, case, action: str) -> HttpResponse:
             "sign_off_closure": lambda: services.case_sign_off_closure(actor=request.user, case=case, note=d["note"]),
         }[action]
         try:
-            call()
+            with transaction.atomic():
+                call()
+                for questions, extra in asked:
+                    try:
+                        questions.save(extra, case, request.user, action, d)
+                    except ValidationError as error:
+                        extra.add_service_errors(error)
+                        raise
         except ValidationError as error:
-            form.add_service_errors(error)
+            if not any(extra.errors for _q, extra in asked):
+                form.add_service_errors(error)
         else:
             messages.success(request, CASE_ACTION_DONE[action])
             return redirect("cases:case-detail", case_id=case.pk)
+    if asked:
+        return _move_page(request, case, form, [extra for _q, extra in asked], CASE_ACTION_LABELS[action])
     return _form_page(request, case, form, CASE_ACTION_LABELS[action])
+
+
+def _move_page(request, case, form, extras, title) -> HttpResponse:
+    """A lifecycle move's page with other apps' questions after its own, in one HTML form: the
+    move's own button comes last."""
+    for part in (form, *extras):
+        part.helper.form_tag = False
+        part.helper.layout.fields = [f for f in part.helper.layout.fields if not isinstance(f, Submit)]
+    forms_shown = [form, *extras]
+    return render(
+        request,
+        "cases/move_form.html",
+        {
+            "case": case,
+            "forms": forms_shown,
+            "has_errors": any(part.errors for part in forms_shown),
+            "title": title,
+            "submit_label": form.submit_label,
+        },
+    )
 
 
 @roles_required(Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER)

@@ -8,8 +8,12 @@ class OutcomesConfig(AppConfig):
     name = "outcomes"
 
     def ready(self) -> None:
+        from cases.extensions import registry
+
         from .case_report import parts as case_report_parts
+        from .closure import QUESTIONS
         from .dashboard import parts as dashboard_parts
 
+        registry.add(QUESTIONS)
         dashboard_parts.register()
         case_report_parts.register()

@@ -282,15 +282,39 @@ ACTION_SETTING = {
 }
 
 
+def outcomes_answers(action):
+    """What the outcomes app asks on the closure pages (`cases.extensions.MoveQuestions`), answered:
+    a case with no needs is asked where the family goes next and its feedback, and the manager
+    whether progress was significant and sustained."""
+    from outcomes.models import ClosureDestination
+
+    if action == "request_closure":
+        return {
+            "outcomes-destination": str(ClosureDestination.objects.get(code="universal").pk),
+            "outcomes-feedback_timely": "yes",
+            "outcomes-feedback_knew_lead": "yes",
+            "outcomes-feedback_told_once": "not_asked",
+        }
+    if action == "sign_off_closure":
+        return {"outcomes-significant_and_sustained": "yes"}
+    return {}
+
+
 def valid_data(action, world):
-    return {
-        "allocate": {"lead_agency": str(world.council.pk), "team": str(world.team.pk)},
-        "assign_lead_professional": {"lead_professional": str(world.lead.pk)},
-        "request_closure": {"reason": str(world.outcomes_met.pk), "summary": "All goals met and held for 3 months."},
-        "return_closure": {"note": "Check attendance first."},
-        "sign_off_closure": {"note": ""},
-        "close_unallocated": {"reason": str(world.outcomes_met.pk), "summary": "The family moved away."},
-    }[action]
+    return (
+        outcomes_answers(action)
+        | {
+            "allocate": {"lead_agency": str(world.council.pk), "team": str(world.team.pk)},
+            "assign_lead_professional": {"lead_professional": str(world.lead.pk)},
+            "request_closure": {
+                "reason": str(world.outcomes_met.pk),
+                "summary": "All goals met and held for 3 months.",
+            },
+            "return_closure": {"note": "Check attendance first."},
+            "sign_off_closure": {"note": ""},
+            "close_unallocated": {"reason": str(world.outcomes_met.pk), "summary": "The family moved away."},
+        }[action]
+    )
 
 
 # (action, data, errors, a fragment of what was typed that must still be on the page)
@@ -343,7 +367,7 @@ def test_invalid_action_post_shows_the_errors(world, client_for, action, data, e
     status, actor = ACTION_SETTING[action]
     case = open_case(world, status=status)
 
-    response = client_for(getattr(world, actor)).post(f"/cases/{case.pk}/{action}/", data)
+    response = client_for(getattr(world, actor)).post(f"/cases/{case.pk}/{action}/", outcomes_answers(action) | data)
 
     html = assert_error_page(response, *errors)
     assert kept in html
@@ -354,7 +378,8 @@ def test_request_closure_keeps_the_chosen_reason(world, client_for):
     case = open_case(world, status="active")
 
     response = client_for(world.lead).post(
-        f"/cases/{case.pk}/request_closure/", {"reason": str(world.outcomes_met.pk), "summary": ""}
+        f"/cases/{case.pk}/request_closure/",
+        outcomes_answers("request_closure") | {"reason": str(world.outcomes_met.pk), "summary": ""},
     )
 
     html = assert_error_page(
