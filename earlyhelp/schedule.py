@@ -53,4 +53,10 @@ BEAT_SCHEDULE = {
         "task": "front_door.tasks.delete_unused_drafts",
         "schedule": crontab(hour=3, minute=41),  # daily, at night
     },
+    "sweep-exports": {
+        # Export files past their 24 hours deleted, and jobs a dead worker or a lost message left
+        # unfinished queued again (outcomes/exports/services.py).
+        "task": "outcomes.exports.tasks.sweep_exports",
+        "schedule": crontab(minute="*/15"),
+    },
 }

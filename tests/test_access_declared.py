@@ -487,6 +487,7 @@ COVERED_ELSEWHERE = (
     *("assessments:step-up", "assessments:fgc-", "api-case-handovers", "api-case-step-up", "api-case-fgc-"),
     *("front_door:step-down", "api-step-down-"),  # tests/assessments/test_step_routes.py
     "cases:consent-evidence",  # a signed form behind it: tests/cases/test_consent_evidence.py
+    *("exports:export", "api-export-"),  # the user's own export behind it: tests/outcomes/test_exports_jobs.py
 )
 MATRIX_ROUTES = [
     route

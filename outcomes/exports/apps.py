@@ -9,6 +9,6 @@ class ExportsConfig(AppConfig):
     label = "outcomes_exports"
 
     def ready(self) -> None:
-        from . import parts
+        from . import annex_a, parts, permissions  # noqa: F401 (the Annex A kind and the export record kind register)
 
         parts.register()
