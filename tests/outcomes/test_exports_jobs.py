@@ -5,17 +5,20 @@ made again, a finished one never twice. The API's status and every user's answer
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import AccessLog
 from cases.roles import Role
-from outcomes.exports import annex_a, services, tasks
+from outcomes.exports import annex_a, kinds, services, tasks
 from outcomes.exports.models import Export, ExportStatus
 from tests.factories import UserFactory
 from tests.test_access_declared import ALLOWED, MATRIX_USERS, ROUTES, answer, expected
@@ -214,6 +217,40 @@ def test_the_menu_offers_exports_to_analysts_and_team_managers(world, client_for
     assert 'href="/exports/"' in client_for(world.team_manager).get("/").content.decode()
     assert 'href="/exports/"' not in client_for(world.lead).get("/").content.decode()
     assert client_for(world.administrator).get(reverse("exports:annex-a")).status_code == 403
+
+
+def test_a_kind_that_fails_leaves_a_message_for_the_person(world, monkeypatch, client_for):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setitem(kinds.KINDS, annex_a.KIND, dataclasses.replace(annex_a.ANNEX_A, make=broken))
+    job = Export.objects.create(
+        kind=annex_a.KIND, requested_by=world.analyst, parameters={"inspection_date": "2027-03-03"}
+    )
+
+    assert services.export_run(export_id=job.pk) is False
+
+    job.refresh_from_db()
+    page = client_for(world.analyst).get(reverse("exports:export", args=[job.pk])).content.decode()
+    assert (job.status, job.error) == (ExportStatus.FAILED, services.FAILED_MESSAGE)
+    assert services.FAILED_MESSAGE.split(";")[0] in page
+    assert "database" not in page
+
+
+def test_your_exports_are_read_in_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.analyst)
+    Export.objects.create(kind=annex_a.KIND, requested_by=world.analyst, parameters={"inspection_date": "2027-03-03"})
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("exports:list"))
+    for day in range(4, 14):
+        Export.objects.create(
+            kind=annex_a.KIND, requested_by=world.analyst, parameters={"inspection_date": f"2027-03-{day:02d}"}
+        )
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("exports:list")).content.decode()
+
+    assert page.count("Inspection date") == 11
 
 
 # --- Every route, every user -------------------------------------------------------------------------
