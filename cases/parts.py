@@ -103,8 +103,16 @@ def _people(request: HttpRequest, case: Case) -> dict | None:
     return {"people": list(selectors.case_people(case=case))}
 
 
+def _team_and_consent(case: Case) -> dict[str, list[dict]]:
+    """The team and consent sections' rows, read together once per page (kept on the case the page
+    passes to every section)."""
+    if not hasattr(case, "team_and_consent"):
+        case.team_and_consent = selectors.case_team_and_consent(case=case, consents=case.details_visible)
+    return case.team_and_consent
+
+
 def _team(request: HttpRequest, case: Case) -> dict:
-    return {"members": list(selectors.case_member_rows(case=case)), "can_manage": MANAGE_CASE in case.perms}
+    return {"members": _team_and_consent(case)["members"], "can_manage": MANAGE_CASE in case.perms}
 
 
 def _consent(request: HttpRequest, case: Case) -> dict | None:
@@ -118,7 +126,7 @@ def _consent(request: HttpRequest, case: Case) -> dict | None:
             "method_label": Consent.Method(row["method"]).label if row["method"] else "",
             "evidence_label": Consent.Evidence(row["evidence"]).label if row["evidence"] else "",
         }
-        for row in selectors.case_consent_rows(case=case)
+        for row in _team_and_consent(case)["consents"]
     ]
     return {"consents": consents, "can_record": CHANGE_CASE in case.perms}
 

@@ -5,10 +5,13 @@ One case or person reaches a page or the API only through cases.permissions (`ca
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from .models import (
     AccessLog,
@@ -197,9 +200,7 @@ def case_chronology_rows(*, case: Case, user: User) -> QuerySet:
 
 def case_member_rows(*, case: Case) -> QuerySet:
     """`case_members` as rows of values for the case page."""
-    return case_members(case=case).values(
-        "id", "role", "is_lead", "user__first_name", "user__last_name", "user__agency__name"
-    )
+    return case_members(case=case).values(*MEMBER_COLUMNS)
 
 
 def case_consent_rows(*, case: Case, limit: int = 20) -> QuerySet:
@@ -207,12 +208,40 @@ def case_consent_rows(*, case: Case, limit: int = 20) -> QuerySet:
     return (
         Consent.objects.filter(family_id=case.family_id)
         .order_by("-recorded_at", "-id")
-        .values(
-            *("id", "scope", "status", "decided_on", "not_sought_reason"),
-            *("evidence", "evidence_file", "method", "witness", "capacity_judgement"),
-            *("person__first_name", "person__last_name", "agency__name"),
-        )[:limit]
+        .values(*CONSENT_COLUMNS)[:limit]
     )
+
+
+MEMBER_COLUMNS = ("id", "role", "is_lead", "user__first_name", "user__last_name", "user__agency__name")
+CONSENT_COLUMNS = (
+    *("id", "scope", "status", "decided_on", "not_sought_reason"),
+    *("evidence", "evidence_file", "method", "witness", "capacity_judgement"),
+    *("person__first_name", "person__last_name", "agency__name"),
+)
+
+
+def case_team_and_consent(*, case: Case, consents: bool, limit: int = 20) -> dict[str, list[dict]]:
+    """The case page's team around the family (`case_member_rows`) and, with `consents`, the
+    family's latest consent decisions (`case_consent_rows`), in one query: each list a JSON column
+    of the case's row, the rows keyed as `values()` keys them."""
+    members = (
+        case_members(case=case)
+        .order_by("-is_lead", "added_at", "id")
+        .values(row=JSONObject(**{column: column for column in MEMBER_COLUMNS}))
+    )
+    columns = {"member_rows": ArraySubquery(members)}
+    if consents:
+        latest = (
+            Consent.objects.filter(family_id=case.family_id)
+            .order_by("-recorded_at", "-id")
+            .values(row=JSONObject(**{column: column for column in CONSENT_COLUMNS}))[:limit]
+        )
+        columns["consent_rows"] = ArraySubquery(latest)
+    found = Case.objects.filter(pk=case.pk).values(**columns).get()
+    consent_rows = found.get("consent_rows", [])
+    for row in consent_rows:
+        row["decided_on"] = parse_date(row["decided_on"]) if row["decided_on"] else None
+    return {"members": found["member_rows"], "consents": consent_rows}
 
 
 def case_people(*, case: Case) -> QuerySet[Person]:

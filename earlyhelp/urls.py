@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("panels.urls")),
     path("cases/", include("assessments.urls")),
     path("cases/", include("outcomes.case_report.urls")),
+    path("cases/", include("outcomes.urls")),
     path("dashboard/", include("outcomes.dashboard.urls")),
     path("exports/", include("outcomes.exports.urls")),
     path("accessibility/", case_views.static_page, {"template": "accessibility"}, name="accessibility"),

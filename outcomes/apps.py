@@ -10,10 +10,12 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from cases.extensions import registry
 
+        from . import parts
         from .case_report import parts as case_report_parts
         from .closure import QUESTIONS
         from .dashboard import parts as dashboard_parts
 
         registry.add(QUESTIONS)
+        parts.register()
         dashboard_parts.register()
         case_report_parts.register()

@@ -229,3 +229,63 @@ def test_evidence_files_are_read_back_as_written(world, case, client_for):
     stored = NeedOutcome.objects.get(need=first).evidence_file
 
     assert io.BytesIO(stored.read()).read() == PDF and "a.pdf" not in stored.name
+
+
+# --- The case page, the evidence, the six-month check page, the home panel ------------------------------
+
+
+def closed_with_outcomes(world, case, client_for, **overrides):
+    request_closure(client_for(world.lead), case, **overrides)
+    client_for(world.team_manager).post(
+        f"/cases/{case.pk}/sign_off_closure/", {"note": "", "outcomes-significant_and_sustained": "yes"}
+    )
+    return Closure.objects.get(case=case)
+
+
+def test_the_case_page_shows_the_outcomes_and_the_check_to_whoever_sees_the_family(world, case, client_for):
+    first, _ = case.test_needs
+    upload = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    closure = closed_with_outcomes(world, case, client_for, **{f"outcomes-need_{first.pk}_file": upload})
+    outcome = NeedOutcome.objects.get(closure=closure, need=first)
+    evidence = f"/cases/{case.pk}/outcomes/evidence/{outcome.pk}/"
+
+    manager_page = client_for(world.team_manager).get(f"/cases/{case.pk}/").content.decode()
+    download = client_for(world.lead).get(evidence)
+
+    assert "Closure and outcomes" in manager_page and "Attendance 97% this term" in manager_page
+    assert "Significant and sustained progress" in manager_page and "Universal services only" in manager_page
+    assert f'href="/cases/{case.pk}/outcomes/sustained/"' in manager_page and f'href="{evidence}"' in manager_page
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+    assert client_for(world.other_manager).get(evidence).status_code == 404
+    assert client_for(world.analyst).get(evidence).status_code in (403, 404)
+
+
+def test_the_check_page_is_for_the_lead_agencys_team_managers_and_answers_once(world, case, client_for):
+    closure = closed_with_outcomes(world, case, client_for)
+    first, second = (NeedOutcome.objects.get(closure=closure, need=need) for need in case.test_needs)
+    url = f"/cases/{case.pk}/outcomes/sustained/"
+    manager = client_for(world.team_manager)
+
+    assert client_for(world.lead).get(url).status_code == 403
+    assert "The team around the family" not in manager.get("/").content.decode()  # nothing odd on the home page
+    assert case.reference in manager.get("/").content.decode()  # the home panel lists the check
+    refused = manager.post(url, {f"outcome_{first.pk}": "yes"})
+    assert "Say whether outcome 2 has lasted" in refused.content.decode()
+    manager.post(
+        url, {f"outcome_{first.pk}": "yes", f"outcome_{second.pk}": "no", f"outcome_{second.pk}_note": "Arrears again"}
+    )
+
+    second.refresh_from_db()
+    assert second.sustained is False and second.sustained_note == "Arrears again"
+    assert "This was recorded on" in manager.get(url).content.decode()
+
+
+def test_a_closed_case_page_with_outcomes_stays_within_its_queries(world, case, client_for):
+    from tests.cases.test_case_page import count_queries
+
+    closed_with_outcomes(world, case, client_for)
+    client = client_for(world.team_manager)
+    client.get(f"/cases/{case.pk}/")
+
+    assert count_queries(client, f"/cases/{case.pk}/") <= 12
