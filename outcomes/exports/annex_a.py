@@ -245,8 +245,9 @@ def contacts(window: Window):
     )
 
 
-def list_1_rows(window: Window) -> Iterator[list[Any]]:
+def list_1_rows(window: Window, seen: set[int] | None = None) -> Iterator[list[Any]]:
     for row in contacts(window).iterator(chunk_size=2000):
+        _seen(seen, row.person_id)
         referral = row.referral
         yield [
             *_child_fields(row, window.inspection_date),
@@ -293,7 +294,7 @@ def list_2_count(window: Window) -> int:
     return _household_children().filter(family__cases__in=early_help_cases(window).values("pk")).count()
 
 
-def list_2_rows(window: Window) -> Iterator[list[Any]]:
+def list_2_rows(window: Window, seen: set[int] | None = None) -> Iterator[list[Any]]:
     cases = early_help_cases(window).prefetch_related(
         Prefetch(
             "family__memberships",
@@ -305,6 +306,7 @@ def list_2_rows(window: Window) -> Iterator[list[Any]]:
         started = case.assessment_started_at if _before(case.assessment_started_at, window) else None
         completed = case.assessment_completed_at if _before(case.assessment_completed_at, window) else None
         for membership in case.family.household_children:
+            _seen(seen, membership.person_id)
             yield [
                 *_person_fields(membership.person, window.inspection_date),
                 timezone.localdate(started) if started else None,
@@ -372,8 +374,9 @@ def _referral_rows():
     )
 
 
-def list_3_rows(window: Window) -> Iterator[list[Any]]:
+def list_3_rows(window: Window, seen: set[int] | None = None) -> Iterator[list[Any]]:
     for row in referrals(window).iterator(chunk_size=2000):
+        _seen(seen, row.person_id)
         referral = row.referral
         case = referral.case
         yield [
@@ -404,8 +407,13 @@ LISTS = [
 ]
 
 
-def _rows(window: Window) -> list[Iterator[list[Any]]]:
-    return [list_1_rows(window), list_2_rows(window), list_3_rows(window)]
+def _seen(seen: set[int] | None, person_id: int | None) -> None:
+    if seen is not None and person_id is not None:
+        seen.add(person_id)
+
+
+def _rows(window: Window, seen: set[int] | None = None) -> list[Iterator[list[Any]]]:
+    return [list_1_rows(window, seen), list_2_rows(window, seen), list_3_rows(window, seen)]
 
 
 def _csv_value(value: Any) -> Any:
@@ -420,7 +428,7 @@ def write_xlsx(window: Window, out: IO[bytes], progress: Progress) -> None:
 
     # Write-only: rows go to the file as they come, so a county's lists never sit in memory.
     workbook = Workbook(write_only=True)
-    for sheet, rows in zip(LISTS, _rows(window), strict=True):
+    for sheet, rows in zip(LISTS, _rows(window, progress.subjects), strict=True):
         worksheet = workbook.create_sheet(sheet.title)
         worksheet.append(sheet.columns)
         for row in rows:
@@ -437,7 +445,7 @@ def write_xlsx(window: Window, out: IO[bytes], progress: Progress) -> None:
 
 def write_csv_zip(window: Window, out: IO[bytes], progress: Progress) -> None:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for sheet, rows in zip(LISTS, _rows(window), strict=True):
+        for sheet, rows in zip(LISTS, _rows(window, progress.subjects), strict=True):
             with archive.open(sheet.filename, "w") as member:
                 # UTF-8 with its mark, so Excel opens it with the right characters.
                 text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
@@ -488,5 +496,6 @@ ANNEX_A = ExportKind(
     roles=frozenset({Role.ANALYST, Role.TEAM_MANAGER}),
     make=make,
     describe=describe,
+    record_type="inspection_lists",  # "Exported the inspection lists", in each child's access log
 )
 register_kind(ANNEX_A)

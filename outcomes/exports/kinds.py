@@ -37,10 +37,17 @@ class Progress:
         self.rows_total: int | None = None
         self._save = save
         self._saved_at = 0
+        # The people whose records the file holds: its download is logged in each one's access log.
+        self.subjects: set[int] = set()
 
     def total(self, rows: int) -> None:
         self.rows_total = rows
         self._save(self.export, self.done, rows)
+
+    def about(self, person_id: int | None) -> None:
+        """The file holds this person's record (None: someone with no person record yet)."""
+        if person_id is not None:
+            self.subjects.add(person_id)
 
     def add(self, rows: int = 1) -> None:
         self.done += rows
@@ -54,13 +61,16 @@ class ExportKind:
     """`make(export=, progress=, out=)` writes the file to the binary file `out` and returns its
     `Output`; it reads its parameters from `export.parameters` (already checked by the form or the
     service that asked). `roles`: who may ask for it. `describe(parameters)`: the export in a few
-    words, for the lists ("Inspection date 3 March 2027, Excel workbook")."""
+    words, for the lists ("Inspection date 3 March 2027, Excel workbook"). `record_type`: how the
+    access log names a download of it ("Exported the inspection lists"), one row per person whose
+    record it holds (`Progress.about`)."""
 
     key: str
     label: str
     roles: frozenset[str]
     make: Callable[..., Output]
     describe: Callable[[dict[str, Any]], str] = field(default=lambda parameters: "")
+    record_type: str = "export"
 
     def allowed(self, user: User) -> bool:
         return user.is_active and user.has_role(*self.roles)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +54,9 @@ class Export(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True, help_text="What went wrong, in words for the person")
+    # The people whose records the file holds (ids, not keys: an export never stops a record being
+    # deleted); its download is written to each one's access log.
+    subject_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cases.audit import access_log_record
+from cases.audit import Subject, access_log_record
 from cases.models import AccessLog, User
 
 from .kinds import Progress, kind_for
@@ -32,8 +32,7 @@ MAX_ATTEMPTS = 3
 FAILED_MESSAGE = "The export could not be made. Try again; if it fails again, tell the service desk."
 GAVE_UP_MESSAGE = "The export stopped before it was finished, more than once. Try again with a smaller period."
 
-# The access log's name for an export's download (one row per download: an export holds many
-# children's records, so it is logged as the export, not per person).
+# The access log's name for the download of an export whose kind names none.
 RECORD_TYPE = "export"
 
 
@@ -155,6 +154,7 @@ def export_run(*, export_id: int) -> bool:
             held.content_type = output.content_type
             held.rows_total = progress.rows_total if progress.rows_total is not None else progress.done
             held.rows_done = progress.done
+            held.subject_ids = sorted(progress.subjects)
             held.finished_at = held.heartbeat_at = finished
             held.expires_at = finished + KEPT_FOR
             held.save()
@@ -167,8 +167,9 @@ def export_download(*, actor: User, export: Export, request: HttpRequest | None 
 
     Before: the export is ready and within its 24 hours, else ExportGone (downloaded already, or
     deleted) or ValidationError (not made yet, or failed). Besides: the download is written to the
-    access log; the stored file is deleted, a copy handed back in a temporary file that goes when it
-    is closed, so a second download finds nothing."""
+    access log of each person whose record the file holds (one row when it names no one); the stored
+    file is deleted, a copy handed back in a temporary file that goes when it is closed, so a second
+    download finds nothing."""
     held = Export.objects.select_for_update().get(pk=export.pk)
     if held.requested_by_id != actor.pk:
         raise PermissionDenied
@@ -187,8 +188,14 @@ def export_download(*, actor: User, export: Export, request: HttpRequest | None 
     held.downloaded_at = timezone.now()
     held.file = ""
     held.save(update_fields=["downloaded_at", "file"])
+    export_kind = kind_for(held.kind)
     access_log_record(
-        user=actor, action=AccessLog.Action.EXPORT, record_type=RECORD_TYPE, record_id=held.pk, request=request
+        user=actor,
+        action=AccessLog.Action.EXPORT,
+        record_type=export_kind.record_type if export_kind else RECORD_TYPE,
+        record_id=held.pk,
+        subject=Subject(person_ids=tuple(held.subject_ids)),
+        request=request,
     )
     storage = held.file.storage
     transaction.on_commit(lambda: storage.delete(name))

@@ -228,6 +228,9 @@ def test_the_workbook_has_a_sheet_per_list_with_dates_as_dates(records):
     assert [cell.value for cell in workbook["List 3"][3]][7] == "a) Yes"
     # Rows done of rows: 3 contacts, 1 early help row, 2 referrals.
     assert saved[0] == (0, 6) and saved[-1] == (6, 6)
+    # The known people whose records it holds, for the access log (the boy is not matched yet).
+    household_child = records.case.family.memberships.get(person__kind=Person.Kind.CHILD).person_id
+    assert progress.subjects == {records.girl.pk, household_child}
 
 
 def test_the_csv_files_write_dates_as_dd_mm_yyyy(records):

@@ -10,6 +10,7 @@ import datetime
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +21,7 @@ from cases.models import AccessLog
 from cases.roles import Role
 from outcomes.exports import annex_a, kinds, services, tasks
 from outcomes.exports.models import Export, ExportStatus
-from tests.factories import UserFactory
+from tests.factories import PersonFactory, UserFactory
 from tests.test_access_declared import ALLOWED, MATRIX_USERS, ROUTES, answer, expected
 
 
@@ -92,7 +93,7 @@ def test_the_export_is_made_and_its_progress_saved_every_few_rows(world, made, c
     monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
     monkeypatch.setattr(services, "_save_progress", lambda e, d, t: (saved.append((d, t)), real_save(e, d, t)))
     monkeypatch.setattr(annex_a, "rows_total", lambda window: 5)
-    monkeypatch.setattr(annex_a, "_rows", lambda window: [iter([["x"]] * 3), iter([]), iter([["y"]] * 2)])
+    monkeypatch.setattr(annex_a, "_rows", lambda window, seen=None: [iter([["x"]] * 3), iter([]), iter([["y"]] * 2)])
     job = Export.objects.create(
         kind=annex_a.KIND,
         requested_by=world.analyst,
@@ -145,8 +146,11 @@ def test_the_file_is_downloaded_once_by_whoever_asked_and_logged(
     assert not storage.exists(stored)
     made.refresh_from_db()
     assert made.downloaded_at is not None and not made.file
-    log = AccessLog.objects.filter(record_type="export").values_list("user_id", "action", "record_id")
-    assert list(log) == [(world.analyst.pk, AccessLog.Action.EXPORT, made.pk)]
+    # Nobody's record in this world's lists: one row, naming no one.
+    log = AccessLog.objects.filter(record_type="inspection_lists")
+    assert list(log.values_list("user_id", "action", "record_id", "person_id")) == [
+        (world.analyst.pk, AccessLog.Action.EXPORT, made.pk, None)
+    ]
 
 
 def test_the_sweep_deletes_files_past_their_24_hours(world, made, django_capture_on_commit_callbacks):
@@ -287,3 +291,24 @@ def test_every_user_gets_the_answer_the_declaration_gives(world, client_for, rou
             if not ok:
                 mismatches.append(f"{name} {method} {url}: declared {want}, got {got}")
     assert mismatches == []
+
+
+def test_a_download_is_in_the_access_log_of_each_child_in_the_file(world):
+    children = [PersonFactory(), PersonFactory()]
+    export = Export.objects.create(
+        kind=annex_a.KIND,
+        requested_by=world.analyst,
+        parameters={"inspection_date": "2027-03-03"},
+        status=ExportStatus.DONE,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+        subject_ids=[child.pk for child in children],
+    )
+    export.file.save("lists.xlsx", ContentFile(b"the lists"))
+
+    handle, _export = services.export_download(actor=world.analyst, export=export)
+
+    assert handle.read() == b"the lists"
+    log = AccessLog.objects.filter(record_type="inspection_lists", record_id=export.pk)
+    assert sorted(log.values_list("person_id", flat=True)) == sorted(child.pk for child in children)
+    assert set(log.values_list("user_id", "action")) == {(world.analyst.pk, AccessLog.Action.EXPORT)}
