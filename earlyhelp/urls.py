@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("panels.api.urls")),
     path("api/v1/", include("assessments.api.urls")),
     path("api/v1/", include("outcomes.exports.api.urls")),
+    path("api/v1/", include("outcomes.dashboard.api")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from cases.extensions import registry
+from cases.extensions import MenuItem, registry
+from cases.roles import Role
 
-PARTS: list = []
+PARTS: list = [
+    MenuItem("Dashboard", "dashboard:dashboard", roles=frozenset({Role.ANALYST, Role.TEAM_MANAGER}), order=75),
+]
 
 
 def register() -> None:

@@ -1,0 +1,825 @@
+"""The dashboard's figures: counts, shares and times over a period, for the county or for one
+agency, never a person's name. Each section is one or two aggregate queries (grouped in the
+database, a few hundred rows at most come back), so the page runs the same number of queries however
+large the county: `dashboard_tables` runs QUERIES of them.
+
+Who sees what (`Scope`): an analyst sees the county; a team manager sees their own agency's part of
+it: the cases their agency leads (and the clocks, needs, readings, panel decisions and handovers of
+those cases), and the contacts and referrals their agency made (and the front door's clocks on
+them). Filters narrow either to one locality (the case's, or the referral's)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as Choose
+from django.db.models.functions import Coalesce, JSONObject, TruncMonth
+from django.utils import timezone
+
+from assessments.models import Assessment, AssessmentStatus, OutcomeTool, Reading, Score, ToolArea
+from cases.models import (
+    Case,
+    CaseStatus,
+    Deadline,
+    IdentifiedNeed,
+    NeedStatus,
+    PanelRoute,
+    Timescale,
+    TimeUnit,
+)
+from front_door.models import Channel, Decision, DecisionOutcome, Handover, HandoverDirection, Referral, ReferralStatus
+from outcomes.models import Achieved, Closure, ClosureStatus, FeedbackAnswer, NeedOutcome
+from panels.models import PanelDecision, PanelOutcome
+from panels.selectors import OFFER_CLOCK, over_target
+
+from .tables import LABEL, MEASURE, NOT_RECORDED, SHARE, Column, Measure, Share, Table
+
+# The queries `dashboard_tables` runs, whatever the data (tests hold it).
+QUERIES = 12
+
+# CIN census referral source codes (Children in need census guide): what an agency's
+# `referral_source_code` means. Public and phone contacts with no agency are counted as their channel.
+SOURCE_CODES = {
+    "1A": "1A Individual: family member, relative or carer",
+    "1B": "1B Individual: acquaintance",
+    "1C": "1C Individual: self",
+    "1D": "1D Individual: other",
+    "2A": "2A Schools",
+    "2B": "2B Education services",
+    "3A": "3A Health services: GP",
+    "3B": "3B Health services: health visitor",
+    "3C": "3C Health services: school nurse",
+    "3D": "3D Health services: other primary health services",
+    "3E": "3E Health services: A&E",
+    "3F": "3F Health services: other",
+    "4": "4 Housing",
+    "5A": "5A Local authority: social care",
+    "5B": "5B Local authority: other internal",
+    "5C": "5C Local authority: external",
+    "5D": "5D Local authority: early help",
+    "6": "6 Police",
+    "7": "7 Other legal agency",
+    "8": "8 Other",
+    "9": "9 Anonymous",
+    "10": "10 Unknown",
+}
+CHANNEL_SOURCES = (Channel.PUBLIC, Channel.PHONE)
+
+CASELOAD_BANDS = [(1, 5), (6, 10), (11, 15), (16, None)]
+TIMELINESS, VOLUMES, CASES, OUTCOMES = "Timeliness", "Contacts and referrals", "Cases", "Outcomes"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: the period [since, until), one locality or all, the county or one
+    agency (`agency_id`, for a team manager)."""
+
+    since: datetime.datetime
+    until: datetime.datetime
+    locality_id: int | None = None
+    agency_id: int | None = None
+
+    def cases(self) -> QuerySet[Case]:
+        cases = Case.objects.all()
+        if self.agency_id is not None:
+            cases = cases.filter(lead_agency_id=self.agency_id)
+        if self.locality_id is not None:
+            cases = cases.filter(locality_id=self.locality_id)
+        return cases
+
+    def referrals(self) -> QuerySet[Referral]:
+        referrals = Referral.objects.exclude(status=ReferralStatus.DRAFT)
+        if self.agency_id is not None:
+            referrals = referrals.filter(referrer_agency_id=self.agency_id)
+        if self.locality_id is not None:
+            referrals = referrals.filter(locality_id=self.locality_id)
+        return referrals
+
+    @property
+    def narrowed(self) -> bool:
+        return self.agency_id is not None or self.locality_id is not None
+
+    def case_filter(self, prefix: str) -> Q:
+        """Only the scope's cases, through the relation `prefix` ("" for a case itself)."""
+        q = Q()
+        if self.agency_id is not None:
+            q &= Q(**{f"{prefix}lead_agency_id": self.agency_id})
+        if self.locality_id is not None:
+            q &= Q(**{f"{prefix}locality_id": self.locality_id})
+        return q
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last 12 months: from the first of the month eleven months back, to today."""
+    today = today or timezone.localdate()
+    return today.replace(day=1) - relativedelta(months=11), today
+
+
+def period_bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start of `first`, start of the day after `last`) in the service's time zone."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return since, until
+
+
+def months_of(scope: Scope) -> list[datetime.date]:
+    first = timezone.localtime(scope.since).date().replace(day=1)
+    last = timezone.localtime(scope.until - datetime.timedelta(microseconds=1)).date()
+    months = []
+    while first <= last:
+        months.append(first)
+        first += relativedelta(months=1)
+    return months
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month:%B %Y}"
+
+
+def _month(value) -> datetime.date | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).date().replace(day=1) if isinstance(value, datetime.datetime) else value
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont: the value below which `fraction` of the ordered values fall."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+# --- Timeliness -----------------------------------------------------------------------------------
+
+
+def _clock_subjects(scope: Scope) -> Q:
+    """The clocks about the scope's cases and referrals (and the partner requests about them)."""
+    if not scope.narrowed:
+        return Q()
+    from front_door.models import InformationRequest
+
+    cases, referrals = scope.cases().values("id"), scope.referrals().values("id")
+    requests = InformationRequest.objects.filter(Q(case_id__in=cases) | Q(referral_id__in=referrals)).values("id")
+    return (
+        Q(case_id__in=cases)
+        | Q(subject_type="case", subject_id__in=cases)
+        | Q(subject_type="referral", subject_id__in=referrals)
+        | Q(subject_type="information_request", subject_id__in=requests)
+    )
+
+
+def _in_units(taken: datetime.timedelta | None, unit: datetime.timedelta, n: int) -> Measure:
+    return Measure(taken / unit if taken is not None else None, n)
+
+
+def timeliness(scope: Scope, now: datetime.datetime) -> Table:
+    """Every clock kind: of the clocks due in the period (cancelled ones left out), how many were met
+    by their due time, and the median and 90th percentile time from start to met; and how many are
+    overdue now (running past their due time, whenever they started). Two queries."""
+    timescales = list(Timescale.objects.order_by("name"))
+    taken = F("met_at") - F("started_at")
+    met = Q(met_at__isnull=False)
+    in_period = Q(due_at__gte=scope.since, due_at__lt=scope.until)
+    overdue = Q(met_at__isnull=True, due_at__lt=now)
+    rows = (
+        Deadline.objects.filter(_clock_subjects(scope), Q(cancelled_at__isnull=True), in_period | overdue)
+        .values("timescale_id")
+        .annotate(
+            due=Count("id", filter=in_period),
+            on_time=Count("id", filter=in_period & met & Q(met_at__lte=F("due_at"))),
+            met=Count("id", filter=in_period & met),
+            median=Percentile(taken, 0.5, filter=in_period & met, output_field=DurationField()),
+            p90=Percentile(taken, 0.9, filter=in_period & met, output_field=DurationField()),
+            overdue=Count("id", filter=overdue),
+        )
+        .order_by()
+    )
+    by_timescale = {row["timescale_id"]: row for row in rows}
+    table = Table(
+        key="timeliness",
+        title="Timeliness of each clock",
+        section=TIMELINESS,
+        columns=[
+            Column("Clock", LABEL),
+            Column("Due in the period"),
+            Column("Met on time"),
+            Column("Met on time (%)", SHARE),
+            Column("Median time taken", MEASURE),
+            Column("90th percentile time taken", MEASURE),
+            Column("Overdue now"),
+        ],
+        chart=None,
+        note=(
+            "Clocks due in the period, cancelled ones left out; time taken from the clock's start to the event "
+            "that stopped it, in hours for clocks counted in hours and in days for the others; overdue now: "
+            "running past their due time today, whenever they were due."
+        ),
+    )
+    for timescale in timescales:
+        row = by_timescale.get(timescale.pk, {})
+        hours = timescale.unit == TimeUnit.HOURS
+        per = datetime.timedelta(hours=1) if hours else datetime.timedelta(days=1)
+        unit = "hours" if hours else "days"
+
+        table.rows.append(
+            [
+                f"{timescale.name} ({timescale.amount} {timescale.get_unit_display()}; time taken in {unit})",
+                row.get("due", 0),
+                row.get("on_time", 0),
+                Share(row.get("on_time", 0), row.get("due", 0)),
+                _in_units(row.get("median"), per, row.get("met", 0)),
+                _in_units(row.get("p90"), per, row.get("met", 0)),
+                row.get("overdue", 0),
+            ]
+        )
+    return table
+
+
+# --- Contacts and referrals -------------------------------------------------------------------------
+
+
+def _current_decision() -> Subquery:
+    """The referral's latest decision not amended by a later one: its outcome, level and destination."""
+    decisions = Decision.objects.filter(referral_id=OuterRef("pk"), amended_by__isnull=True).order_by(
+        "-decided_at", "-id"
+    )
+    return Subquery(
+        decisions.values(
+            json=JSONObject(outcome="outcome", level="level_of_need__name", destination="destination__name")
+        )[:1]
+    )
+
+
+def _source() -> Choose:
+    """The CIN census source code of the referrer's agency; public and phone contacts without one
+    are counted as their channel; anything else unknown (10)."""
+    return Choose(
+        When(referrer_agency__referral_source_code__gt="", then=F("referrer_agency__referral_source_code")),
+        When(channel__in=CHANNEL_SOURCES, then=F("channel")),
+        default=Value("10"),
+    )
+
+
+def source_label(code: str) -> str:
+    if code in CHANNEL_SOURCES:
+        return f"{Channel(code).label} (no agency)"
+    return SOURCE_CODES.get(code, code)
+
+
+def volumes(scope: Scope) -> list[Table]:
+    """Contacts (every referral received, whatever the channel, repeat submissions left out) by month,
+    source, level of need, channel, decision, destination and locality, and how many the front door
+    sent to early help. One query: counted in groups in the database, the tables made from the groups."""
+    rows = list(
+        scope.referrals()
+        .filter(received_at__gte=scope.since, received_at__lt=scope.until, duplicate_of__isnull=True)
+        .annotate(month=TruncMonth("received_at"), source=_source(), decision=_current_decision())
+        .values("month", "source", "channel", "locality__name", "decision")
+        .annotate(n=Count("id"), re_referrals=Count("id", filter=Q(re_referral_of__isnull=False)))
+        .order_by()
+    )
+    early_help = DecisionOutcome.EARLY_HELP
+
+    def outcome(row) -> str | None:
+        return (row["decision"] or {}).get("outcome")
+
+    def grouped(key) -> tuple[Counter, Counter]:
+        contacts, helped = Counter(), Counter()
+        for row in rows:
+            contacts[key(row)] += row["n"]
+            if outcome(row) == early_help:
+                helped[key(row)] += row["n"]
+        return contacts, helped
+
+    months = months_of(scope)
+    contacts, helped = grouped(lambda row: _month(row["month"]))
+    stepped_up = Counter()
+    re_referred = Counter()
+    for row in rows:
+        if outcome(row) == DecisionOutcome.STEP_UP:
+            stepped_up[_month(row["month"])] += row["n"]
+        re_referred[_month(row["month"])] += row["re_referrals"]
+    monthly = Table(
+        key="contacts-by-month",
+        title="Contacts by month",
+        section=VOLUMES,
+        columns=[
+            Column("Month", LABEL),
+            Column("Contacts"),
+            Column("Sent to early help"),
+            Column("Conversion to early help (%)", SHARE),
+            Column("Threshold for social care met"),
+            Column("Re-referrals within 12 months"),
+        ],
+        note=(
+            "A contact is every referral the front door received, by any channel (repeat submissions of the same "
+            "referral left out); sent to early help: the front door's current decision is early help or other "
+            "support."
+        ),
+    )
+    for month in months:
+        monthly.rows.append(
+            [
+                month_label(month),
+                contacts[month],
+                helped[month],
+                Share(helped[month], contacts[month]),
+                stepped_up[month],
+                re_referred[month],
+            ]
+        )
+
+    def breakdown(key: str, title: str, heading: str, label, note: str = "", rate: bool = True) -> Table:
+        counts, helped_by = grouped(label)
+        columns = [Column(heading, LABEL), Column("Contacts")]
+        if rate:
+            columns += [Column("Sent to early help"), Column("Conversion to early help (%)", SHARE)]
+        table = Table(key=key, title=title, section=VOLUMES, columns=columns, note=note)
+        for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            row = [name, n]
+            if rate:
+                row += [helped_by[name], Share(helped_by[name], n)]
+            table.rows.append(row)
+        return table
+
+    def decided(field: str):
+        return lambda row: (row["decision"] or {}).get(field) or "Not decided yet"
+
+    outcome_labels = dict(DecisionOutcome.choices)
+    total = sum(row["n"] for row in rows)
+    re_referrals = sum(row["re_referrals"] for row in rows)
+    headline = Table(
+        key="re-referrals",
+        title="Re-referrals within 12 months of a closed case",
+        section=OUTCOMES,
+        columns=[Column("Contacts", LABEL), Column("Number"), Column("Share of contacts (%)", SHARE)],
+        rows=[
+            ["Contacts received in the period", total, None],
+            ["Of which re-referrals within 12 months of a case's closure", re_referrals, Share(re_referrals, total)],
+        ],
+        chart=None,
+        note="A re-referral: a contact about a family whose case closed in the 12 months before it was received.",
+    )
+    return [
+        monthly,
+        breakdown(
+            "contacts-by-source",
+            "Contacts by source",
+            "Source (CIN census code)",
+            lambda row: source_label(row["source"]),
+            note="The referring agency's CIN census source code; public and phone contacts with no agency by channel.",
+        ),
+        breakdown("contacts-by-channel", "Contacts by channel", "Channel", lambda row: Channel(row["channel"]).label),
+        breakdown(
+            "contacts-by-level",
+            "Contacts by level of need decided",
+            "Level of need",
+            decided("level"),
+            note="The level of need of the front door's current decision.",
+        ),
+        breakdown(
+            "contacts-by-decision",
+            "Contacts by decision",
+            "Decision",
+            lambda row: outcome_labels.get(outcome(row), "Not decided yet"),
+            rate=False,
+        ),
+        breakdown(
+            "contacts-by-destination",
+            "Contacts by destination",
+            "Destination",
+            lambda row: (row["decision"] or {}).get("destination") or "No destination",
+            rate=False,
+        ),
+        breakdown(
+            "contacts-by-locality",
+            "Contacts by locality",
+            "Locality",
+            lambda row: row["locality__name"] or NOT_RECORDED,
+        ),
+        headline,
+    ]
+
+
+# --- Cases ------------------------------------------------------------------------------------------------
+
+
+def open_cases(scope: Scope) -> list[Table]:
+    """Open cases now (every case not closed) by lead agency, agency type and locality; caseloads of
+    lead professionals as a distribution (how many hold 1-5 cases, 6-10 ...); which agencies' staff
+    lead families and complete assessments. Two queries."""
+    rows = list(
+        scope.cases()
+        .exclude(status=CaseStatus.CLOSED)
+        .values(
+            "lead_agency__name",
+            "lead_agency__agency_type__name",
+            "locality__name",
+            "lead_professional_id",
+            "lead_professional__agency__name",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    assessments = (
+        Assessment.objects.filter(
+            case__in=scope.cases().values("id"),
+            status=AssessmentStatus.APPROVED,
+            decided_at__gte=scope.since,
+            decided_at__lt=scope.until,
+        )
+        .values("submitted_by__agency__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+    def counted(key, title: str, heading: str, table_key: str, note: str = "") -> Table:
+        counts = Counter()
+        for row in rows:
+            counts[row[key] or "No lead agency yet"] += row["n"]
+        table = Table(
+            key=table_key,
+            title=title,
+            section=CASES,
+            columns=[Column(heading, LABEL), Column("Open cases")],
+            note=note or "Cases open today (not closed), whenever they opened.",
+        )
+        table.rows = [[name, n] for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        return table
+
+    caseloads = Counter()
+    for row in rows:
+        if row["lead_professional_id"] is not None:
+            caseloads[row["lead_professional_id"]] += row["n"]
+    bands = Table(
+        key="caseloads",
+        title="Caseloads of lead professionals",
+        section=CASES,
+        columns=[Column("Open cases held", LABEL), Column("Lead professionals")],
+        note="How many lead professionals hold each number of open cases (counts only).",
+    )
+    for low, high in CASELOAD_BANDS:
+        label = f"{low} or more" if high is None else f"{low} to {high}"
+        bands.rows.append([label, sum(1 for n in caseloads.values() if n >= low and (high is None or n <= high))])
+
+    leading = defaultdict(set)
+    led = Counter()
+    for row in rows:
+        if row["lead_professional_id"] is not None:
+            agency = row["lead_professional__agency__name"] or NOT_RECORDED
+            leading[agency].add(row["lead_professional_id"])
+            led[agency] += row["n"]
+    completed = {row["submitted_by__agency__name"] or NOT_RECORDED: row["n"] for row in assessments}
+    agencies = Table(
+        key="lead-professional-agencies",
+        title="Agencies taking the lead professional role and completing assessments",
+        section=CASES,
+        columns=[
+            Column("Agency", LABEL),
+            Column("Lead professionals"),
+            Column("Open cases led"),
+            Column("Assessments completed in the period"),
+        ],
+        chart=2,
+        note=(
+            "By the lead professional's agency; assessments completed: approved in the period, by the agency of the "
+            "practitioner who submitted them."
+        ),
+    )
+    for name in sorted(set(leading) | set(completed), key=lambda name: (-led[name], name)):
+        agencies.rows.append([name, len(leading[name]), led[name], completed.get(name, 0)])
+    return [
+        counted("lead_agency__name", "Open cases by lead agency", "Lead agency", "open-by-lead-agency"),
+        counted(
+            "lead_agency__agency_type__name",
+            "Open cases by type of lead agency",
+            "Type of agency",
+            "open-by-agency-type",
+        ),
+        counted("locality__name", "Open cases by locality", "Locality", "open-by-locality"),
+        bands,
+        agencies,
+    ]
+
+
+def steps(scope: Scope) -> Table:
+    """Step ups to children's social care and step downs from it, by month. One query."""
+    handovers = Handover.objects.filter(made_at__gte=scope.since, made_at__lt=scope.until)
+    if scope.agency_id is not None:
+        handovers = handovers.filter(case__lead_agency_id=scope.agency_id)
+    if scope.locality_id is not None:
+        handovers = handovers.filter(referral__locality_id=scope.locality_id)
+    counts = {
+        (_month(row["month"]), row["direction"]): row["n"]
+        for row in handovers.annotate(month=TruncMonth("made_at"))
+        .values("month", "direction")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    table = Table(
+        key="steps",
+        title="Step ups and step downs by month",
+        section=CASES,
+        columns=[Column("Month", LABEL), Column("Step ups to social care"), Column("Step downs to early help")],
+    )
+    for month in months_of(scope):
+        table.rows.append(
+            [
+                month_label(month),
+                counts.get((month, HandoverDirection.STEP_UP), 0),
+                counts.get((month, HandoverDirection.STEP_DOWN), 0),
+            ]
+        )
+    return table
+
+
+def panel(scope: Scope, now: datetime.datetime) -> list[Table]:
+    """The Early Help Panel: cases waiting now and how many of them are over the 10-day measure
+    (front door to an offer), and the panel's decisions in the period by outcome. Two queries."""
+    offer_started = Subquery(
+        Deadline.objects.filter(subject_type="case", subject_id=OuterRef("pk"), timescale__code=OFFER_CLOCK)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    waiting = (
+        scope.cases()
+        .filter(status=CaseStatus.AWAITING_ALLOCATION)
+        .exclude(panel_route="")
+        .annotate(received_at=Coalesce(offer_started, F("opened_at")))
+        .aggregate(
+            waiting=Count("id"),
+            from_front_door=Count("id", filter=Q(panel_route=PanelRoute.FRONT_DOOR)),
+            over=Count("id", filter=over_target(now)),
+        )
+    )
+    waits = Table(
+        key="panel-waits",
+        title="Waiting for the Early Help Panel now",
+        section=CASES,
+        columns=[Column("Cases", LABEL), Column("Number"), Column("Share (%)", SHARE)],
+        rows=[
+            ["Waiting for the panel", waiting["waiting"], None],
+            ["Sent by the front door", waiting["from_front_door"], None],
+            [
+                "Sent by the front door, over 10 days since it was received",
+                waiting["over"],
+                Share(waiting["over"], waiting["from_front_door"]),
+            ],
+        ],
+        chart=None,
+        note="Today, whatever the period. The 10-day measure: front door to an offer of support.",
+    )
+    labels = dict(PanelOutcome.choices)
+    decisions = (
+        PanelDecision.objects.filter(
+            scope.case_filter("item__case__"),
+            amended_by__isnull=True,
+            decided_at__gte=scope.since,
+            decided_at__lt=scope.until,
+        )
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["outcome"]: row["n"] for row in decisions}
+    decided = Table(
+        key="panel-decisions",
+        title="Early Help Panel decisions",
+        section=CASES,
+        columns=[Column("Decision", LABEL), Column("Decisions")],
+        rows=[[labels[value], counts.get(value, 0)] for value in PanelOutcome.values],
+        note="Decisions made in the period (an amended decision counted once, as amended).",
+    )
+    return [waits, decided]
+
+
+# --- Outcomes -------------------------------------------------------------------------------------------
+
+
+def _closed_in_period(scope: Scope) -> QuerySet[Case]:
+    return scope.cases().filter(status=CaseStatus.CLOSED, closed_at__gte=scope.since, closed_at__lt=scope.until)
+
+
+def needs_achieved(scope: Scope) -> Table:
+    """Needs identified, and achieved, by outcome area, for the cases closed in the period. One query.
+
+    Achieved: the signed-off closure recorded the need's outcome as achieved (outcomes.NeedOutcome),
+    or, for a case closed before closures recorded outcomes, the need's status is "met". What counts
+    as achieved is decided here only."""
+    signed_off = NeedOutcome.objects.filter(need_id=OuterRef("pk"), closure__status=ClosureStatus.SIGNED_OFF)
+    achieved = Q(Exists(signed_off.filter(achieved=Achieved.YES))) | (Q(status=NeedStatus.MET) & ~Q(Exists(signed_off)))
+    rows = (
+        IdentifiedNeed.objects.filter(case__in=_closed_in_period(scope))
+        .values("area__framework__name", "area__framework__version", "area__position", "area__name")
+        .annotate(
+            n=Count("id"),
+            achieved=Count("id", filter=achieved),
+            partly=Count("id", filter=Q(Exists(signed_off.filter(achieved=Achieved.PARTLY)))),
+            sustained=Count("id", filter=Q(Exists(signed_off.filter(sustained=True)))),
+        )
+        .order_by("area__framework__name", "area__framework__version", "area__position", "area__name")
+    )
+    table = Table(
+        key="needs-by-area",
+        title="Needs identified and achieved by outcome area",
+        section=OUTCOMES,
+        columns=[
+            Column("Outcome area", LABEL),
+            Column("Needs identified"),
+            Column("Achieved"),
+            Column("Achieved (%)", SHARE),
+            Column("Partly achieved"),
+            Column("Sustained 6 months on"),
+        ],
+        note=(
+            "The needs of the cases closed in the period. Achieved: so recorded at the signed-off closure (for a "
+            "case closed before closures recorded outcomes: the need was marked met). Sustained: so answered at the "
+            "check six months after closure."
+        ),
+    )
+    for row in rows:
+        label = f"{row['area__name']} ({row['area__framework__name']} {row['area__framework__version']})"
+        table.rows.append(
+            [label, row["n"], row["achieved"], Share(row["achieved"], row["n"]), row["partly"], row["sustained"]]
+        )
+    return table
+
+
+def closures(scope: Scope) -> list[Table]:
+    """Where families went and what they said, from the signed-off closures of the cases closed in the
+    period. One query."""
+    rows = list(
+        Closure.objects.filter(status=ClosureStatus.SIGNED_OFF, case__in=_closed_in_period(scope))
+        .values("destination__name", "feedback_timely", "feedback_knew_lead", "feedback_told_once")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    destinations = Counter()
+    for row in rows:
+        destinations[row["destination__name"]] += row["n"]
+    where = Table(
+        key="closure-destinations",
+        title="Where families went at closure",
+        section=OUTCOMES,
+        columns=[Column("Destination", LABEL), Column("Cases closed")],
+        rows=[[name, n] for name, n in sorted(destinations.items(), key=lambda item: (-item[1], item[0]))],
+        note="The signed-off closures of the cases closed in the period.",
+    )
+    said = Table(
+        key="family-feedback",
+        title="Family feedback at closure",
+        section=OUTCOMES,
+        columns=[
+            Column("Question", LABEL),
+            Column("Yes"),
+            Column("No"),
+            Column("Not asked or did not say"),
+            Column("Yes, of those who answered (%)", SHARE),
+        ],
+        chart=1,
+        note="The families' answers recorded with the signed-off closures of the cases closed in the period.",
+    )
+    for field in ("feedback_timely", "feedback_knew_lead", "feedback_told_once"):
+        answers = Counter()
+        for row in rows:
+            answers[row[field]] += row["n"]
+        yes, no = answers[FeedbackAnswer.YES], answers[FeedbackAnswer.NO]
+        question = Closure._meta.get_field(field).verbose_name
+        said.rows.append(
+            [question[0].upper() + question[1:], yes, no, answers[FeedbackAnswer.NOT_ASKED], Share(yes, yes + no)]
+        )
+    return [where, said]
+
+
+def closure_reasons(scope: Scope) -> Table:
+    rows = (
+        _closed_in_period(scope)
+        .values("closure_reason__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "closure_reason__name")
+    )
+    return Table(
+        key="closure-reasons",
+        title="Cases closed by reason",
+        section=OUTCOMES,
+        columns=[Column("Reason", LABEL), Column("Cases closed")],
+        rows=[[row["closure_reason__name"] or NOT_RECORDED, row["n"]] for row in rows],
+        note="Cases closed in the period.",
+    )
+
+
+DISTANCE_SQL = """
+WITH series AS (
+    SELECT r.tool_id, s.area_id,
+           (array_agg(s.value ORDER BY r.taken_on, r.recorded_at, r.id))[1] AS first_value,
+           (array_agg(s.value ORDER BY r.taken_on DESC, r.recorded_at DESC, r.id DESC))[1] AS latest_value
+    FROM {score} s
+    JOIN {reading} r ON r.id = s.reading_id
+    JOIN {case} c ON c.id = r.case_id
+    WHERE {where}
+    GROUP BY r.case_id, r.tool_id, r.person_id, s.area_id
+    HAVING count(*) >= 2 AND max(r.taken_on) >= %s AND max(r.taken_on) < %s
+), changes AS (
+    SELECT series.*, CASE WHEN t.higher_is_better THEN latest_value - first_value
+                          ELSE first_value - latest_value END AS change
+    FROM series JOIN {tool} t ON t.id = series.tool_id
+)
+SELECT t.name, a.name, count(*), avg(first_value), avg(latest_value), avg(change),
+       count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change = 0), count(*) FILTER (WHERE change < 0)
+FROM changes
+JOIN {tool} t ON t.id = changes.tool_id
+JOIN {area} a ON a.id = changes.area_id
+GROUP BY t.sort_order, t.name, a.sort_order, a.id, a.name
+ORDER BY t.sort_order, t.name, a.sort_order, a.id
+"""
+
+
+def distance_travelled(scope: Scope) -> Table:
+    """Per outcome tool and area: the first and the latest score of each family's (or child's) readings
+    with the tool, where there are two or more and the latest was taken in the period; the average
+    first, latest and change (positive is better, whichever way the tool counts), and how many
+    improved, stayed the same or got worse. One query."""
+    where, params = ["TRUE"], []
+    if scope.agency_id is not None:
+        where.append("c.lead_agency_id = %s")
+        params.append(scope.agency_id)
+    if scope.locality_id is not None:
+        where.append("c.locality_id = %s")
+        params.append(scope.locality_id)
+    sql = DISTANCE_SQL.format(
+        score=Score._meta.db_table,
+        reading=Reading._meta.db_table,
+        case=Case._meta.db_table,
+        tool=OutcomeTool._meta.db_table,
+        area=ToolArea._meta.db_table,
+        where=" AND ".join(where),
+    )
+    first, last = timezone.localtime(scope.since).date(), timezone.localtime(scope.until).date()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, first, last])
+        rows = cursor.fetchall()
+    table = Table(
+        key="distance-travelled",
+        title="Distance travelled by outcome tool area",
+        section=OUTCOMES,
+        columns=[
+            Column("Tool and area", LABEL),
+            Column("Families or children"),
+            Column("Average first score", MEASURE),
+            Column("Average latest score", MEASURE),
+            Column("Average change (positive is better)", MEASURE),
+            Column("Improved"),
+            Column("No change"),
+            Column("Worse"),
+        ],
+        chart=5,
+        note=(
+            "Each family's (or, for a tool about one child, each child's) first and latest reading with the tool, "
+            "where there were two or more and the latest was taken in the period."
+        ),
+    )
+    for tool, area, n, first_avg, latest_avg, change, better, same, worse in rows:
+        table.rows.append(
+            [
+                f"{tool}: {area}",
+                n,
+                Measure(first_avg, n),
+                Measure(latest_avg, n),
+                Measure(change, n),
+                better,
+                same,
+                worse,
+            ]
+        )
+    return table
+
+
+# --- The dashboard --------------------------------------------------------------------------------------
+
+
+def dashboard_tables(scope: Scope, *, now: datetime.datetime | None = None) -> list[Table]:
+    """Every table of the dashboard, in the page's order. QUERIES queries."""
+    now = now or timezone.now()
+    contact_tables = volumes(scope)
+    re_referrals = contact_tables.pop()
+    return [
+        timeliness(scope, now),
+        *contact_tables,
+        *open_cases(scope),
+        steps(scope),
+        *panel(scope, now),
+        needs_achieved(scope),
+        closure_reasons(scope),
+        *closures(scope),
+        re_referrals,
+        distance_travelled(scope),
+    ]

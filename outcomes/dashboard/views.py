@@ -1,0 +1,166 @@
+"""The dashboard's pages: the figures with their charts, each table as a CSV file (`?csv=<table>`),
+and the whole as a PDF. For analysts (the county) and team managers (their own agency); nobody else.
+No page, file or answer here names a person."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from assessments.pdf import pdf_render
+from cases.access import roles_required
+from cases.models import Agency, Locality, User
+from cases.roles import Role
+
+from . import selectors
+from .charts import bar_chart
+from .forms import DashboardFilterForm, unbound_period
+from .tables import LABEL, Table, csv_value, page_text
+
+DASHBOARD_ROLES = (Role.ANALYST, Role.TEAM_MANAGER)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a dashboard shows: its scope in words, the period, and the tables."""
+
+    scope: selectors.Scope
+    covers: str
+    first: datetime.date
+    last: datetime.date
+    locality: Locality | None
+    tables: list[Table]
+    counted_at: datetime.datetime
+
+
+def scope_for(
+    user: User, *, first: datetime.date, last: datetime.date, locality: Locality | None
+) -> tuple[selectors.Scope, str]:
+    """Analysts see the county; a team manager (who is not also an analyst) their own agency's part of
+    it; anyone else, or a team manager of no agency, nothing (403). The scope is worked out from the
+    user on every request."""
+    since, until = selectors.period_bounds(first, last)
+    locality_id = locality.pk if locality else None
+    if user.has_role(Role.ANALYST):
+        return selectors.Scope(since, until, locality_id=locality_id), "the whole county"
+    if user.has_role(Role.TEAM_MANAGER) and user.agency_id is not None:
+        agency = Agency.objects.only("name").get(pk=user.agency_id)
+        covers = f"{agency.name} only: the cases {agency.name} leads, and the contacts and referrals {agency.name} made"
+        return selectors.Scope(since, until, locality_id=locality_id, agency_id=agency.pk), covers
+    raise PermissionDenied
+
+
+def figures_for(user: User, period: dict) -> Figures:
+    scope, covers = scope_for(user, first=period["from_date"], last=period["to_date"], locality=period["locality"])
+    now = timezone.now()
+    return Figures(
+        scope=scope,
+        covers=covers,
+        first=period["from_date"],
+        last=period["to_date"],
+        locality=period["locality"],
+        tables=selectors.dashboard_tables(scope, now=now),
+        counted_at=now,
+    )
+
+
+def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, dict | None]:
+    """The filter form and the period it chose (None when what was sent is not valid)."""
+    params = request.GET.copy()
+    params.pop("csv", None)
+    if not params:
+        return DashboardFilterForm(initial=unbound_period()), unbound_period()
+    form = DashboardFilterForm(params)
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+def _querystring(request: HttpRequest, **extra: str) -> str:
+    params = request.GET.copy()
+    params.pop("csv", None)
+    params.pop("submit", None)
+    for key, value in extra.items():
+        params[key] = value
+    return params.urlencode()
+
+
+def _shown_table(table: Table, request: HttpRequest) -> dict:
+    rows = []
+    for row in table.shown_rows():
+        rows.append(
+            [
+                {"text": page_text(value, column.kind), "numeric": column.kind != LABEL}
+                for value, column in zip(row, table.columns, strict=True)
+            ]
+        )
+    return {
+        "key": table.key,
+        "title": table.title,
+        "section": table.section,
+        "note": table.note,
+        "columns": [{"heading": column.heading, "numeric": column.kind != LABEL} for column in table.columns],
+        "rows": rows,
+        "chart": bar_chart(table),
+        "wide": len(table.columns) > 4,
+        "csv_url": f"?{_querystring(request, csv=table.key)}",
+    }
+
+
+def _filename(figures: Figures, what: str, extension: str) -> str:
+    return f"early-help-dashboard-{what}-{figures.first:%Y-%m-%d}-to-{figures.last:%Y-%m-%d}.{extension}"
+
+
+def _csv(figures: Figures, key: str) -> HttpResponse:
+    table = next((table for table in figures.tables if table.key == key), None)
+    if table is None:
+        raise Http404("No such table")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(figures, table.key, "csv")}"'
+    writer = csv.writer(response)
+    writer.writerow([column.heading for column in table.columns])
+    for row in table.shown_rows():
+        writer.writerow([csv_value(value) for value in row])
+    return response
+
+
+@roles_required(*DASHBOARD_ROLES)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, period = _filters(request)
+    if period is None:
+        return render(request, "outcomes/dashboard/dashboard.html", {"filters": form}, status=400)
+    figures = figures_for(request.user, period)
+    if "csv" in request.GET:
+        return _csv(figures, request.GET["csv"])
+    context = {
+        "filters": form,
+        "figures": figures,
+        "tables": [_shown_table(table, request) for table in figures.tables],
+        "pdf_url": f"{reverse('dashboard:dashboard-pdf')}?{_querystring(request)}",
+    }
+    return render(request, "outcomes/dashboard/dashboard.html", context)
+
+
+@roles_required(*DASHBOARD_ROLES)
+@require_GET
+def dashboard_pdf(request: HttpRequest) -> HttpResponse:
+    """The dashboard as a tagged PDF, OFFICIAL-SENSITIVE on every page (assessments.pdf)."""
+    _form, period = _filters(request)
+    if period is None:
+        return dashboard(request)
+    figures = figures_for(request.user, period)
+    context = {
+        "title": "Early help dashboard",
+        "figures": figures,
+        "tables": [_shown_table(table, request) for table in figures.tables],
+    }
+    response = HttpResponse(pdf_render("outcomes/dashboard/pdf.html", context), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(figures, "all", "pdf")}"'
+    return response

@@ -1,0 +1,276 @@
+"""The dashboard (outcomes/dashboard): figures against hand-counted records, small numbers hidden in
+everything that leaves the system, no name anywhere, who sees which figures, the PDF and the
+page's fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cases import needs
+from cases import services as case_services
+from cases.models import Deadline, NeedStatus, OutcomeArea, Person, Timescale, User
+from front_door import services
+from front_door.models import Channel, Referral
+from front_door.services import PersonData
+from outcomes import services as outcome_services
+from outcomes.dashboard import selectors
+from outcomes.dashboard.tables import FEWER_THAN_5, SUPPRESSED, Measure, Share
+from outcomes.models import ClosureDestination
+from outcomes.services import NeedAnswer
+from tests.conftest import open_case
+
+URL = "/dashboard/"
+API = "/api/v1/dashboard/"
+
+
+def _scope(**kwargs) -> selectors.Scope:
+    first, last = selectors.default_period()
+    since, until = selectors.period_bounds(first, last)
+    return selectors.Scope(since, until, **kwargs)
+
+
+def _table(tables, key):
+    return next(table for table in tables if table.key == key)
+
+
+def _row(table, label):
+    return next(row for row in table.rows if row[0].startswith(label))
+
+
+def _refer(world, user, channel=Channel.PRACTITIONER, n=0, **fields):
+    child = PersonData(
+        kind="child",
+        first_name="Amara",
+        last_name="Okafor",
+        date_of_birth=datetime.date(2016, 5, 17) - datetime.timedelta(days=n),
+    )
+    fields = {
+        "concerns": "Missed school.",
+        "consent_given": True,
+        "address_line_1": f"{n} Mill Lane",
+        "town": "Exton",
+        "postcode": "EX1 1AB",
+        **fields,
+    }
+    return services.referral_receive(channel=channel, actor=user, people=[child], **fields)
+
+
+def _clock(code: str, *, started_hours_ago: float, met_after_hours: float | None) -> Deadline:
+    timescale = Timescale.objects.get(code=code)
+    started = timezone.now() - datetime.timedelta(hours=started_hours_ago)
+    due = started + datetime.timedelta(hours=24)
+    met = started + datetime.timedelta(hours=met_after_hours) if met_after_hours is not None else None
+    return Deadline.objects.create(
+        timescale=timescale,
+        subject_type="referral",
+        subject_id=Deadline.objects.count() + 1000,
+        reference="EH-TEST",
+        started_at=started,
+        remind_at=due,
+        due_at=due,
+        met_at=met,
+    )
+
+
+def test_timeliness_of_a_clock_met_on_time_and_one_met_late(world):
+    _clock("front-door-decision", started_hours_ago=240, met_after_hours=12)
+    _clock("front-door-decision", started_hours_ago=120, met_after_hours=48)
+    _clock("front-door-decision", started_hours_ago=30, met_after_hours=None)  # overdue now
+
+    table = selectors.timeliness(_scope(), timezone.now())
+
+    label, due, on_time, share, median, p90, overdue = _row(table, "Front door decision")
+    assert (due, on_time, share, overdue) == (3, 1, Share(1, 3), 1)
+    assert median == Measure(30.0, 2)  # hours: the middle of 12 and 48
+    assert p90.value == pytest.approx(44.4)
+    assert "time taken in hours" in label
+
+
+def test_contacts_by_source_channel_and_conversion(world):
+    world.school.referral_source_code = "2A"
+    world.school.save()
+    for n in range(2):
+        _refer(world, world.school_practitioner, n=n)
+    _refer(
+        world,
+        None,
+        channel=Channel.PUBLIC,
+        referrer_relationship="parent",
+        referrer_name="A parent",
+        referrer_email="parent@example.org",
+        n=5,
+    )
+
+    tables = selectors.volumes(_scope())
+
+    by_source = _table(tables, "contacts-by-source")
+    assert _row(by_source, "2A Schools")[1] == 2
+    assert _row(by_source, "Public web form (no agency)")[1] == 1
+    monthly = _table(tables, "contacts-by-month")
+    assert sum(row[1] for row in monthly.rows) == 3
+    assert _row(_table(tables, "contacts-by-decision"), "Not decided yet")[1] == 3
+
+
+def test_needs_achieved_by_area_where_families_went_and_what_they_said(world):
+    areas = OutcomeArea.objects.filter(framework__active=True, code__in=["housing", "health"])
+    health, housing = areas.order_by("code")
+    case = open_case(world)
+    arrears, crowded, anxiety = (
+        needs.need_record(actor=world.lead, case=case, area=area, description=description)
+        for area, description in [(housing, "Rent arrears"), (housing, "Overcrowding"), (health, "Anxiety")]
+    )
+    case_services.case_request_closure(actor=world.team_manager, case=case, reason=world.outcomes_met, summary="Done.")
+    outcome_services.closure_request_record(
+        actor=world.team_manager,
+        case=case,
+        destination=ClosureDestination.objects.get(code="universal"),
+        feedback_timely="yes",
+        feedback_knew_lead="yes",
+        feedback_told_once="no",
+        answers=[
+            NeedAnswer(need=arrears, achieved="yes", evidence_note="Arrears cleared."),
+            NeedAnswer(need=crowded, achieved="no", evidence_note="Still waiting for a bigger home."),
+            NeedAnswer(need=anxiety, achieved="partly", evidence_note="Sleeping better."),
+        ],
+    )
+    case_services.case_sign_off_closure(actor=world.team_manager, case=case)
+    outcome_services.closure_sign_off(actor=world.team_manager, case=case, significant_and_sustained=True)
+    # A case closed before closures recorded outcomes: its need marked met counts as achieved.
+    older = open_case(world)
+    met = needs.need_record(actor=world.lead, case=older, area=housing, description="Eviction notice")
+    needs.need_update_status(actor=world.lead, need=met, status=NeedStatus.MET, note="Notice withdrawn.")
+    case_services.case_request_closure(actor=world.team_manager, case=older, reason=world.outcomes_met, summary="Ok")
+    case_services.case_sign_off_closure(actor=world.team_manager, case=older)
+    still_open = open_case(world)
+    needs.need_record(actor=world.lead, case=still_open, area=housing, description="Not counted: case open")
+
+    table = selectors.needs_achieved(_scope())
+    destinations, feedback = selectors.closures(_scope())
+
+    assert _row(table, housing.name)[1:] == [3, 2, Share(2, 3), 0, 0]
+    assert _row(table, health.name)[1:] == [1, 0, Share(0, 1), 1, 0]
+    assert destinations.rows == [[ClosureDestination.objects.get(code="universal").name, 1]]
+    assert _row(feedback, "Support was timely")[1:] == [1, 0, 0, Share(1, 1)]
+    assert _row(feedback, "They only had to tell")[1:] == [0, 1, 0, Share(0, 1)]
+
+
+def test_small_numbers_are_fewer_than_5_in_the_csv(world, client_for):
+    world.school.referral_source_code = "2A"
+    world.school.save()
+    for n in range(2):
+        _refer(world, world.school_practitioner, n=n)
+    for n in range(5):
+        _refer(world, world.health_practitioner, n=10 + n)
+
+    response = client_for(world.analyst).get(URL, {"csv": "contacts-by-source"})
+
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Source (CIN census code)", "Contacts", "Sent to early help", "Conversion to early help (%)"]
+    by_source = {row[0]: row[1:] for row in rows[1:]}
+    assert by_source["2A Schools"] == [FEWER_THAN_5, "0", SUPPRESSED]
+    assert by_source["10 Unknown"] == ["5", "0", "0"]
+
+
+def test_no_name_of_anyone_reaches_the_page_the_csv_or_the_api(world, client_for):
+    _refer(world, world.school_practitioner)
+    open_case(world, status="closed")
+    client = client_for(world.analyst)
+    page = client.get(URL)
+    texts = [page.content.decode()]
+    for key in ("contacts-by-source", "caseloads", "lead-professional-agencies", "closure-reasons"):
+        texts.append(client.get(URL, {"csv": key}).content.decode())
+    texts.append(client.get(API).content.decode())
+    # The page's header names the analyst signed in to them; nothing else may name anyone.
+    own_name = world.analyst.get_full_name()
+    names = [f"{u.first_name} {u.last_name}" for u in User.objects.exclude(first_name="").exclude(pk=world.analyst.pk)]
+    names += [f"{p.first_name} {p.last_name}" for p in Person.objects.all()] + ["Amara", "Okafor"]
+
+    assert page.status_code == 200
+    assert "Agencies taking the lead professional role" in texts[0]
+    assert [name for name in names for text in texts if name in text] == []
+    assert texts[0].count(own_name) == 1
+    assert [text for text in texts[1:] if own_name in text] == []
+
+
+def test_a_team_manager_sees_their_own_agencys_figures_and_an_analyst_the_county(world, client_for):
+    for n in range(5):
+        _refer(world, world.health_practitioner, n=n)
+    for n in range(6):
+        _refer(world, world.school_practitioner, n=10 + n)
+
+    def contacts(user):
+        body = client_for(user).get(API).json()
+        monthly = next(table for table in body["tables"] if table["key"] == "contacts-by-month")
+        return body["covers"], sum(row[1] for row in monthly["rows"] if isinstance(row[1], int))
+
+    covers, health_contacts = contacts(world.other_manager)  # a team manager of the health agency
+    assert covers.startswith("Health Visiting only")
+    assert health_contacts == 5
+    assert contacts(world.analyst) == ("the whole county", 11)
+
+
+def test_a_lead_professional_gets_403_everywhere(world, client_for):
+    client = client_for(world.lead)
+
+    assert client.get(URL).status_code == 403
+    assert client.get(URL, {"csv": "timeliness"}).status_code == 403
+    assert client.get(URL + "pdf/").status_code == 403
+    assert client.get(API).status_code == 403
+
+
+def test_a_bad_date_is_a_clear_error(world, client_for):
+    response = client_for(world.analyst).get(
+        URL, {"from_date_0": "31", "from_date_1": "2", "from_date_2": "2026", "to_date_0": "", "to_date_1": ""}
+    )
+
+    assert response.status_code == 400
+    assert "The start date must be a real date" in response.content.decode()
+    assert "Error: Dashboard" in response.content.decode()
+
+
+def test_the_pdf_is_marked_on_every_page_and_holds_the_tables(world, client_for):
+    _refer(world, world.school_practitioner)
+
+    response = client_for(world.analyst).get(URL + "pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) > 1
+    assert all("OFFICIAL-SENSITIVE" in page for page in pages)
+    text = "\n".join(pages)
+    assert "Timeliness of each clock" in text
+    assert "Distance travelled by outcome tool area" in text
+
+
+def test_the_figures_are_a_fixed_number_of_queries(world, client_for, django_assert_num_queries):
+    for n in range(3):
+        _refer(world, world.school_practitioner, n=n)
+    open_case(world, status="closed")
+    open_case(world)
+    client = client_for(world.analyst)
+    client.get(URL)  # the process's caches warmed (the menu, the content types)
+
+    with django_assert_num_queries(selectors.QUERIES):
+        selectors.dashboard_tables(_scope())
+    with django_assert_num_queries(selectors.QUERIES + 2):  # the signed-in user, the filter's localities
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert Referral.objects.count() == 3
+
+
+def test_the_benchmark_holds_the_dashboard_to_500_ms_at_p95():
+    from bench.management.commands.run_bench import page_within_budget
+
+    page = {"status": 200, "p50_ms": 200.0, "p95_ms": 450.0, "queries": 14, "sql_ratio": 1.2}
+
+    assert page_within_budget("dashboard", page)
+    assert not page_within_budget("dashboard", {**page, "p95_ms": 500.0})
+    assert not page_within_budget("dashboard", {**page, "queries": 17})
