@@ -9,15 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.access import case_view
+from cases.access import case_view, roles_required
+from cases.paging import page_of
 from cases.permissions import VIEW_CASE
+from cases.roles import Role
 from cases.services import CONSENT_EVIDENCE_EXTENSIONS, consent_evidence_type
 
-from . import services
+from . import claims, services
 from .forms import SustainedCheckForm
-from .models import Achieved, Closure, ClosureStatus, NeedOutcome
+from .models import Achieved, Claim, Closure, ClosureStatus, NeedOutcome
 
 
 @case_view(VIEW_CASE, details=True)
@@ -90,4 +92,50 @@ def sustained_check(request: HttpRequest, case) -> HttpResponse:
 urlpatterns = [
     path("<int:case_id>/outcomes/evidence/<int:outcome_id>/", evidence_download, name="closure-evidence"),
     path("<int:case_id>/outcomes/sustained/", sustained_check, name="sustained-check"),
+]
+
+
+CLAIMS_PAGE_SIZE = 20
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_http_methods(["GET"])
+def claims_list(request: HttpRequest) -> HttpResponse:
+    """Families whose closure was checked six months on, against the Supporting Families claim rule,
+    newest first: each condition met or not, and each need's outcome and the kinds of its evidence
+    (no names, no free text: the case page has those for whoever may see them)."""
+    page, querystring = page_of(request, claims.claim_candidates(user=request.user), CLAIMS_PAGE_SIZE)
+    checks = claims.claim_checks(list(page.object_list))
+    return render(
+        request,
+        "outcomes/claims/list.html",
+        {
+            "title": "Supporting Families claims",
+            "checks": checks,
+            "page_obj": page,
+            "querystring": querystring,
+            "may_claim": claims.may_claim(request.user),
+            "claimed": Claim.objects.count() if request.user.has_role(Role.ANALYST) else None,
+        },
+    )
+
+
+@roles_required(Role.ANALYST)
+@require_POST
+def claim_make(request: HttpRequest, closure_id: int) -> HttpResponse:
+    closure = claims.claim_candidates(user=request.user).filter(pk=closure_id).first()
+    if closure is None:
+        raise Http404("No such family to claim for")
+    try:
+        claim = claims.claim_record(actor=request.user, closure=closure, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Claimed for the family of {closure.case.reference} under {claim.framework}")
+    return redirect("outcomes:claims")
+
+
+urlpatterns += [
+    path("claims/", claims_list, name="claims"),
+    path("claims/<int:closure_id>/claim/", claim_make, name="claim-make"),
 ]

@@ -116,3 +116,22 @@ class NeedOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need}: {self.get_achieved_display()}"
+
+
+class Claim(models.Model):
+    """A Supporting Families results claim for a family, under one framework version: a family is
+    claimed once per framework version (the programme's period)."""
+
+    family = models.ForeignKey("cases.Family", on_delete=models.PROTECT, related_name="claims")
+    framework = models.ForeignKey("cases.OutcomeFramework", on_delete=models.PROTECT, related_name="claims")
+    closure = models.ForeignKey(Closure, on_delete=models.PROTECT, related_name="claims")
+    claimed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, help_text="The claim's reference with the department, or anything checked")
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        constraints = [models.UniqueConstraint(fields=["family", "framework"], name="claim_once_per_framework")]
+
+    def __str__(self) -> str:
+        return f"Claim for family {self.family_id} under {self.framework}"

@@ -10,7 +10,7 @@ from django.db.models.functions import JSONObject
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cases.extensions import CaseSection, HomePanel, registry
+from cases.extensions import CaseSection, HomePanel, MenuItem, registry
 from cases.models import Case, CaseStatus, Deadline
 from cases.roles import Role
 
@@ -120,5 +120,8 @@ HOME_PANELS = [
 ]
 
 
+MENU_ITEMS = [MenuItem("Claims", "outcomes:claims", roles=frozenset({Role.ANALYST, Role.TEAM_MANAGER}), order=70)]
+
+
 def register() -> None:
-    registry.add(*CASE_SECTIONS, *HOME_PANELS)
+    registry.add(*CASE_SECTIONS, *HOME_PANELS, *MENU_ITEMS)
