@@ -156,3 +156,24 @@ def test_the_lead_professionals_cases_have_consent_and_a_network(demo, db):
         case = case_get_for_user(user=lead, case_id=case.pk, log=False)
         lines = genogram_for_case(case, user=lead).lines
         assert any(" is the " in line or " are " in line for line in lines), case.reference
+
+
+# --- Closures and their outcomes (the outcomes app's step, after the lead professionals' work) ----------
+
+
+def test_the_demo_closures_record_their_outcomes_and_one_family_meets_the_claim_rule(demo, db):
+    from outcomes import claims
+    from outcomes.models import Closure, ClosureStatus
+
+    waiting = Case.objects.filter(status=CaseStatus.CLOSURE_REQUESTED)
+    assert waiting.exists()
+    for case in waiting:
+        closure = Closure.objects.get(case=case, status=ClosureStatus.REQUESTED)
+        assert closure.need_outcomes.count() == case.needs.count() >= 1
+    checked = list(
+        Closure.objects.filter(status=ClosureStatus.SIGNED_OFF, sustained_checked_at__isnull=False).select_related(
+            "case"
+        )
+    )
+    meets = [check.meets for check in claims.claim_checks(checked)]
+    assert sorted(meets) == [False, True]
