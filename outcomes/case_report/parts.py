@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases.extensions import CaseAction, registry
 
+from . import export  # noqa: F401 (registers the "case-report" export kind)
 from .permissions import may_print_case_report
 
 PARTS: list = [

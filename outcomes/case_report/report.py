@@ -23,6 +23,7 @@ that grows, and is printed up to its `CHRONOLOGY_LIMIT` latest entries (one quer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from assessments.plan_permissions import may_see_plan
 from assessments.taf_permissions import may_see_meetings, may_see_reviews
 from cases import selectors as case_selectors
 from cases.audit import RecordType, Subject, access_log_record
+from cases.extensions import registry
 from cases.models import AccessLog, Case, ChronologyEntry, Consent, User
 from cases.network_genogram import genogram_for_case
 from front_door import selectors as front_door_selectors
@@ -59,6 +61,8 @@ CHRONOLOGY_LIMIT = 500
 # The consent decisions printed, newest first (the case page shows 20).
 CONSENT_ROWS = 100
 NOT_SHARED = "Not shared with your agency"
+# The outcomes app's case page section whose read the report's "Outcomes and sign-off" reuses.
+CLOSURE_SECTION = "closure-outcomes"
 
 
 @dataclass(frozen=True)
@@ -270,10 +274,22 @@ def _outcome_tools(case: Case) -> dict | None:
     }
 
 
-def _outcomes(case: Case, chronology: dict) -> dict:
-    """Each need's status (for a reader who sees the family's details), the closure's reason,
-    summary and dates as the case page gives them, and who requested and signed it off (read from
-    the chronology already printed: no query)."""
+def _closure_record(case: Case, user: User) -> dict | None:
+    """The closure's record (each need's outcome and evidence, where the family went, their feedback,
+    the manager's decision, the six-month check) as the case page's "Closure and outcomes" section
+    reads it, with its own rule of who sees it (one query; None when there is none to show)."""
+    section = next((part for part in registry.case_sections if part.key == CLOSURE_SECTION), None)
+    if section is None:
+        return None
+    reader = HttpRequest()
+    reader.user = user
+    return section.context(reader, case)
+
+
+def _outcomes(case: Case, chronology: dict, user: User) -> dict:
+    """Each need's status (for a reader who sees the family's details), the closure's record, the
+    closure's reason, summary and dates as the case page gives them, and who requested and signed
+    it off (read from the chronology already printed: no query)."""
     moves = {"request_closure": None, "sign_off_closure": None, "return_closure": None}
     for row in chronology["entries"]:
         entry = row["entry"]
@@ -281,6 +297,7 @@ def _outcomes(case: Case, chronology: dict) -> dict:
             moves[entry.event] = {"by": row["author"], "on": day_words(entry.occurred_at), "note": entry.body}
     return {
         "needs": plan_selectors.case_needs(case) if case.details_visible else None,
+        "closure": _closure_record(case, user),
         "requested": moves["request_closure"],
         "signed_off": moves["sign_off_closure"],
     }
@@ -305,25 +322,33 @@ def _access(case: Case) -> dict | None:
 # --- The report ----------------------------------------------------------------------------------
 
 
-def case_report_context(*, user: User, case: Case) -> dict:
-    """Everything the report prints for `user` (who may print it: the caller checked), by section."""
+def case_report_context(*, user: User, case: Case, on_section: Callable[[list[int]], None] | None = None) -> dict:
+    """Everything the report prints for `user` (who may print it: the caller checked), by section.
+    `on_section(person_ids)` is called as each section is read, with the ids of the people it
+    prints (the export's progress and subjects)."""
     chronology = _chronology(case, user)
-    parts = {
-        "case": {"people": _people(case)},
-        "team": _team(case),
-        "genogram": _genogram(case, user),
-        "chronology": chronology,
-        "referrals": _referrals(case),
-        "panel": _panel(case),
-        "consent": _consent(case),
-        "assessment": _assessment(case),
-        "plan": _plan(case),
-        "meetings": _meetings(case),
-        "reviews": _reviews(case),
-        "outcome-tools": _outcome_tools(case),
-        "outcomes": _outcomes(case, chronology),
-        "access": _access(case),
+    builders: dict[str, Callable[[], dict | None]] = {
+        "case": lambda: {"people": _people(case)},
+        "team": lambda: _team(case),
+        "genogram": lambda: _genogram(case, user),
+        "chronology": lambda: chronology,
+        "referrals": lambda: _referrals(case),
+        "panel": lambda: _panel(case),
+        "consent": lambda: _consent(case),
+        "assessment": lambda: _assessment(case),
+        "plan": lambda: _plan(case),
+        "meetings": lambda: _meetings(case),
+        "reviews": lambda: _reviews(case),
+        "outcome-tools": lambda: _outcome_tools(case),
+        "outcomes": lambda: _outcomes(case, chronology, user),
+        "access": lambda: _access(case),
     }
+    parts = {}
+    for section in SECTIONS:
+        parts[section.key] = builders[section.key]()
+        if on_section is not None:
+            people = (parts["case"]["people"] or {}).get("people", []) if section.key == "case" else []
+            on_section([person.pk for person in people])
     shown = [s for s in SECTIONS if parts[s.key] is not None]
     left_out = [s for s in SECTIONS if parts[s.key] is None]
     return {
@@ -342,14 +367,21 @@ def case_report_context(*, user: User, case: Case) -> dict:
     }
 
 
-def case_report_html(*, user: User, case: Case) -> str:
-    return render_to_string("outcomes/case_report/report.html", case_report_context(user=user, case=case))
+def case_report_html(*, user: User, case: Case, on_section: Callable[[list[int]], None] | None = None) -> str:
+    context = case_report_context(user=user, case=case, on_section=on_section)
+    return render_to_string("outcomes/case_report/report.html", context)
 
 
-def case_report_pdf(*, user: User, case: Case, request: HttpRequest | None = None) -> bytes:
+def case_report_pdf(
+    *,
+    user: User,
+    case: Case,
+    request: HttpRequest | None = None,
+    on_section: Callable[[list[int]], None] | None = None,
+) -> bytes:
     """The case's report for `user` (who may print it: the caller checked, with `case` from
     `case_get_for_user`) as a tagged PDF. The print is written to the case's access log."""
-    html = case_report_html(user=user, case=case)
+    html = case_report_html(user=user, case=case, on_section=on_section)
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
     access_log_record(
         user=user,

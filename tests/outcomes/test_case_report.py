@@ -15,9 +15,12 @@ from pypdf import PdfReader
 
 from cases import services as case_services
 from cases.extensions import registry
-from cases.models import AccessLog
+from cases.models import AccessLog, OutcomeArea, Person
+from cases.needs import need_record
 from cases.permissions import case_get_for_user
 from outcomes.case_report.report import SECTIONS, case_report_html
+from outcomes.models import Achieved, ClosureDestination
+from outcomes.services import NeedAnswer, closure_request_record, closure_sign_off
 from tests.assessments.conftest import record as record_reading
 from tests.assessments.test_assessment_services import consent, submitted
 from tests.assessments.test_review_services import agreed_plan, review
@@ -129,3 +132,32 @@ def test_the_report_reads_a_fixed_number_of_queries_however_long_the_case(world,
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small) <= 30, (len(small), len(large))
+
+
+def test_a_closed_cases_report_gives_its_closure_record_and_sign_off(world, client_for):
+    case = open_case(world)
+    child = Person.objects.get(memberships__family=case.family, kind=Person.Kind.CHILD)
+    area = OutcomeArea.objects.filter(framework__active=True).order_by("position").first()
+    need = need_record(actor=world.lead, case=case, area=area, person=child, description="Misses school")
+    case_services.case_request_closure(actor=world.lead, case=case, reason=world.outcomes_met, summary="Goals met.")
+    closure_request_record(
+        actor=world.lead,
+        case=case,
+        destination=ClosureDestination.objects.get(code="universal"),
+        feedback_timely="yes",
+        feedback_knew_lead="yes",
+        feedback_told_once="no",
+        feedback_words="We felt listened to.",
+        answers=[NeedAnswer(need=need, achieved=Achieved.YES, evidence_note="Attendance 97% this term")],
+    )
+    case_services.case_sign_off_closure(actor=world.team_manager, case=case, note="Well done.")
+    closure_sign_off(actor=world.team_manager, case=case, significant_and_sustained=True, note="Held for months.")
+
+    text = " ".join(report(client_for(world.team_manager), case))
+
+    assert "Closure and sign-off" in text
+    assert "Significant and sustained progress Yes: Held for months." in text
+    assert "Misses school" in text and "Attendance 97% this term" in text
+    assert "We felt listened to." in text
+    assert ClosureDestination.objects.get(code="universal").name in text
+    assert "Signed off" in text and world.team_manager.get_full_name() in text
