@@ -29,10 +29,23 @@ from .models import Closure, ClosureDestination
 OUTCOMES = 520
 STORY_CLOSED_DAYS_AGO = 212
 
+# (the need, the evidence of its outcome, the code of its outcome area)
 NEEDS = [
-    ("Persistent absence from school", "Attendance above 95% for the last term, from the school's register"),
-    ("Rent arrears and a notice from the landlord", "A payment plan kept for four months; the landlord's letter"),
-    ("Arguments at home most evenings", "The family's Family Star 'family routine' score went from 3 to 7"),
+    (
+        "Persistent absence from school",
+        "Attendance above 95% for the last term, from the school's register",
+        "good-education",
+    ),
+    (
+        "Rent arrears and a notice from the landlord",
+        "A payment plan kept for four months; the landlord's letter",
+        "financial-stability",
+    ),
+    (
+        "Arguments at home most evenings",
+        "The family's Family Star 'family routine' score went from 3 to 7",
+        "family-relationships",
+    ),
 ]
 
 
@@ -40,24 +53,27 @@ def _destinations() -> dict[str, ClosureDestination]:
     return {destination.code: destination for destination in ClosureDestination.objects.all()}
 
 
+def _areas() -> dict[str, OutcomeArea]:
+    return {area.code: area for area in OutcomeArea.objects.filter(framework__active=True)}
+
+
 def _needs(case: Case) -> list[IdentifiedNeed]:
-    areas = list(OutcomeArea.objects.filter(framework__active=True).order_by("position"))
+    areas = _areas()
     child = Person.objects.filter(memberships__family=case.family_id, kind=Person.Kind.CHILD).order_by("id").first()
-    lead = case.lead_professional
     return [
         case_needs.need_record(
-            actor=lead,
+            actor=case.lead_professional,
             case=case,
-            area=areas[index % len(areas)],
+            area=areas[code],
             person=child if index == 0 else None,
             description=what,
         )
-        for index, (what, _evidence) in enumerate(NEEDS)
+        for index, (what, _evidence, code) in enumerate(NEEDS)
     ]
 
 
 def _record(case: Case, needs: list[IdentifiedNeed], *, destination: ClosureDestination, partly: bool) -> Closure:
-    evidence = dict(NEEDS)
+    evidence = {what: shows for what, shows, _code in NEEDS}
     return services.closure_request_record(
         actor=case.lead_professional,
         case=case,
@@ -112,9 +128,8 @@ def _whole_journey(case: Case, reason: ClosureReason, destination: ClosureDestin
         return
     assessment = assessment_services.assessment_start(actor=lead, case=case)
     _fill(assessment, lead)  # every section, and two needs
-    areas = list(OutcomeArea.objects.filter(framework__active=True).order_by("position"))
     assessment_services.assessment_need_add(
-        actor=lead, assessment=assessment, area=areas[4], description="Arguments at home most evenings"
+        actor=lead, assessment=assessment, area=_areas()["family-relationships"], description=NEEDS[2][0]
     )
     assessment = assessment_services.assessment_submit(actor=lead, assessment=Assessment.objects.get(pk=assessment.pk))
     assessment_services.assessment_approve(actor=manager, assessment=assessment, note="Agreed.")
