@@ -16,17 +16,20 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models import Case as Choose
-from django.db.models.functions import Coalesce, JSONObject, TruncMonth
+from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentStatus, OutcomeTool, Reading, Score, ToolArea
 from cases.models import (
+    Agency,
     Case,
     CaseStatus,
     Deadline,
+    Destination,
     IdentifiedNeed,
+    LevelOfNeed,
+    Locality,
     NeedStatus,
     PanelRoute,
     Timescale,
@@ -247,26 +250,64 @@ def timeliness(scope: Scope, now: datetime.datetime) -> Table:
 # --- Contacts and referrals -------------------------------------------------------------------------
 
 
-def _current_decision() -> Subquery:
-    """The referral's latest decision not amended by a later one: its outcome, level and destination."""
-    decisions = Decision.objects.filter(referral_id=OuterRef("pk"), amended_by__isnull=True).order_by(
-        "-decided_at", "-id"
-    )
-    return Subquery(
-        decisions.values(
-            json=JSONObject(outcome="outcome", level="level_of_need__name", destination="destination__name")
-        )[:1]
-    )
+CONTACTS_SQL = """
+WITH contacts AS (
+    SELECT r.id,
+           date_trunc('month', r.received_at AT TIME ZONE %s)::date AS month,
+           CASE WHEN a.referral_source_code > '' THEN a.referral_source_code
+                WHEN r.channel IN ({channel_sources}) THEN r.channel
+                ELSE '10' END AS source,
+           r.channel, r.locality_id, r.re_referral_of_id IS NOT NULL AS re_referral
+    FROM {referral} r
+    LEFT JOIN {agency} a ON a.id = r.referrer_agency_id
+    WHERE r.status <> %s AND r.duplicate_of_id IS NULL AND r.received_at >= %s AND r.received_at < %s {where}
+), current_decision AS (
+    SELECT DISTINCT ON (d.referral_id) d.referral_id, d.outcome, d.level_of_need_id, d.destination_id
+    FROM {decision} d
+    JOIN contacts ON contacts.id = d.referral_id
+    WHERE d.decided_at >= %s AND NOT EXISTS (SELECT 1 FROM {decision} later WHERE later.amends_id = d.id)
+    ORDER BY d.referral_id, d.decided_at DESC, d.id DESC
+)
+SELECT contacts.month, contacts.source, contacts.channel, l.name, cd.outcome, lv.name, ds.name,
+       count(*), count(*) FILTER (WHERE contacts.re_referral)
+FROM contacts
+LEFT JOIN current_decision cd ON cd.referral_id = contacts.id
+LEFT JOIN {locality} l ON l.id = contacts.locality_id
+LEFT JOIN {level} lv ON lv.id = cd.level_of_need_id
+LEFT JOIN {destination} ds ON ds.id = cd.destination_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
 
 
-def _source() -> Choose:
-    """The CIN census source code of the referrer's agency; public and phone contacts without one
-    are counted as their channel; anything else unknown (10)."""
-    return Choose(
-        When(referrer_agency__referral_source_code__gt="", then=F("referrer_agency__referral_source_code")),
-        When(channel__in=CHANNEL_SOURCES, then=F("channel")),
-        default=Value("10"),
+def _contact_groups(scope: Scope) -> list[dict]:
+    """The period's contacts (repeat submissions left out) counted in groups: month, CIN census
+    source, channel, locality, and the front door's current decision (the latest not amended by a
+    later one: outcome, level, destination). One query. In SQL rather than the ORM because each
+    referral's current decision is found for the whole set at once (DISTINCT ON), where a subquery
+    per referral would look it up once for every row."""
+    where, params = [], []
+    if scope.agency_id is not None:
+        where.append("AND r.referrer_agency_id = %s")
+        params.append(scope.agency_id)
+    if scope.locality_id is not None:
+        where.append("AND r.locality_id = %s")
+        params.append(scope.locality_id)
+    sql = CONTACTS_SQL.format(
+        referral=Referral._meta.db_table,
+        agency=Agency._meta.db_table,
+        decision=Decision._meta.db_table,
+        locality=Locality._meta.db_table,
+        level=LevelOfNeed._meta.db_table,
+        destination=Destination._meta.db_table,
+        channel_sources=", ".join(f"'{channel.value}'" for channel in CHANNEL_SOURCES),
+        where=" ".join(where),
     )
+    zone = timezone.get_current_timezone_name()
+    with connection.cursor() as cursor:
+        # A decision comes after its referral was received: none before the period is read.
+        cursor.execute(sql, [zone, ReferralStatus.DRAFT, scope.since, scope.until, *params, scope.since])
+        names = ("month", "source", "channel", "locality", "outcome", "level", "destination", "n", "re_referrals")
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def source_label(code: str) -> str:
@@ -279,18 +320,11 @@ def volumes(scope: Scope) -> list[Table]:
     """Contacts (every referral received, whatever the channel, repeat submissions left out) by month,
     source, level of need, channel, decision, destination and locality, and how many the front door
     sent to early help. One query: counted in groups in the database, the tables made from the groups."""
-    rows = list(
-        scope.referrals()
-        .filter(received_at__gte=scope.since, received_at__lt=scope.until, duplicate_of__isnull=True)
-        .annotate(month=TruncMonth("received_at"), source=_source(), decision=_current_decision())
-        .values("month", "source", "channel", "locality__name", "decision")
-        .annotate(n=Count("id"), re_referrals=Count("id", filter=Q(re_referral_of__isnull=False)))
-        .order_by()
-    )
+    rows = _contact_groups(scope)
     early_help = DecisionOutcome.EARLY_HELP
 
     def outcome(row) -> str | None:
-        return (row["decision"] or {}).get("outcome")
+        return row["outcome"]
 
     def grouped(key) -> tuple[Counter, Counter]:
         contacts, helped = Counter(), Counter()
@@ -352,7 +386,7 @@ def volumes(scope: Scope) -> list[Table]:
         return table
 
     def decided(field: str):
-        return lambda row: (row["decision"] or {}).get(field) or "Not decided yet"
+        return lambda row: row[field] or "Not decided yet"
 
     outcome_labels = dict(DecisionOutcome.choices)
     total = sum(row["n"] for row in rows)
@@ -397,14 +431,14 @@ def volumes(scope: Scope) -> list[Table]:
             "contacts-by-destination",
             "Contacts by destination",
             "Destination",
-            lambda row: (row["decision"] or {}).get("destination") or "No destination",
+            lambda row: row["destination"] or "No destination",
             rate=False,
         ),
         breakdown(
             "contacts-by-locality",
             "Contacts by locality",
             "Locality",
-            lambda row: row["locality__name"] or NOT_RECORDED,
+            lambda row: row["locality"] or NOT_RECORDED,
         ),
         headline,
     ]
@@ -719,19 +753,21 @@ def closure_reasons(scope: Scope) -> Table:
 
 DISTANCE_SQL = """
 WITH series AS (
-    SELECT r.tool_id, s.area_id,
-           (array_agg(s.value ORDER BY r.taken_on, r.recorded_at, r.id))[1] AS first_value,
-           (array_agg(s.value ORDER BY r.taken_on DESC, r.recorded_at DESC, r.id DESC))[1] AS latest_value
-    FROM {score} s
-    JOIN {reading} r ON r.id = s.reading_id
+    SELECT r.tool_id,
+           (array_agg(r.id ORDER BY r.taken_on, r.recorded_at, r.id))[1] AS first_id,
+           (array_agg(r.id ORDER BY r.taken_on DESC, r.recorded_at DESC, r.id DESC))[1] AS latest_id
+    FROM {reading} r
     JOIN {case} c ON c.id = r.case_id
-    WHERE {where}
-    GROUP BY r.case_id, r.tool_id, r.person_id, s.area_id
-    HAVING count(*) >= 2 AND max(r.taken_on) >= %s AND max(r.taken_on) < %s
+    WHERE c.status = %s AND c.closed_at >= %s AND c.closed_at < %s {where}
+    GROUP BY r.case_id, r.tool_id, r.person_id
+    HAVING count(*) >= 2
 ), changes AS (
-    SELECT series.*, CASE WHEN t.higher_is_better THEN latest_value - first_value
-                          ELSE first_value - latest_value END AS change
-    FROM series JOIN {tool} t ON t.id = series.tool_id
+    SELECT series.tool_id, f.area_id, f.value AS first_value, l.value AS latest_value,
+           CASE WHEN t.higher_is_better THEN l.value - f.value ELSE f.value - l.value END AS change
+    FROM series
+    JOIN {tool} t ON t.id = series.tool_id
+    JOIN {score} f ON f.reading_id = series.first_id
+    JOIN {score} l ON l.reading_id = series.latest_id AND l.area_id = f.area_id
 )
 SELECT t.name, a.name, count(*), avg(first_value), avg(latest_value), avg(change),
        count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change = 0), count(*) FILTER (WHERE change < 0)
@@ -744,16 +780,16 @@ ORDER BY t.sort_order, t.name, a.sort_order, a.id
 
 
 def distance_travelled(scope: Scope) -> Table:
-    """Per outcome tool and area: the first and the latest score of each family's (or child's) readings
-    with the tool, where there are two or more and the latest was taken in the period; the average
-    first, latest and change (positive is better, whichever way the tool counts), and how many
-    improved, stayed the same or got worse. One query."""
-    where, params = ["TRUE"], []
+    """Per outcome tool and area, for the cases closed in the period: the scores of the first and the
+    final of each family's (or child's) readings with the tool, where there were two or more (an area
+    scored in both); the average first, final and change (positive is better, whichever way the tool
+    counts), and how many improved, stayed the same or got worse. One query."""
+    where, params = [], []
     if scope.agency_id is not None:
-        where.append("c.lead_agency_id = %s")
+        where.append("AND c.lead_agency_id = %s")
         params.append(scope.agency_id)
     if scope.locality_id is not None:
-        where.append("c.locality_id = %s")
+        where.append("AND c.locality_id = %s")
         params.append(scope.locality_id)
     sql = DISTANCE_SQL.format(
         score=Score._meta.db_table,
@@ -761,11 +797,10 @@ def distance_travelled(scope: Scope) -> Table:
         case=Case._meta.db_table,
         tool=OutcomeTool._meta.db_table,
         area=ToolArea._meta.db_table,
-        where=" AND ".join(where),
+        where=" ".join(where),
     )
-    first, last = timezone.localtime(scope.since).date(), timezone.localtime(scope.until).date()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, first, last])
+        cursor.execute(sql, [CaseStatus.CLOSED, scope.since, scope.until, *params])
         rows = cursor.fetchall()
     table = Table(
         key="distance-travelled",
@@ -775,7 +810,7 @@ def distance_travelled(scope: Scope) -> Table:
             Column("Tool and area", LABEL),
             Column("Families or children"),
             Column("Average first score", MEASURE),
-            Column("Average latest score", MEASURE),
+            Column("Average final score", MEASURE),
             Column("Average change (positive is better)", MEASURE),
             Column("Improved"),
             Column("No change"),
@@ -783,8 +818,8 @@ def distance_travelled(scope: Scope) -> Table:
         ],
         chart=5,
         note=(
-            "Each family's (or, for a tool about one child, each child's) first and latest reading with the tool, "
-            "where there were two or more and the latest was taken in the period."
+            "The cases closed in the period: each family's (or, for a tool about one child, each child's) first and "
+            "final reading with the tool, where there were two or more."
         ),
     )
     for tool, area, n, first_avg, latest_avg, change, better, same, worse in rows:

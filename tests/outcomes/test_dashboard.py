@@ -12,14 +12,17 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessments.models import OutcomeTool
+from assessments.services import reading_record
 from cases import needs
 from cases import services as case_services
-from cases.models import Deadline, NeedStatus, OutcomeArea, Person, Timescale, User
+from cases.models import Deadline, Destination, NeedStatus, OutcomeArea, Person, Timescale, User
 from front_door import services
-from front_door.models import Channel, Referral
+from front_door.models import Channel, DecisionOutcome, Referral
 from front_door.services import PersonData
 from outcomes import services as outcome_services
 from outcomes.dashboard import selectors
+from outcomes.dashboard.selectors import month_label
 from outcomes.dashboard.tables import FEWER_THAN_5, SUPPRESSED, Measure, Share
 from outcomes.models import ClosureDestination
 from outcomes.services import NeedAnswer
@@ -158,6 +161,76 @@ def test_needs_achieved_by_area_where_families_went_and_what_they_said(world):
     assert destinations.rows == [[ClosureDestination.objects.get(code="universal").name, 1]]
     assert _row(feedback, "Support was timely")[1:] == [1, 0, 0, Share(1, 1)]
     assert _row(feedback, "They only had to tell")[1:] == [0, 1, 0, Share(0, 1)]
+
+
+def test_decisions_count_each_contacts_current_decision(world):
+    asked, helped, closed = (_refer(world, world.school_practitioner, n=n) for n in range(3))
+    decide = dict(actor=world.duty_manager, level_of_need=world.level3, reason="Seen.", confirm_new_people=True)
+    services.referral_decide(
+        referral=asked,
+        outcome=DecisionOutcome.MORE_INFORMATION,
+        information_requests=[(world.health, "Do you know the family?")],
+        **decide,
+    )
+    services.referral_decide(
+        referral=asked,
+        outcome=DecisionOutcome.EARLY_HELP,
+        destination=Destination.objects.get(code="universal-advice"),
+        **decide,
+    )
+    services.referral_decide(
+        referral=helped,
+        outcome=DecisionOutcome.EARLY_HELP,
+        destination=Destination.objects.get(code="universal-advice"),
+        **decide,
+    )
+    services.referral_decide(referral=closed, outcome=DecisionOutcome.NO_FURTHER_ACTION, **decide)
+
+    tables = selectors.volumes(_scope())
+
+    assert _table(tables, "contacts-by-decision").rows == [
+        ["Early help or other support", 2],
+        ["No further action", 1],
+    ]
+    assert _table(tables, "contacts-by-destination").rows == [
+        ["Universal services with advice and signposting", 2],
+        ["No destination", 1],
+    ]
+    assert _row(_table(tables, "contacts-by-month"), month_label(timezone.localdate()))[1:4] == [3, 2, Share(2, 3)]
+
+
+def test_distance_travelled_from_the_first_to_the_final_reading_of_closed_cases(world):
+    star = OutcomeTool.objects.get(code="family-star-plus")
+    gcp = OutcomeTool.objects.get(code="graded-care-profile-2")
+    case = open_case(world)
+    for tool, values in ((star, (3, 7)), (gcp, (4, 2))):  # the star counts up, the profile down
+        for value in values:
+            reading_record(
+                actor=world.lead,
+                case=case,
+                tool=tool,
+                person=None,
+                taken_on=timezone.localdate(),
+                scores={area.pk: value for area in tool.areas.all()},
+            )
+    case_services.case_request_closure(actor=world.team_manager, case=case, reason=world.outcomes_met, summary="Done.")
+    case_services.case_sign_off_closure(actor=world.team_manager, case=case)
+
+    table = selectors.distance_travelled(_scope())
+
+    first_star = star.areas.order_by("sort_order").first()
+    first_gcp = gcp.areas.order_by("sort_order").first()
+    assert _row(table, f"{star.name}: {first_star.name}")[1:] == [
+        1,
+        Measure(3, 1),
+        Measure(7, 1),
+        Measure(4, 1),
+        1,
+        0,
+        0,
+    ]
+    assert _row(table, f"{gcp.name}: {first_gcp.name}")[4] == Measure(2, 1)
+    assert len(table.rows) == star.areas.count() + gcp.areas.count()
 
 
 def test_small_numbers_are_fewer_than_5_in_the_csv(world, client_for):
