@@ -1,5 +1,6 @@
 """The exports' pages: your exports, asking for the Ofsted inspection lists, a job's progress
-(refreshed every 5 seconds by the page itself, without JavaScript) and the once-only download."""
+(reloaded every 5 seconds by an HTTP Refresh header the user can stop, without JavaScript) and the
+once-only download."""
 
 from __future__ import annotations
 
@@ -61,17 +62,26 @@ def annex_a_new(request: HttpRequest) -> HttpResponse:
 @object_view("export", VIEW_EXPORT)
 @require_GET
 def export_detail(request: HttpRequest, export: Export) -> HttpResponse:
-    """Where the export stands: rows done of rows while it is made, then the download."""
-    return render(
+    """Where the export stands: rows done of rows while it is made, then the download. While it is
+    made the page asks the browser to load it again every few seconds (an HTTP `Refresh` header: no
+    JavaScript), unless the user stopped that (`?refresh=off`, WCAG 2.2.1: a time limit the user
+    can turn off)."""
+    stopped = request.GET.get("refresh") == "off"
+    refreshing = export.unfinished and not stopped
+    response = render(
         request,
         "outcomes/exports/progress.html",
         {
             "export": export,
             "label": _label(export),
             "description": _description(export),
-            "refresh_seconds": REFRESH_SECONDS if export.unfinished else None,
+            "refresh_seconds": REFRESH_SECONDS if refreshing else None,
+            "stopped": export.unfinished and stopped,
         },
     )
+    if refreshing:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 @object_view("export", VIEW_EXPORT)

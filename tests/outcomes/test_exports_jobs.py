@@ -113,12 +113,17 @@ def test_a_waiting_page_refreshes_itself_and_a_ready_one_offers_the_download(wor
         kind=annex_a.KIND, requested_by=world.analyst, parameters={"inspection_date": "2027-03-03", "format": "xlsx"}
     )
 
-    page = client_for(world.analyst).get(reverse("exports:export", args=[waiting.pk])).content.decode()
-    ready = client_for(world.analyst).get(reverse("exports:export", args=[made.pk])).content.decode()
+    client = client_for(world.analyst)
+    waiting_response = client.get(reverse("exports:export", args=[waiting.pk]))
+    stopped = client.get(reverse("exports:export", args=[waiting.pk]), {"refresh": "off"})
+    ready_response = client.get(reverse("exports:export", args=[made.pk]))
+    page, ready = waiting_response.content.decode(), ready_response.content.decode()
 
-    assert '<meta http-equiv="refresh" content="5">' in page
-    assert "Counting the rows" in page
-    assert "http-equiv" not in ready
+    # Reloaded by the browser every 5 seconds (a header, not a meta refresh), until the user stops it.
+    assert waiting_response["Refresh"] == "5" and "http-equiv" not in page
+    assert "Counting the rows" in page and 'href="?refresh=off"' in page
+    assert "Refresh" not in stopped and "Update this page" in stopped.content.decode()
+    assert "Refresh" not in ready_response
     assert reverse("exports:export-download", args=[made.pk]) in ready
 
 
