@@ -268,21 +268,31 @@ WITH contacts AS (
     WHERE d.decided_at >= %s AND NOT EXISTS (SELECT 1 FROM {decision} later WHERE later.amends_id = d.id)
     ORDER BY d.referral_id, d.decided_at DESC, d.id DESC
 )
-SELECT contacts.month, contacts.source, contacts.channel, l.name, cd.outcome, lv.name, ds.name,
+SELECT CASE WHEN GROUPING(contacts.month) = 0 THEN 'month'
+            WHEN GROUPING(contacts.source) = 0 THEN 'source'
+            WHEN GROUPING(contacts.channel) = 0 THEN 'channel'
+            WHEN GROUPING(l.name) = 0 THEN 'locality'
+            WHEN GROUPING(lv.name) = 0 THEN 'level'
+            ELSE 'destination' END,
+       contacts.month, contacts.source, contacts.channel, l.name, cd.outcome, lv.name, ds.name,
        count(*), count(*) FILTER (WHERE contacts.re_referral)
 FROM contacts
 LEFT JOIN current_decision cd ON cd.referral_id = contacts.id
 LEFT JOIN {locality} l ON l.id = contacts.locality_id
 LEFT JOIN {level} lv ON lv.id = cd.level_of_need_id
 LEFT JOIN {destination} ds ON ds.id = cd.destination_id
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+GROUP BY GROUPING SETS (
+    (contacts.month, cd.outcome), (contacts.source, cd.outcome), (contacts.channel, cd.outcome),
+    (l.name, cd.outcome), (lv.name, cd.outcome), (ds.name, cd.outcome)
+)
 """
 
 
 def _contact_groups(scope: Scope) -> list[dict]:
-    """The period's contacts (repeat submissions left out) counted in groups: month, CIN census
-    source, channel, locality, and the front door's current decision (the latest not amended by a
-    later one: outcome, level, destination). One query. In SQL rather than the ORM because each
+    """The period's contacts (repeat submissions left out) counted by the front door's current
+    decision (the latest not amended by a later one) and each of: month, CIN census source, channel,
+    locality, the decision's level and its destination (`dimension` says which; grouping sets, so a
+    few hundred rows come back however many contacts). One query. In SQL rather than the ORM because each
     referral's current decision is found for the whole set at once (DISTINCT ON), where a subquery
     per referral would look it up once for every row."""
     where, params = [], []
@@ -306,7 +316,10 @@ def _contact_groups(scope: Scope) -> list[dict]:
     with connection.cursor() as cursor:
         # A decision comes after its referral was received: none before the period is read.
         cursor.execute(sql, [zone, ReferralStatus.DRAFT, scope.since, scope.until, *params, scope.since])
-        names = ("month", "source", "channel", "locality", "outcome", "level", "destination", "n", "re_referrals")
+        names = (
+            *("dimension", "month", "source", "channel", "locality", "outcome", "level", "destination"),
+            *("n", "re_referrals"),
+        )
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -320,22 +333,25 @@ def volumes(scope: Scope) -> list[Table]:
     """Contacts (every referral received, whatever the channel, repeat submissions left out) by month,
     source, level of need, channel, decision, destination and locality, and how many the front door
     sent to early help. One query: counted in groups in the database, the tables made from the groups."""
-    rows = _contact_groups(scope)
+    by_dimension = defaultdict(list)
+    for row in _contact_groups(scope):
+        by_dimension[row["dimension"]].append(row)
+    rows = by_dimension["month"]
     early_help = DecisionOutcome.EARLY_HELP
 
     def outcome(row) -> str | None:
         return row["outcome"]
 
-    def grouped(key) -> tuple[Counter, Counter]:
+    def grouped(dimension: str, key) -> tuple[Counter, Counter]:
         contacts, helped = Counter(), Counter()
-        for row in rows:
+        for row in by_dimension[dimension]:
             contacts[key(row)] += row["n"]
             if outcome(row) == early_help:
                 helped[key(row)] += row["n"]
         return contacts, helped
 
     months = months_of(scope)
-    contacts, helped = grouped(lambda row: _month(row["month"]))
+    contacts, helped = grouped("month", lambda row: _month(row["month"]))
     stepped_up = Counter()
     re_referred = Counter()
     for row in rows:
@@ -372,8 +388,10 @@ def volumes(scope: Scope) -> list[Table]:
             ]
         )
 
-    def breakdown(key: str, title: str, heading: str, label, note: str = "", rate: bool = True) -> Table:
-        counts, helped_by = grouped(label)
+    def breakdown(
+        key: str, title: str, heading: str, dimension: str, label, note: str = "", rate: bool = True
+    ) -> Table:
+        counts, helped_by = grouped(dimension, label)
         columns = [Column(heading, LABEL), Column("Contacts")]
         if rate:
             columns += [Column("Sent to early help"), Column("Conversion to early help (%)", SHARE)]
@@ -409,14 +427,22 @@ def volumes(scope: Scope) -> list[Table]:
             "contacts-by-source",
             "Contacts by source",
             "Source (CIN census code)",
+            "source",
             lambda row: source_label(row["source"]),
             note="The referring agency's CIN census source code; public and phone contacts with no agency by channel.",
         ),
-        breakdown("contacts-by-channel", "Contacts by channel", "Channel", lambda row: Channel(row["channel"]).label),
+        breakdown(
+            "contacts-by-channel",
+            "Contacts by channel",
+            "Channel",
+            "channel",
+            lambda row: Channel(row["channel"]).label,
+        ),
         breakdown(
             "contacts-by-level",
             "Contacts by level of need decided",
             "Level of need",
+            "level",
             decided("level"),
             note="The level of need of the front door's current decision.",
         ),
@@ -424,6 +450,7 @@ def volumes(scope: Scope) -> list[Table]:
             "contacts-by-decision",
             "Contacts by decision",
             "Decision",
+            "month",
             lambda row: outcome_labels.get(outcome(row), "Not decided yet"),
             rate=False,
         ),
@@ -431,6 +458,7 @@ def volumes(scope: Scope) -> list[Table]:
             "contacts-by-destination",
             "Contacts by destination",
             "Destination",
+            "destination",
             lambda row: row["destination"] or "No destination",
             rate=False,
         ),
@@ -438,6 +466,7 @@ def volumes(scope: Scope) -> list[Table]:
             "contacts-by-locality",
             "Contacts by locality",
             "Locality",
+            "locality",
             lambda row: row["locality"] or NOT_RECORDED,
         ),
         headline,
