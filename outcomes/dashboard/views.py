@@ -8,6 +8,8 @@ import csv
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -58,17 +60,32 @@ def scope_for(
     raise PermissionDenied
 
 
+def figures_cache_key(scope: selectors.Scope) -> str:
+    return f"dashboard:v1:{scope.agency_id}:{scope.locality_id}:{scope.since.isoformat()}:{scope.until.isoformat()}"
+
+
 def figures_for(user: User, period: dict) -> Figures:
+    """The figures `user` may see for `period`. Counting reads the county's records, and analysts
+    come back to the same figures: they are kept for FIGURES_CACHE_SECONDS (as the shared record's
+    figures are), under the scope worked out from the user on this request, and say when they were
+    counted."""
     scope, covers = scope_for(user, first=period["from_date"], last=period["to_date"], locality=period["locality"])
-    now = timezone.now()
+    key = figures_cache_key(scope)
+    counted = cache.get(key) if settings.FIGURES_CACHE_SECONDS > 0 else None
+    if counted is None:
+        now = timezone.now()
+        counted = (selectors.dashboard_tables(scope, now=now), now)
+        if settings.FIGURES_CACHE_SECONDS > 0:
+            cache.set(key, counted, settings.FIGURES_CACHE_SECONDS)
+    tables, counted_at = counted
     return Figures(
         scope=scope,
         covers=covers,
         first=period["from_date"],
         last=period["to_date"],
         locality=period["locality"],
-        tables=selectors.dashboard_tables(scope, now=now),
-        counted_at=now,
+        tables=tables,
+        counted_at=counted_at,
     )
 
 

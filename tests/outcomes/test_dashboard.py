@@ -347,3 +347,25 @@ def test_the_benchmark_holds_the_dashboard_to_500_ms_at_p95():
     assert page_within_budget("dashboard", page)
     assert not page_within_budget("dashboard", {**page, "p95_ms": 500.0})
     assert not page_within_budget("dashboard", {**page, "queries": 17})
+
+
+def test_figures_are_kept_a_few_minutes_for_each_scope_apart(world, client_for, settings):
+    from django.core.cache import cache
+
+    from outcomes.dashboard.views import figures_cache_key
+
+    settings.FIGURES_CACHE_SECONDS = 300
+    cache.delete_many([figures_cache_key(_scope()), figures_cache_key(_scope(agency_id=world.health.pk))])
+    for n in range(5):
+        _refer(world, world.health_practitioner, n=n)
+    county = client_for(world.analyst).get(API).json()
+    _refer(world, world.health_practitioner, n=9)  # not counted until the kept figures expire
+
+    again = client_for(world.analyst).get(API).json()
+    health = client_for(world.other_manager).get(API).json()
+
+    assert again["counted_at"] == county["counted_at"]
+    assert again["tables"] == county["tables"]
+    assert health["covers"].startswith("Health Visiting only")
+    monthly = next(table for table in health["tables"] if table["key"] == "contacts-by-month")
+    assert sum(row[1] for row in monthly["rows"]) == 6
