@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
@@ -151,14 +152,15 @@ def _month(value) -> datetime.date | None:
     return timezone.localtime(value).date().replace(day=1) if isinstance(value, datetime.datetime) else value
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont: the value below which `fraction` of the ordered values fall."""
+class Percentiles(Aggregate):
+    """PostgreSQL's percentile_cont for several fractions at once (one sort): for each, the value
+    below which that fraction of the ordered values fall."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression, fractions: tuple[float, ...], **extra):
+        super().__init__(expression, fractions=", ".join(str(float(f)) for f in fractions), **extra)
 
 
 # --- Timeliness -----------------------------------------------------------------------------------
@@ -200,8 +202,9 @@ def timeliness(scope: Scope, now: datetime.datetime) -> Table:
             due=Count("id", filter=in_period),
             on_time=Count("id", filter=in_period & met & Q(met_at__lte=F("due_at"))),
             met=Count("id", filter=in_period & met),
-            median=Percentile(taken, 0.5, filter=in_period & met, output_field=DurationField()),
-            p90=Percentile(taken, 0.9, filter=in_period & met, output_field=DurationField()),
+            percentiles=Percentiles(
+                taken, (0.5, 0.9), filter=in_period & met, output_field=ArrayField(DurationField())
+            ),
             overdue=Count("id", filter=overdue),
         )
         .order_by()
@@ -232,6 +235,7 @@ def timeliness(scope: Scope, now: datetime.datetime) -> Table:
         hours = timescale.unit == TimeUnit.HOURS
         per = datetime.timedelta(hours=1) if hours else datetime.timedelta(days=1)
         unit = "hours" if hours else "days"
+        median, p90 = row.get("percentiles") or (None, None)
 
         table.rows.append(
             [
@@ -239,8 +243,8 @@ def timeliness(scope: Scope, now: datetime.datetime) -> Table:
                 row.get("due", 0),
                 row.get("on_time", 0),
                 Share(row.get("on_time", 0), row.get("due", 0)),
-                _in_units(row.get("median"), per, row.get("met", 0)),
-                _in_units(row.get("p90"), per, row.get("met", 0)),
+                _in_units(median, per, row.get("met", 0)),
+                _in_units(p90, per, row.get("met", 0)),
                 row.get("overdue", 0),
             ]
         )
