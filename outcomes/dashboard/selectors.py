@@ -186,6 +186,12 @@ def _in_units(taken: datetime.timedelta | None, unit: datetime.timedelta, n: int
     return Measure(taken / unit if taken is not None else None, n)
 
 
+def _amount(timescale: Timescale) -> str:
+    """ "24 hours", "1 month", "5 working days"."""
+    unit = timescale.get_unit_display()
+    return f"{timescale.amount} {unit.removesuffix('s') if timescale.amount == 1 else unit}"
+
+
 def timeliness(scope: Scope, now: datetime.datetime) -> Table:
     """Every clock kind: of the clocks due in the period (cancelled ones left out), how many were met
     by their due time, and the median and 90th percentile time from start to met; and how many are
@@ -239,7 +245,7 @@ def timeliness(scope: Scope, now: datetime.datetime) -> Table:
 
         table.rows.append(
             [
-                f"{timescale.name} ({timescale.amount} {timescale.get_unit_display()}; time taken in {unit})",
+                f"{timescale.name} ({_amount(timescale)}; time taken in {unit})",
                 row.get("due", 0),
                 row.get("on_time", 0),
                 Share(row.get("on_time", 0), row.get("due", 0)),
