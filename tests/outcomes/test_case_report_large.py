@@ -58,3 +58,21 @@ def test_a_long_cases_report_is_made_by_a_task_and_downloaded_once(
     assert set(logged.values_list("person_id", flat=True)) == people
     assert set(logged.values_list("record_type", flat=True)) == {"case_report"}
     assert client.get(reverse("exports:export-download", args=[export.pk])).status_code == 410
+
+
+def test_the_task_makes_nothing_for_a_manager_who_has_lost_the_case(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.run_export, "delay", queued.append)
+    case = open_case(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.team_manager).post(reverse("case_report:make", args=[case.pk]))
+    export = Export.objects.get(pk=queued[0])
+    type(world.team_manager).objects.filter(pk=world.team_manager.pk).update(team=world.other_team)
+
+    tasks.run_export(export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and not export.file
+    assert not AccessLog.objects.filter(case=case, action=AccessLog.Action.PRINT).exists()
