@@ -515,16 +515,16 @@ def open_cases(scope: Scope) -> list[Table]:
         .order_by()
     )
 
-    def counted(key, title: str, heading: str, table_key: str, note: str = "") -> Table:
+    def counted(key, title: str, heading: str, table_key: str, missing: str = "No lead agency yet") -> Table:
         counts = Counter()
         for row in rows:
-            counts[row[key] or "No lead agency yet"] += row["n"]
+            counts[row[key] or missing] += row["n"]
         table = Table(
             key=table_key,
             title=title,
             section=CASES,
             columns=[Column(heading, LABEL), Column("Open cases")],
-            note=note or "Cases open today (not closed), whenever they opened.",
+            note="Cases open today (not closed), whenever they opened.",
         )
         table.rows = [[name, n] for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
         return table
@@ -578,7 +578,7 @@ def open_cases(scope: Scope) -> list[Table]:
             "Type of agency",
             "open-by-agency-type",
         ),
-        counted("locality__name", "Open cases by locality", "Locality", "open-by-locality"),
+        counted("locality__name", "Open cases by locality", "Locality", "open-by-locality", missing=NOT_RECORDED),
         bands,
         agencies,
     ]

@@ -95,9 +95,18 @@ def page_text(value, kind: str) -> str:
     return f"{value:,}"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_value(value):
-    """A shown cell in a CSV file: numbers as numbers, nothing for no figure."""
-    return "" if value is None else value
+    """A shown cell in a CSV file: numbers as numbers, nothing for no figure, and a name a council
+    typed (an agency's, a locality's) that a spreadsheet would take for a formula kept as text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
 
 
 def table_json(table: Table) -> dict:

@@ -369,3 +369,13 @@ def test_figures_are_kept_a_few_minutes_for_each_scope_apart(world, client_for, 
     assert health["covers"].startswith("Health Visiting only")
     monthly = next(table for table in health["tables"] if table["key"] == "contacts-by-month")
     assert sum(row[1] for row in monthly["rows"]) == 6
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_kept_as_text_in_the_csv():
+    from outcomes.dashboard.tables import csv_value
+
+    assert csv_value("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_value("@Agency") == "'@Agency"
+    assert csv_value("Hill School") == "Hill School"
+    assert csv_value(-3) == -3
+    assert csv_value(None) == ""
