@@ -488,6 +488,7 @@ COVERED_ELSEWHERE = (
     *("front_door:step-down", "api-step-down-"),  # tests/assessments/test_step_routes.py
     "cases:consent-evidence",  # a signed form behind it: tests/cases/test_consent_evidence.py
     *("exports:export", "api-export-"),  # the user's own export behind it: tests/outcomes/test_exports_jobs.py
+    *("outcomes:closure-evidence", "outcomes:sustained-check"),  # a closure behind it: tests/outcomes/test_closure.py
 )
 MATRIX_ROUTES = [
     route

@@ -53,7 +53,7 @@ def test_a_menu_item_is_shown_by_role_and_agency():
 
 
 MENUS = [
-    ("analyst", ["Home", "Dashboard", "Figures", "Exports"]),
+    ("analyst", ["Home", "Claims", "Dashboard", "Figures", "Exports"]),
     ("administrator", ["Home", "Access log"]),
     ("superuser", ["Home"]),
     ("school_practitioner", ["Home", "Cases", "My referrals", "Information requests", "Make a referral"]),

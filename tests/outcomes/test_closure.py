@@ -289,3 +289,36 @@ def test_a_closed_case_page_with_outcomes_stays_within_its_queries(world, case, 
     client.get(f"/cases/{case.pk}/")
 
     assert count_queries(client, f"/cases/{case.pk}/") <= 12
+
+
+# --- Every route, every user -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["outcomes:closure-evidence", "outcomes:sustained-check"])
+def test_every_user_gets_the_answer_the_declaration_gives(world, case, client_for, name):
+    from cases.roles import Role
+    from tests.factories import UserFactory
+    from tests.test_access_declared import ALLOWED, MATRIX_USERS, ROUTES, answer, expected
+
+    world.contact_officer = UserFactory(username="contact", agency=world.council, roles=[Role.CONTACT_OFFICER])
+    first, _ = case.test_needs
+    upload = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    closure = closed_with_outcomes(world, case, client_for, **{f"outcomes-need_{first.pk}_file": upload})
+    ids = {"case_id": case.pk, "outcome_id": NeedOutcome.objects.get(closure=closure, need=first).pk}
+    (route,) = [route for route in ROUTES if route.name == name]
+    url = route.url({key: str(value) for key, value in ids.items()})
+    mismatches = []
+    for who in MATRIX_USERS:
+        user = getattr(world, who)
+        for method in route.methods():
+            want = expected(route, method, user, ids, world, case)
+            if (
+                want == ALLOWED
+                and name == "outcomes:sustained-check"
+                and not services.may_check_sustained(user, closure)
+            ):
+                want = 403  # only the lead agency's team managers answer the check
+            got = answer(client_for(user), route, method, url)
+            if not (got not in (401, 403, 404) if want == ALLOWED else got == want):
+                mismatches.append(f"{who} {method} {url}: declared {want}, got {got}")
+    assert mismatches == []
