@@ -141,10 +141,14 @@ def test_a_document_that_is_not_a_pdf_or_an_image_is_refused(world, case, client
 
 
 def test_a_return_keeps_the_request_returned_and_the_next_request_is_new(world, case, client_for):
-    request_closure(client_for(world.lead), case)
+    first, _ = case.test_needs
+    upload = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    request_closure(client_for(world.lead), case, **{f"outcomes-need_{first.pk}_file": upload})
     manager = client_for(world.team_manager)
+    evidence = NeedOutcome.objects.get(need=first)
 
     page = manager.get(f"/cases/{case.pk}/return_closure/").content.decode()
+    assert f'href="/cases/{case.pk}/outcomes/evidence/{evidence.pk}/"' in page  # the manager reads the document
     manager.post(f"/cases/{case.pk}/return_closure/", {"note": "Check the rent plan holds."})
 
     assert "What the lead professional recorded" in page and "Attendance 97% this term" in page

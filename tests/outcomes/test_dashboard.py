@@ -154,11 +154,12 @@ def test_needs_achieved_by_area_where_families_went_and_what_they_said(world):
     needs.need_record(actor=world.lead, case=still_open, area=housing, description="Not counted: case open")
 
     table = selectors.needs_achieved(_scope())
-    destinations, feedback = selectors.closures(_scope())
+    reasons, destinations, feedback = selectors.closures(_scope())
 
     assert _row(table, housing.name)[1:] == [3, 2, Share(2, 3), 0, 0]
     assert _row(table, health.name)[1:] == [1, 0, Share(0, 1), 1, 0]
     assert destinations.rows == [[ClosureDestination.objects.get(code="universal").name, 1]]
+    assert reasons.rows == [[world.outcomes_met.name, 2]]  # both closed cases, signed off with outcomes or not
     assert _row(feedback, "Support was timely")[1:] == [1, 0, 0, Share(1, 1)]
     assert _row(feedback, "They only had to tell")[1:] == [0, 1, 0, Share(0, 1)]
 
