@@ -10,7 +10,7 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from cases.extensions import registry
 
-        from . import parts
+        from . import claims_export, parts  # noqa: F401 (claims_export registers its export kind)
         from .case_report import parts as case_report_parts
         from .closure import QUESTIONS
         from .dashboard import parts as dashboard_parts

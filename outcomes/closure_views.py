@@ -16,8 +16,10 @@ from cases.paging import page_of
 from cases.permissions import VIEW_CASE
 from cases.roles import Role
 from cases.services import CONSENT_EVIDENCE_EXTENSIONS, consent_evidence_type
+from outcomes.exports.services import export_request
 
 from . import claims, services
+from .claims_export import CLAIMS_LIST
 from .forms import SustainedCheckForm
 from .models import Achieved, Claim, Closure, ClosureStatus, NeedOutcome
 
@@ -135,7 +137,17 @@ def claim_make(request: HttpRequest, closure_id: int) -> HttpResponse:
     return redirect("outcomes:claims")
 
 
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_POST
+def claims_export(request: HttpRequest) -> HttpResponse:
+    """The claims list as a file, made by an export job (its progress page, once-only download)."""
+    file_format = "csv" if request.POST.get("format") == "csv" else "xlsx"
+    export = export_request(actor=request.user, kind=CLAIMS_LIST.key, parameters={"format": file_format})
+    return redirect("exports:export", export_id=export.pk)
+
+
 urlpatterns += [
     path("claims/", claims_list, name="claims"),
+    path("claims/export/", claims_export, name="claims-export"),
     path("claims/<int:closure_id>/claim/", claim_make, name="claim-make"),
 ]

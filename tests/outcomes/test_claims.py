@@ -152,3 +152,33 @@ def test_team_managers_see_their_agencys_families_but_do_not_claim(world, client
     assert client_for(world.team_manager).post(f"/cases/claims/{closure.pk}/claim/").status_code == 403
     assert closure.case.reference not in client_for(world.other_manager).get("/cases/claims/").content.decode()
     assert client_for(world.lead).get("/cases/claims/").status_code == 403
+
+
+def test_the_claims_list_downloads_as_a_workbook_through_an_export_job(
+    world, client_for, monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    import openpyxl
+
+    from outcomes.exports import tasks
+    from outcomes.exports.models import Export
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(tasks.run_export, "delay", tasks.run_export)  # the worker, in place
+    closure = claimable(world)
+    analyst = client_for(world.analyst)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst.post("/cases/claims/export/", {"format": "xlsx"})
+    export = Export.objects.get(requested_by=world.analyst)
+    download = analyst.get(f"/exports/{export.pk}/download/")
+
+    assert response.status_code == 302 and response["Location"] == f"/exports/{export.pk}/"
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))["Claims list"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Case", "Family ID", "Closed on", "Checked on", "Meets the claim rule")
+    assert len(rows) == 1 + 3  # a row for each of the family's three needs
+    assert {row[0] for row in rows[1:]} == {closure.case.reference} and {row[4] for row in rows[1:]} == {"Yes"}
+    assert all(row[-2] == "a note" and row[-1] == "Yes" for row in rows[1:])
+    assert client_for(world.lead).post("/cases/claims/export/").status_code == 403
