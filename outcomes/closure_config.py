@@ -10,3 +10,10 @@ DESTINATIONS = [
     ("no-further-support", "No further support needed"),
     ("other", "Other"),
 ]
+
+
+def seed_destinations(apps) -> None:
+    """The destinations above, where missing (a council's own edits are left alone)."""
+    ClosureDestination = apps.get_model("outcomes", "ClosureDestination")
+    for order, (code, name) in enumerate(DESTINATIONS):
+        ClosureDestination.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})

@@ -14,18 +14,22 @@ from cases.configuration import seed_configuration
 from cases.middleware import SESSION_STARTED, SESSION_TOUCHED
 from cases.models import AgencyType, ClosureReason, LevelOfNeed
 from cases.roles import Role
+from outcomes.closure_config import seed_destinations
+from outcomes.models import ClosureDestination
 from tests.factories import AgencyFactory, LocalityFactory, TeamFactory, UserFactory, family_with_members
 from tests.openapi import check_api_responses
 
 
 @pytest.fixture(autouse=True)
 def _configuration(db):
-    # Migrations seed it (cases 0002, assessments 0003); transactional tests flush it away: then
+    # Migrations seed it (cases 0002, assessments 0003, outcomes 0002); transactional tests flush it away: then
     # seed it again.
     if not LevelOfNeed.objects.exists():
         seed_configuration(django_apps)
     if not OutcomeTool.objects.exists():
         seed_outcome_tools(django_apps)
+    if not ClosureDestination.objects.exists():
+        seed_destinations(django_apps)
 
 
 @pytest.fixture(autouse=True)
