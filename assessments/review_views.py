@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -19,9 +18,9 @@ from cases.audit import RecordType, Subject, access_log_record
 from cases.models import AccessLog
 from cases.paging import page_of
 
-from . import reviews, selectors, taf_selectors
+from . import plan_selectors, reviews, selectors, taf_selectors
 from .charts import series_chart, series_table
-from .models import ActionUpdate, Plan, ReviewDecision
+from .models import Plan, ReviewDecision
 from .pdf import pdf_filename, pdf_render
 from .review_forms import ReviewForm, action_owner
 from .taf_permissions import MANAGE_TAF, VIEW_TAF, may_manage
@@ -89,11 +88,8 @@ def review_record(request: HttpRequest, case) -> HttpResponse:
     if plan is None or plan.agreed_on is None:
         messages.error(request, reviews.NO_PLAN)
         return redirect(_list_url(case))
-    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-recorded_at", "-id")
     actions = list(
-        reviews.open_actions(plan=plan)
-        .select_related("owner_user", "owner_person")
-        .annotate(latest_note=Subquery(latest.values("note")[:1]), latest_at=Subquery(latest.values("recorded_at")[:1]))
+        plan_selectors.actions_with_latest(reviews.open_actions(plan=plan).select_related("owner_user", "owner_person"))
     )
     form = ReviewForm(
         request.POST if request.method == "POST" else None,

@@ -235,14 +235,23 @@ def case_allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | 
     waiting = Case.objects.filter(pk=case.pk).exclude(panel_route="").exists()
     if waiting and not actor.has_role(Role.PANEL_COORDINATOR):
         raise PermissionDenied("This case is waiting for the panel: the panel allocates it.")
+    return _allocate(
+        actor=actor, case=case, lead_agency=lead_agency, team=team, summary=f"Lead agency: {lead_agency.name}"
+    )
+
+
+def _allocate(*, actor: User, case: Case, lead_agency: Agency, team: Team | None, summary: str, **checked) -> Case:
+    """The allocation move itself, whoever decided it (`checked`: `actor_checked=True` when the
+    caller has decided who may make it)."""
     return _transition(
         actor=actor,
         case_id=case.pk,
         to=S.AWAITING_LEAD_PROFESSIONAL,
         action="allocate",
-        summary=f"Lead agency: {lead_agency.name}",
+        summary=summary,
         lead_agency=lead_agency,
         team=team,
+        **checked,
         **NOT_WAITING,
     )
 
@@ -255,16 +264,13 @@ def case_allocate_by_configuration(*, actor: User, case: Case, team: Team, reaso
     says in the chronology why the team was given the case."""
     if Case.objects.filter(pk=case.pk).exclude(panel_route="").exists():
         raise TransitionNotAllowed("This case is waiting for the panel: the panel allocates it.", code="transition")
-    return _transition(
+    return _allocate(
         actor=actor,
-        case_id=case.pk,
-        to=S.AWAITING_LEAD_PROFESSIONAL,
-        action="allocate",
-        summary=f"Lead agency: {team.agency.name} ({reason})",
-        actor_checked=True,
+        case=case,
         lead_agency=team.agency,
         team=team,
-        **NOT_WAITING,
+        summary=f"Lead agency: {team.agency.name} ({reason})",
+        actor_checked=True,
     )
 
 

@@ -62,7 +62,7 @@ def claim_candidates(*, user: User) -> QuerySet[Closure]:
 
 def claim_checks(closures: list[Closure]) -> list[ClaimCheck]:
     """Each closure against the rule. A fixed number of queries for the whole list."""
-    outcomes = NeedOutcome.objects.select_related("need__area")
+    outcomes = NeedOutcome.objects.select_related("need__area__framework")
     closures_list = list(closures)
     if not closures_list:
         return []

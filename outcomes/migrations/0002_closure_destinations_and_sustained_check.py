@@ -5,13 +5,11 @@ council's own edits alone."""
 from django.db import migrations
 
 from cases.configuration import TIMESCALES
-from outcomes.closure_config import DESTINATIONS
+from outcomes.closure_config import seed_destinations
 
 
 def seed(apps, schema_editor):
-    ClosureDestination = apps.get_model("outcomes", "ClosureDestination")
-    for order, (code, name) in enumerate(DESTINATIONS):
-        ClosureDestination.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    seed_destinations(apps)
     Timescale = apps.get_model("cases", "Timescale")
     for code, name, amount, unit, reminder in TIMESCALES:
         if code == "sustained-check":
