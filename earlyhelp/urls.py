@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/", include("outcomes.urls")),
     path("dashboard/", include("outcomes.dashboard.urls")),
     path("exports/", include("outcomes.exports.urls")),
+    path("subject-access/", include("outcomes.subject_access.urls")),
     path("accessibility/", case_views.static_page, {"template": "accessibility"}, name="accessibility"),
     path("privacy/", case_views.static_page, {"template": "privacy"}, name="privacy"),
     path("healthz", case_views.health, name="health"),

@@ -489,6 +489,7 @@ COVERED_ELSEWHERE = (
     "cases:consent-evidence",  # a signed form behind it: tests/cases/test_consent_evidence.py
     *("exports:export", "api-export-"),  # the user's own export behind it: tests/outcomes/test_exports_jobs.py
     *("outcomes:closure-evidence", "outcomes:sustained-check"),  # a closure behind it: tests/outcomes/test_closure.py
+    "subject_access:request",  # a request behind it: tests/outcomes/test_subject_access.py
 )
 MATRIX_ROUTES = [
     route

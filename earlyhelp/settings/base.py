@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "assessments",
     "outcomes",
     "outcomes.exports",
+    "outcomes.subject_access",
 ]
 
 MIDDLEWARE = [
