@@ -170,7 +170,8 @@ class ClosureRequestQuestions(GDSForm):
 
 
 class SignOffQuestions(GDSForm):
-    """What the lead professional recorded, then the manager's judgement."""
+    """The manager's judgement. What the lead professional recorded is `read_first`: the move's page
+    shows it above every question (the manager's note too), so it is read before anything is asked."""
 
     prefix = PREFIX
 
@@ -185,20 +186,19 @@ class SignOffQuestions(GDSForm):
                 "invalid_choice": "Say whether the family's progress was significant and sustained",
             },
         )
-        recorded = render_to_string("outcomes/closure/recorded.html", {"closure": closure})
-        self.helper.layout = Layout(
-            HTML(recorded), Field.radios("significant_and_sustained", legend_size=Size.MEDIUM, inline=True)
-        )
+        self.read_first = render_to_string("outcomes/closure/recorded.html", {"closure": closure})
+        self.helper.layout = Layout(Field.radios("significant_and_sustained", legend_size=Size.MEDIUM, inline=True))
 
 
 class ReturnQuestions(GDSForm):
-    """Nothing to ask: what the lead professional recorded, for the manager to read."""
+    """Nothing to ask: what the lead professional recorded, `read_first`, above the manager's note."""
 
     prefix = PREFIX
 
     def __init__(self, data=None, files=None, *, closure: Closure):
         super().__init__(data, files)
-        self.helper.layout = Layout(HTML(render_to_string("outcomes/closure/recorded.html", {"closure": closure})))
+        self.read_first = render_to_string("outcomes/closure/recorded.html", {"closure": closure})
+        self.helper.layout = Layout()
 
 
 def _requested_closure(case: Case) -> Closure | None:

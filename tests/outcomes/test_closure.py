@@ -180,6 +180,28 @@ def test_sign_off_needs_the_managers_judgement_and_starts_the_six_month_check(wo
     assert datetime.timedelta(days=181) <= clock.due_at - closure.decided_at <= datetime.timedelta(days=185)
 
 
+def test_the_manager_reads_what_was_recorded_before_any_question_they_answer(world, case, client_for):
+    request_closure(client_for(world.lead), case)
+    manager = client_for(world.team_manager)
+    sign_off = f"/cases/{case.pk}/sign_off_closure/"
+    pages = {
+        "sign off": (manager.get(sign_off), ['name="note"', 'name="outcomes-significant_and_sustained"']),
+        "sign off, refused": (manager.post(sign_off, {"note": "Kept as typed"}), ['name="note"']),
+        "return": (manager.get(f"/cases/{case.pk}/return_closure/"), ['name="note"']),
+    }
+
+    for name, (response, fields) in pages.items():
+        page = response.content.decode()
+        page = page[page.index("<main") :]  # the header has a form of its own (sign out)
+        recorded = page.index("What the lead professional recorded")
+        last_read = max(page.index(words) for words in ("Arrears halved", "We felt listened to", "Universal services"))
+        first_question = min(page.index(field) for field in fields)
+        assert page.index("<h1") < recorded < last_read < page.index('<form method="post"') < first_question, name
+        assert page.count("What the lead professional recorded") == 1, name
+    refused = pages["sign off, refused"][0].content.decode()
+    assert "Kept as typed" in refused and "Say whether the family&#x27;s progress was significant" in refused
+
+
 def test_a_request_made_before_outcomes_were_recorded_cannot_be_signed_off_while_needs_are_unanswered(
     world, case, client_for
 ):
@@ -228,11 +250,11 @@ def test_evidence_files_are_read_back_as_written(world, case, client_for):
     request_closure(
         client_for(world.lead),
         case,
-        **{f"outcomes-need_{first.pk}_file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")},
+        **{f"outcomes-need_{first.pk}_file": SimpleUploadedFile("school.pdf", PDF, content_type="application/pdf")},
     )
     stored = NeedOutcome.objects.get(need=first).evidence_file
 
-    assert io.BytesIO(stored.read()).read() == PDF and "a.pdf" not in stored.name
+    assert io.BytesIO(stored.read()).read() == PDF and "school" not in stored.name
 
 
 # --- The case page, the evidence, the six-month check page, the home panel ------------------------------
