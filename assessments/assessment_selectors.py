@@ -37,9 +37,9 @@ def _sections() -> Prefetch:
 def _needs() -> Prefetch:
     return Prefetch(
         "need_links",
-        queryset=AssessmentNeed.objects.select_related("need__area", "need__descriptor", "need__person").order_by(
-            "need__recorded_at", "need_id"
-        ),
+        queryset=AssessmentNeed.objects.select_related(
+            "need__area__framework", "need__descriptor", "need__person"
+        ).order_by("need__recorded_at", "need_id"),
     )
 
 

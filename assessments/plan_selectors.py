@@ -33,7 +33,9 @@ def actions_with_latest(queryset: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
 
 def plan_outcomes(plan: Plan) -> list[PlanOutcome]:
     """The outcomes still in the plan, with their needs (two queries)."""
-    needs = IdentifiedNeed.objects.select_related("area", "person").order_by("recorded_at", "id")
+    needs = IdentifiedNeed.objects.select_related("area__framework", "descriptor", "person").order_by(
+        "recorded_at", "id"
+    )
     return list(plan.outcomes.filter(ended_at__isnull=True).prefetch_related(Prefetch("needs", queryset=needs)))
 
 

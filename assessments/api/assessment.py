@@ -31,6 +31,7 @@ from ..assessment_permissions import (
     may_see_assessment,
 )
 from ..models import Assessment, AssessmentDecision, AssessmentSection, AssessmentStatus, SectionKind, SectionStatus
+from .serializers import NeedDescriptorSerializer
 
 NO_SUCH_CASE = OpenApiResponse(
     DETAIL, description="No such case, or not one whose family's details the caller may see (the same answer)"
@@ -70,6 +71,14 @@ class AssessmentNeedSerializer(serializers.Serializer):
     person = serializers.IntegerField(source="need.person_id", allow_null=True, help_text="None: the whole family")
     area = serializers.CharField(source="need.area.code", help_text="The outcome area's code")
     area_name = serializers.CharField(source="need.area.name")
+    framework = serializers.CharField(
+        source="need.area.framework",
+        read_only=True,
+        help_text="The outcomes framework version the area belongs to, as 'Supporting Families 2022'",
+    )
+    descriptor = NeedDescriptorSerializer(
+        source="need.descriptor", read_only=True, allow_null=True, help_text="None: no descriptor was chosen"
+    )
     description = serializers.CharField(source="need.description")
     status = serializers.CharField(source="need.status")
 

@@ -33,6 +33,7 @@ from ..plan_permissions import (
     may_update_action,
     own_open_actions,
 )
+from .serializers import NeedDescriptorSerializer
 
 NO_SUCH_CASE = OpenApiResponse(
     DETAIL, description="No such case, or not one whose family's details the caller may see (the same answer)"
@@ -76,6 +77,10 @@ class PlanNeedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     description = serializers.CharField()
     area = serializers.CharField()
+    framework = serializers.CharField(
+        help_text="The outcomes framework version the area belongs to, as 'Supporting Families 2022'"
+    )
+    descriptor = NeedDescriptorSerializer(allow_null=True, help_text="None: no descriptor was chosen")
 
 
 class PlanOutcomeSerializer(serializers.Serializer):
@@ -178,7 +183,16 @@ def _plan_body(plan) -> dict:
             {
                 "id": outcome.pk,
                 "text": outcome.text,
-                "needs": [{"id": n.pk, "description": n.description, "area": str(n.area)} for n in outcome.needs.all()],
+                "needs": [
+                    {
+                        "id": n.pk,
+                        "description": n.description,
+                        "area": str(n.area),
+                        "framework": str(n.area.framework),
+                        "descriptor": n.descriptor,
+                    }
+                    for n in outcome.needs.all()
+                ],
             }
             for outcome in outcomes
         ],

@@ -11,6 +11,14 @@ from front_door.api.serializers import CodeField, text
 from ..models import OutcomeTool, Reading
 
 
+class NeedDescriptorSerializer(serializers.Serializer):
+    """The descriptor of need an identified need matches, one of its outcome area's."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True, help_text="Unique among its area's descriptors of need")
+    text = serializers.CharField(read_only=True)
+
+
 class ToolSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutcomeTool

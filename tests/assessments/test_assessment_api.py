@@ -6,10 +6,13 @@ every role, the same as the pages'. Every response is checked against the OpenAP
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import assessment_services as services
 from assessments.models import Assessment, AssessmentStatus, SectionKind, SectionStatus
+from cases.models import DescriptorKind, OutcomeArea
 from tests.assessments.test_assessment_pages import DECIDES, MANAGERS, SEES, WRITES, family_case  # noqa: F401
 from tests.assessments.test_assessment_services import completed_assessment, consent, submitted
 from tests.conftest import VIEWERS
@@ -48,6 +51,31 @@ def test_reads_the_latest_with_sections_and_needs(world, client_for, family_case
     assert [v["version"] for v in body["versions"]] == [1]
     assert client.get(api("-version", family_case, 1)).json()["id"] == body["latest"]["id"]
     assert client.get(api("-version", family_case, 9)).status_code == 404
+
+
+def test_each_need_names_its_descriptor_and_framework_in_the_same_queries_however_many(world, client_for, started):
+    assessment = Assessment.objects.get(case=started)
+    education = OutcomeArea.objects.select_related("framework").get(framework__active=True, code="good-education")
+    absence = education.descriptors.get(kind=DescriptorKind.NEED, code="persistent-absence")
+    add = services.assessment_need_add
+    add(actor=world.lead, assessment=assessment, area=education, description="Sleep routine")
+    client = client_for(world.lead)
+    client.get(api("", started))
+    with CaptureQueriesContext(connection) as one:
+        client.get(api("", started))
+    for n in range(3):
+        add(actor=world.lead, assessment=assessment, area=education, description=f"Missed {n}", descriptor=absence)
+
+    with CaptureQueriesContext(connection) as four:
+        response = client.get(api("", started))
+
+    assert len(four) == len(one), [query["sql"] for query in four.captured_queries]
+    needs = response.json()["latest"]["needs"]
+    assert [need["descriptor"] for need in needs] == [None] + [
+        {"id": absence.pk, "code": "persistent-absence", "text": absence.text}
+    ] * 3
+    assert {need["framework"] for need in needs} == {str(education.framework)}
+    assert client.get(api("-version", started, 1)).json()["needs"][1]["descriptor"]["code"] == "persistent-absence"
 
 
 def test_saves_a_section(world, client_for, started):

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from assessments import plans
 from assessments.models import ActionUpdate, PlanAction, PlanVersion
-from cases.models import AccessLog, Consent
+from cases import needs as case_needs
+from cases.models import AccessLog, Consent, DescriptorKind, OutcomeArea
 from tests.assessments.test_plan_support import days, planned_case, ready_case, share
 from tests.conftest import VIEWERS
 
@@ -293,6 +294,35 @@ def test_the_plan_page_takes_the_same_queries_however_big_the_plan(
     with django_assert_max_num_queries(len(small) + 1):
         response = client.get(plan_url(case))
     assert response.status_code == 200
+
+
+def test_the_plan_api_names_each_needs_descriptor_and_framework_in_the_same_queries(world, client_for, planned):
+    case, plan, _action, _ = planned
+    client = client_for(world.lead)
+    url = f"/api/v1/cases/{case.pk}/plan/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    housing = OutcomeArea.objects.select_related("framework").get(framework__active=True, code="housing")
+    arrears = housing.descriptors.get(kind=DescriptorKind.NEED, code="rent-arrears")
+    needs = [
+        case_needs.need_record(
+            actor=world.lead, case=case, area=housing, description=f"Arrears {n}", descriptor=arrears
+        )
+        for n in range(3)
+    ]
+    plans.plan_outcome_add(actor=world.lead, plan=plan, text="A safe home", needs=needs)
+
+    with CaptureQueriesContext(connection) as more:
+        response = client.get(url)
+
+    assert len(more) == len(one), [query["sql"] for query in more.captured_queries]
+    outcomes = {outcome["text"]: outcome["needs"] for outcome in response.json()["plan"]["outcomes"]}
+    assert [need["descriptor"] for need in outcomes["We want Sam to get to school every day"]] == [None]
+    assert [need["descriptor"] for need in outcomes["A safe home"]] == [
+        {"id": arrears.pk, "code": "rent-arrears", "text": arrears.text}
+    ] * 3
+    assert {need["framework"] for need in outcomes["A safe home"]} == {str(housing.framework)}
 
 
 def test_the_home_panel_lists_a_members_actions_in_a_fixed_number_of_queries(world, client_for, planned):
