@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from assessments.configuration import seed_outcome_tools
 from bench.management.commands.generate_dataset import BENCHMARK_AGENDA_ITEMS, benchmark_meeting
+from bench.outcome_work import LARGEST_CASE_ENTRIES, REPORT_CASE_ENTRIES
 from cases.configuration import seed_configuration
 from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, DeadlineAlarm, Family, Locality, Person, User
 from front_door.models import Referral, ReferralStatus
+from outcomes.closure_config import seed_destinations
 from panels.models import (
     AgendaItem,
     Attendance,
@@ -39,7 +41,8 @@ def test_a_small_county_is_generated_with_every_state_and_valid_links(db, client
     assert Referral.objects.filter(status=ReferralStatus.AWAITING_DECISION).count() >= 20
     assert Case.objects.count() == 80
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
-    assert ChronologyEntry.objects.count() == 80 * 50
+    # 50 entries a case, and two closed cases' long histories (bench.outcome_work).
+    assert ChronologyEntry.objects.count() == 80 * 50 + (REPORT_CASE_ENTRIES - 50) + (LARGEST_CASE_ENTRIES - 50)
     assert Person.objects.filter(last_name__in=["Nguyễn", "Ó Súilleabháin", "Wiśniewski"]).exists()
     assert not Person.objects.exclude(nhs_number__startswith="999").exists()
     # Triggers were off for the load: check by hand that every foreign key points somewhere.
@@ -68,6 +71,7 @@ def test_the_same_seed_gives_the_same_county(db):
     call_command("flush", interactive=False)
     seed_configuration(django_apps)
     seed_outcome_tools(django_apps)
+    seed_destinations(django_apps)
     call_command("generate_dataset", families=20, seed=3)
     second = list(Person.objects.order_by("id").values_list("first_name", "last_name", "date_of_birth", "nhs_number"))
 
@@ -222,3 +226,66 @@ def test_the_lead_professionals_work_is_generated_in_proportion_and_checks_out(d
         reverse("assessments:plan", args=[case.pk]),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_closures_outcomes_and_claims_are_generated_in_proportion_and_check_out(db, client):
+    """Every closed case that had a lead professional and needs has its signed-off closure with an
+    outcome for each need; the six-month checks answered, overdue or running; claims for families
+    that meet the rule and others waiting on the claims list; two cases with long histories for the
+    case reports; every row as the constraints and the pages expect (the load runs with triggers off)."""
+    import random
+
+    from bench.outcome_work import OutcomeWork, report_cases
+    from cases.models import IdentifiedNeed
+    from outcomes.claims import claim_candidates, claim_checks
+    from outcomes.models import Claim, Closure, ClosureStatus, NeedOutcome
+
+    call_command("generate_dataset", families=600, seed=5)
+
+    closed = Case.objects.filter(status=CaseStatus.CLOSED, lead_professional__isnull=False, needs__isnull=False)
+    signed_off = Closure.objects.filter(status=ClosureStatus.SIGNED_OFF)
+    assert set(signed_off.values_list("case_id", flat=True)) == set(closed.values_list("id", flat=True))
+    assert set(Closure.objects.filter(status=ClosureStatus.REQUESTED).values_list("case__status", flat=True)) == {
+        CaseStatus.CLOSURE_REQUESTED
+    }
+    assert Closure.objects.filter(status=ClosureStatus.RETURNED).exists()
+    # Each need of a closure's case answered once, with evidence.
+    for closure in signed_off[:20]:
+        needs = set(IdentifiedNeed.objects.filter(case_id=closure.case_id).values_list("id", flat=True))
+        assert set(closure.need_outcomes.values_list("need_id", flat=True)) == needs
+    assert not NeedOutcome.objects.filter(evidence_note="").exists()
+    # The six-month checks: answered ones have every achieved outcome's answer; the rest have a clock.
+    checked = signed_off.filter(sustained_checked_at__isnull=False)
+    assert checked.exists()
+    assert not NeedOutcome.objects.filter(closure__in=checked, sustained=None).exclude(achieved="no").exists()
+    clocks = Deadline.objects.filter(timescale__code="sustained-check", subject_type="closure")
+    assert (
+        clocks.filter(met_at__isnull=True).exists() and clocks.filter(met_at__isnull=False).count() == checked.count()
+    )
+    # Claimed families met the rule; the claims list shows the others that wait, some meeting it.
+    claimed = list(Claim.objects.select_related("closure__case"))
+    assert claimed and all(check.meets for check in claim_checks([claim.closure for claim in claimed]))
+    analyst = User.objects.get(username="bench.analyst0")
+    waiting = claim_checks(list(claim_candidates(user=analyst)))
+    assert waiting and {check.meets for check in waiting} == {True, False}
+    # The case reports' cases.
+    report_id, largest_id = report_cases()
+    assert Case.objects.get(pk=report_id).chronology.count() == REPORT_CASE_ENTRIES
+    assert Case.objects.get(pk=largest_id).chronology.count() == LARGEST_CASE_ENTRIES
+    with connection.cursor() as cursor:
+        for model in django_apps.get_app_config("outcomes").get_models():
+            for field in model._meta.concrete_fields:
+                if field.is_relation:
+                    table, target = model._meta.db_table, field.related_model._meta.db_table
+                    cursor.execute(
+                        f"SELECT count(*) FROM {table} t LEFT JOIN {target} r ON r.id = t.{field.column}"  # noqa: S608
+                        f" WHERE t.{field.column} IS NOT NULL AND r.id IS NULL"
+                    )
+                    assert cursor.fetchone() == (0,), f"{table}.{field.column}"
+    # A second run adds nothing to the cases that have a closure.
+    before = Closure.objects.count()
+    OutcomeWork(rng=random.Random(1), now=timezone.now(), log=lambda line: None).run()
+    assert Closure.objects.count() == before
+
+    client.force_login(analyst)
+    assert client.get(reverse("outcomes:claims")).status_code == 200

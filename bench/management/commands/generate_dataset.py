@@ -169,6 +169,11 @@ class Command(BaseCommand):
             # The lead professionals' work on the cases (bench.lead_work), once the county's own ids
             # are settled.
             counts |= LeadWork(rng=generator.rng, now=generator.now, log=self.stdout.write).run()
+            # Then their closures, the outcomes and the claims (bench.outcome_work, which reads this
+            # module's notes).
+            from bench.outcome_work import OutcomeWork
+
+            counts |= OutcomeWork(rng=generator.rng, now=generator.now, log=self.stdout.write).run()
         with connection.cursor() as cursor:
             # As autovacuum would leave a county's database: statistics, visibility maps for
             # index-only scans, and no rows waiting in a GIN index's pending list. (Inside a

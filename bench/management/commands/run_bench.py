@@ -216,6 +216,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Generating {families - have:,} families (have {have:,})...")
             call_command("generate_dataset", families=families - have, seed=seed + have)
         self.ensure_lead_work(seed)
+        self.ensure_outcome_work(seed)
         counts = {}
         with connection.cursor() as cursor:
             for label, table in [
@@ -247,6 +248,23 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
             LeadWork(rng=random.Random(seed), now=timezone.now().replace(microsecond=0), log=self.stdout.write).run()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    def ensure_outcome_work(self, seed: int) -> None:
+        """A county generated before closures recorded their outcomes gets them now, once."""
+        import random
+
+        from bench.outcome_work import OutcomeWork
+        from outcomes.models import Closure
+
+        if Closure.objects.exists():
+            return
+        self.stdout.write("Adding the closures, their outcomes and the claims to the county...")
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            OutcomeWork(rng=random.Random(seed), now=timezone.now().replace(microsecond=0), log=self.stdout.write).run()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
 
@@ -289,6 +307,49 @@ class Command(BaseCommand):
             ("panel_waiting_list", panel, f"/panels/{meeting.panel_id}/waiting-list/"),
             ("panel_meeting", panel, f"/panels/meetings/{meeting.pk}/"),
             *self.lead_work_scenarios(),
+            *self.outcome_scenarios(analyst),
+        ]
+
+    def outcome_scenarios(self, analyst) -> list[tuple[str, object, str]]:
+        """The claims list (the county's, for an analyst: its first page and a deep one; a lead
+        agency's, for its team manager) and a six-month check waiting to be answered."""
+        from django.db.models import OuterRef, Subquery
+        from django.urls import reverse
+
+        from cases.models import User
+        from cases.roles import Role
+        from outcomes.claims import claim_candidates
+        from outcomes.closure_views import CLAIMS_PAGE_SIZE
+        from outcomes.models import Closure, ClosureStatus
+
+        if not Closure.objects.exists():
+            raise CommandError("The county has no closures with outcomes (generated before them?): run again.")
+        claims = reverse("outcomes:claims")
+        deep = max(1, claim_candidates(user=analyst).count() // CLAIMS_PAGE_SIZE)
+        # The oldest six-month check waiting, of a case whose team has a manager in its lead agency
+        # (who may answer it), and that manager.
+        managers = User.objects.filter(
+            team_id=OuterRef("case__team_id"),
+            agency_id=OuterRef("case__lead_agency_id"),
+            groups__name=Role.TEAM_MANAGER,
+            is_active=True,
+        )
+        waiting = (
+            Closure.objects.filter(status=ClosureStatus.SIGNED_OFF, sustained_checked_at__isnull=True)
+            .exclude(need_outcomes__achieved="no")
+            .annotate(manager=Subquery(managers.order_by("id").values("id")[:1]))
+            .filter(manager__isnull=False)
+            .order_by("decided_at", "id")
+            .first()
+        )
+        if waiting is None:
+            raise CommandError("No six-month check waiting for a team manager of its case's lead agency.")
+        manager = User.objects.get(pk=waiting.manager)
+        return [
+            ("claims_list", analyst, claims),
+            ("claims_list_deep", analyst, f"{claims}?page={deep}"),
+            ("claims_list_team_manager", manager, claims),
+            ("sustained_check", manager, reverse("outcomes:sustained-check", args=[waiting.case_id])),
         ]
 
     def lead_work(self):
@@ -417,15 +478,18 @@ class Command(BaseCommand):
         return round(value, 1)
 
     def pdf_seconds(self) -> float:
-        """The manager's case report of the benchmark's typical case (the lead professional's case:
-        an assessment, a plan, meetings, reviews, readings), made for its team manager as the page
-        makes it: p95 of 10 after one untimed, with its pages and queries. Then the referrer letter's."""
+        """The manager's case report of a closed case of about 20 pages (`bench.outcome_work`: its
+        assessment, plan, meetings, reviews, readings, closure and outcomes, and 170 chronology
+        entries), made for its team manager as the page makes it: p95 of 10 after one untimed, with
+        its pages and queries. Then the largest case's (500 entries), made by the export task as the
+        manager's request has it made, once; then the referrer letter's."""
         import io
 
         from django.test.utils import CaptureQueriesContext
         from pypdf import PdfReader
 
-        from cases.models import User
+        from bench.outcome_work import report_cases
+        from cases.models import Case, User
         from cases.permissions import case_get_for_user
         from cases.roles import Role
         from front_door.letters import letter_render
@@ -433,15 +497,22 @@ class Command(BaseCommand):
         from outcomes.case_report.export import is_large
         from outcomes.case_report.report import case_report_pdf
 
-        case, _lead, _member = self.lead_work()
-        manager = (
-            User.objects.filter(team_id=case.team_id, groups__name=Role.TEAM_MANAGER, is_active=True)
-            .order_by("id")
-            .first()
-        )
-        if manager is None:
-            raise CommandError(f"No team manager manages the benchmark's case {case.reference}.")
-        case = case_get_for_user(user=manager, case_id=case.pk, log=False)
+        report_id, largest_id = report_cases()
+        if report_id is None or largest_id is None:
+            raise CommandError("The county has no case reports' cases (generated before them?): run again.")
+
+        def manager_of(case_id: int):
+            case = Case.objects.get(pk=case_id)
+            manager = (
+                User.objects.filter(team_id=case.team_id, groups__name=Role.TEAM_MANAGER, is_active=True)
+                .order_by("id")
+                .first()
+            )
+            if manager is None:
+                raise CommandError(f"No team manager manages the benchmark's case {case.reference}.")
+            return manager, case_get_for_user(user=manager, case_id=case.pk, log=False)
+
+        manager, case = manager_of(report_id)
         pages = len(PdfReader(io.BytesIO(case_report_pdf(user=manager, case=case))).pages)
         timings = []
         for _ in range(10):
@@ -456,6 +527,7 @@ class Command(BaseCommand):
             "pages": pages,
             "queries": len(queries),
             "made_by_a_task": is_large(case=case, user=manager),
+            "largest": self.largest_case_report(*manager_of(largest_id)),
         }
         self.stdout.write(
             f"  case report PDF p95: {value:.2f} s ({pages} pages, {len(queries)} queries;"
@@ -471,6 +543,43 @@ class Command(BaseCommand):
         self.letter_s = round(percentile(timings, 0.95), 3)
         self.stdout.write(f"  referrer letter PDF p95: {self.letter_s:.2f} s")
         return round(value, 3)
+
+    def largest_case_report(self, manager, case) -> dict:
+        """The largest case's report, made once by the export task's own call (`export_run`) as the
+        worker makes it when the manager asks: its time, pages and the progress it reported."""
+        import io
+
+        from pypdf import PdfReader
+
+        from outcomes.case_report.export import KIND, is_large
+        from outcomes.exports.models import Export
+        from outcomes.exports.services import export_run
+
+        export = Export.objects.create(
+            kind=KIND, requested_by=manager, parameters={"case_id": case.pk, "reference": case.reference}
+        )
+        started = time.perf_counter()
+        made = export_run(export_id=export.pk)
+        seconds = time.perf_counter() - started
+        export.refresh_from_db()
+        pages = 0
+        if made and export.file:
+            with export.file.open("rb") as stored:
+                pages = len(PdfReader(io.BytesIO(stored.read())).pages)
+            export.file.delete(save=False)
+        export.delete()
+        result = {
+            "made": made,
+            "by_a_task": is_large(case=case, user=manager),
+            "seconds": round(seconds, 2),
+            "pages": pages,
+            "progress_rows": export.rows_total,
+        }
+        self.stdout.write(
+            f"  largest case report ({case.chronology.count()} entries), made by the task: {seconds:.1f} s,"
+            f" {pages} pages"
+        )
+        return result
 
     def pdf_pages(self, requests: int = 10) -> dict:
         """Each printed paper's p95 over `requests` downloads (after one untimed), with its queries."""
