@@ -6,6 +6,7 @@ of a fixed list, with words of explanation required for "other"."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.db import models
@@ -54,12 +55,7 @@ def one_month_after(day: datetime.date) -> datetime.date:
     """The statutory due date: the same day of the next month, or its last day when the next month is
     shorter (received 31 January, due 28 or 29 February), as the Information Commissioner counts."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class SubjectAccessRequest(models.Model):

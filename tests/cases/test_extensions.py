@@ -54,7 +54,7 @@ def test_a_menu_item_is_shown_by_role_and_agency():
 
 MENUS = [
     ("analyst", ["Home", "Claims", "Dashboard", "Figures", "Exports"]),
-    ("administrator", ["Home", "Access log"]),
+    ("administrator", ["Home", "Access log", "Subject access requests"]),
     ("superuser", ["Home"]),
     ("school_practitioner", ["Home", "Cases", "My referrals", "Information requests", "Make a referral"]),
 ]

@@ -19,11 +19,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from cases import services as case_services
-from cases.models import AccessLog, ChronologyEntry, Person
+from cases.models import AccessLog, Person, Relationship
 from cases.roles import Role
 from front_door import services as front_door_services
 from front_door.letters import letter_create_and_send
-from front_door.models import Channel, DecisionOutcome, ReferralPerson, ReferrerLetter
+from front_door.models import Channel, DecisionOutcome, ReferralPerson
 from front_door.services import PersonData
 from outcomes.exports import tasks
 from outcomes.exports.models import Export, ExportStatus
@@ -112,14 +112,16 @@ def held(world):
     AccessLog.objects.create(
         user=world.duty_manager, action="view", record_type="person", record_id=child.pk, person=child
     )
+    relationship = Relationship.objects.create(person=child, related_person=parent, kind=Relationship.Kind.PARENT)
     referral.refresh_from_db()
     return {
         "case": case,
         "child": child,
         "parent": parent,
-        "note": note if isinstance(note, ChronologyEntry) else ChronologyEntry.objects.get(summary=NOTE),
+        "note": note,
         "referral": referral,
-        "letter": letter if isinstance(letter, ReferrerLetter) else ReferrerLetter.objects.get(decision=decision),
+        "letter": letter,
+        "relationship": relationship,
     }
 
 
@@ -185,6 +187,7 @@ def test_the_export_holds_everything_about_the_person(
     for kind in (
         ItemType.PERSON,
         ItemType.FAMILY,
+        ItemType.RELATIONSHIP,
         ItemType.REFERRAL,
         ItemType.DECISION,
         ItemType.LETTER,
@@ -204,6 +207,7 @@ def test_the_export_holds_everything_about_the_person(
     assert items[(ItemType.CHRONOLOGY, held["note"].pk)]["fields"]["Note"] == NOTE_BODY
     assert items[(ItemType.REFERRAL, held["referral"].pk)]["fields"]["Concerns"] == CONCERNS
     assert (ItemType.LETTER, held["letter"].pk) in items
+    assert (ItemType.RELATIONSHIP, held["relationship"].pk) in items
     assert f"letters/letter-{held['letter'].pk}.pdf" in archive.namelist()
     assert archive.read(f"letters/letter-{held['letter'].pk}.pdf") == bytes(held["letter"].pdf)
     whats = {row["what"] for row in data["access_log"]}
@@ -310,6 +314,8 @@ def test_releasing_another_persons_details_gives_them_in_the_export(world, held,
     sar = open_request(client, held["child"])
     parent_key = f"person:{held['parent'].pk}"
     assert Redaction.objects.get(request=sar, item_type="person").automatic
+    members = client.get(reverse("subject_access:request-items", args=[sar.pk]) + "?group=members").content.decode()
+    assert "May name a third party" in members and "withheld when opened" in members
 
     response = client.post(
         reverse("subject_access:request-items", args=[sar.pk]) + "?group=members",
