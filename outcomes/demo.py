@@ -5,7 +5,10 @@
 - Two families of other lead professionals are taken through the whole journey (an approved
   assessment with three needs, a plan covering them, a closure signed off, and the six-month check):
   the first meets the Supporting Families claim rule; in the second one outcome did not last, so it
-  does not. Their closures are dated seven months ago in the story (the services date them today)."""
+  does not. Their closures are dated seven months ago in the story (the services date them today).
+- The second family is referred again (today, the school phoning): the duty manager links the children
+  and the family at triage and decides, and the decision stores the closed case as the one the
+  referral is a re-referral of, so the dashboard counts a re-referral within 12 months."""
 
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ from assessments.models import Assessment
 from cases import needs as case_needs
 from cases import services as case_services
 from cases.demo import DemoContext, demo_step
-from cases.models import Case, CaseStatus, ClosureReason, IdentifiedNeed, OutcomeArea, Person
+from cases.models import Case, CaseStatus, ClosureReason, Destination, IdentifiedNeed, LevelOfNeed, OutcomeArea, Person
+from front_door import services as front_door_services
+from front_door.letters import letter_create_and_send
+from front_door.models import Channel, DecisionOutcome, Referral
 
 from . import services
 from .models import Closure, ClosureDestination
@@ -120,6 +126,8 @@ def demo_closure_outcomes(context: DemoContext) -> None:
     )
     for number, case in enumerate(journeys):
         _whole_journey(case, reason, destinations["universal"], lasted=number == 0)
+    if len(journeys) == 2:
+        _referred_again(context, Case.objects.select_related("family").get(pk=journeys[1].pk))
 
 
 def _whole_journey(case: Case, reason: ClosureReason, destination: ClosureDestination, *, lasted: bool) -> None:
@@ -155,3 +163,58 @@ def _whole_journey(case: Case, reason: ClosureReason, destination: ClosureDestin
             for index, outcome in enumerate(outcomes)
         },
     )
+
+
+def _referred_again(context: DemoContext, closed: Case) -> Referral | None:
+    """The family whose outcome did not last, referred again by the school seven months after their
+    case closed (a phone call, so its letter waits on the front door's list to post or phone): the
+    duty manager links the children and the family at triage, then decides (advice, no new case);
+    the decision stores the closed case as the one this is a re-referral of."""
+    officer, duty = context.users.get("contact.officer"), context.users.get("duty.manager")
+    school = context.agencies.get("Riverside Primary School")
+    advice = Destination.objects.filter(code="universal-advice").first()
+    if None in (officer, duty, school, advice) or closed.status != CaseStatus.CLOSED:
+        return None
+    family = closed.family
+    children = list(family.people.filter(kind=Person.Kind.CHILD).order_by("date_of_birth", "id"))
+    referral = front_door_services.referral_receive(
+        channel=Channel.PHONE,
+        actor=officer,
+        referrer_agency=school,
+        referrer_name="Grace Adeyemi",
+        referrer_role="Attendance officer",
+        referrer_phone="01632 960456",
+        people=[
+            front_door_services.PersonData(
+                kind=child.kind,
+                first_name=child.first_name,
+                last_name=child.last_name,
+                date_of_birth=child.date_of_birth,
+                gender=child.gender,
+            )
+            for child in children
+        ],
+        address_line_1=family.address_line_1,
+        town=family.town,
+        postcode=family.postcode,
+        concerns=f"{children[0].first_name} has missed school again this term; mum says the rent arrears are back.",
+        level_of_need=LevelOfNeed.objects.get(code="level-2"),
+        consent_given=True,
+    )
+    known = {(child.first_name, child.last_name, child.date_of_birth): child for child in children}
+    for named in referral.people.filter(person__isnull=True):
+        front_door_services.referral_person_link(
+            actor=duty, referral_person=named, person=known[(named.first_name, named.last_name, named.date_of_birth)]
+        )
+    front_door_services.referral_family_link(actor=duty, referral=referral, family=family)
+    decision = front_door_services.referral_decide(
+        actor=duty,
+        referral=referral,
+        outcome=DecisionOutcome.EARLY_HELP,
+        level_of_need=LevelOfNeed.objects.get(code="level-1"),
+        destination=advice,
+        reason="Their case closed seven months ago: advice to the school and money advice for mum are enough now.",
+        confirm_new_people=True,
+    )
+    letter_create_and_send(decision_id=decision.pk)  # as the front door's demo makes its letters
+    return referral

@@ -177,3 +177,26 @@ def test_the_demo_closures_record_their_outcomes_and_one_family_meets_the_claim_
     )
     meets = [check.meets for check in claims.claim_checks(checked)]
     assert sorted(meets) == [False, True]
+
+
+def test_a_family_is_referred_again_within_12_months_of_its_closure_and_the_dashboard_counts_it(demo, db):
+    import datetime
+
+    from front_door.models import Referral
+    from outcomes.dashboard import selectors as dashboard
+    from outcomes.models import Closure, ClosureStatus
+
+    linked = list(Referral.objects.filter(re_referral_of__isnull=False).select_related("re_referral_of"))
+
+    assert linked
+    for referral in linked:
+        closed = referral.re_referral_of
+        assert closed.status == CaseStatus.CLOSED and referral.family_id == closed.family_id
+        assert referral.received_at - datetime.timedelta(days=365) <= closed.closed_at <= referral.received_at
+    assert Closure.objects.filter(
+        case__in=[referral.re_referral_of for referral in linked], status=ClosureStatus.SIGNED_OFF
+    ).exists()
+    since, until = dashboard.period_bounds(*dashboard.default_period())
+    tables = {table.key: table for table in dashboard.volumes(dashboard.Scope(since, until))}
+    label, re_referrals, _share = tables["re-referrals"].rows[1]
+    assert label.startswith("Of which re-referrals") and re_referrals >= 1
