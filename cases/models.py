@@ -490,6 +490,8 @@ class Case(models.Model):
             models.Index(fields=["locality", "status", "-opened_at"], name="case_locality_status_idx"),
             models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_idx"),
             models.Index(fields=["lead_agency", "status"], name="case_lead_agency_status_idx"),
+            # The dashboard's outcomes: the cases closed in a period.
+            models.Index(fields=["closed_at"], condition=Q(status="closed"), name="case_closed_at_idx"),
             models.Index(fields=["family", "-opened_at"], name="case_family_idx"),
             # The panel's waiting list per locality, oldest first.
             models.Index(
@@ -732,7 +734,17 @@ class Deadline(models.Model):
             ),
             models.CheckConstraint(condition=Q(remind_at__lte=models.F("due_at")), name="deadline_remind_before_due"),
         ]
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
+            # The dashboard's timeliness: the clocks due in a period, and those running past their due
+            # time (a bitmap of the two).
+            models.Index(fields=["due_at"], condition=Q(cancelled_at__isnull=True), name="deadline_due_idx"),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True),
+                name="deadline_running_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.timescale.name}: {self.reference}"

@@ -143,7 +143,14 @@ def test_needs_achieved_by_area_where_families_went_and_what_they_said(world):
         ],
     )
     case_services.case_sign_off_closure(actor=world.team_manager, case=case)
-    outcome_services.closure_sign_off(actor=world.team_manager, case=case, significant_and_sustained=True)
+    closure = outcome_services.closure_sign_off(actor=world.team_manager, case=case, significant_and_sustained=True)
+    # Six months on, the arrears stayed cleared; the anxiety came back.
+    asked = {outcome.need_id: outcome.pk for outcome in closure.need_outcomes.all()}
+    outcome_services.sustained_check_record(
+        actor=world.team_manager,
+        closure=closure,
+        answers={asked[arrears.pk]: (True, ""), asked[anxiety.pk]: (False, "")},
+    )
     # A case closed before closures recorded outcomes: its need marked met counts as achieved.
     older = open_case(world)
     met = needs.need_record(actor=world.lead, case=older, area=housing, description="Eviction notice")
@@ -156,7 +163,7 @@ def test_needs_achieved_by_area_where_families_went_and_what_they_said(world):
     table = selectors.needs_achieved(_scope())
     reasons, destinations, feedback = selectors.closures(_scope())
 
-    assert _row(table, housing.name)[1:] == [3, 2, Share(2, 3), 0, 0]
+    assert _row(table, housing.name)[1:] == [3, 2, Share(2, 3), 0, 1]
     assert _row(table, health.name)[1:] == [1, 0, Share(0, 1), 1, 0]
     assert destinations.rows == [[ClosureDestination.objects.get(code="universal").name, 1]]
     assert reasons.rows == [[world.outcomes_met.name, 2]]  # both closed cases, signed off with outcomes or not
