@@ -95,6 +95,23 @@ def _prepare_database(socket_dir: str) -> None:
     print(f"Embedded PostgreSQL: the database now belongs to {OWNER_ROLE}", flush=True)
 
 
+# The server's settings, as the deploy sets them (docker-compose.yml; README, "Deploying"): memory
+# to keep a county's working set cached, and for the sorts of the dashboard's figures. Written with
+# ALTER SYSTEM on every start; work_mem applies at once, shared_buffers from the server's next start
+# (each command starts its own).
+POSTGRES_SETTINGS = {"shared_buffers": "1GB", "work_mem": "16MB"}
+
+
+def _configure(socket_dir: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(host=socket_dir, user=SUPERUSER, dbname="postgres", autocommit=True) as conn:
+        for name, value in POSTGRES_SETTINGS.items():
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+        conn.execute("SELECT pg_reload_conf()")
+
+
 def _start_postgres() -> tuple[object, dict[str, str]]:
     import pgserver
 
@@ -102,6 +119,7 @@ def _start_postgres() -> tuple[object, dict[str, str]]:
     data.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data, cleanup_mode="stop")
     socket_dir = str(server.get_postmaster_info().socket_dir)
+    _configure(socket_dir)
     _prepare_database(socket_dir)
     host = quote(socket_dir, safe="")
     urls = {
