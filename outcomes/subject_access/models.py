@@ -49,6 +49,11 @@ class ItemType(models.TextChoices):
     TAF_MEETING = "taf_meeting", "Team Around the Family meeting"
     REVIEW = "review", "Review"
     CLOSURE = "closure", "Closure"
+    INFORMATION_REQUEST = "information_request", "Request to a partner agency"
+    PANEL_DECISION = "panel_decision", "Early Help Panel decision"
+    HANDOVER = "handover", "Handover with children's social care"
+    CONFERENCE = "conference", "Family group conference"
+    READING = "reading", "Outcome tool reading"
 
 
 def one_month_after(day: datetime.date) -> datetime.date:

@@ -19,10 +19,20 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from assessments.models import Assessment, AssessmentSection, Plan, PlanAction, Review, TafMeeting
+from assessments.models import (
+    Assessment,
+    AssessmentSection,
+    FamilyGroupConference,
+    Plan,
+    PlanAction,
+    Reading,
+    Review,
+    TafMeeting,
+)
 from cases.models import AccessLog, Case, ChronologyEntry, Consent, Family, IdentifiedNeed, Person, Relationship
-from front_door.models import Decision, Referral, ReferrerLetter
+from front_door.models import Decision, Handover, InformationRequest, Referral, ReferrerLetter
 from outcomes.models import Closure
+from panels.models import PanelDecision
 
 from .models import ItemType, Redaction, SubjectAccessRequest
 
@@ -411,6 +421,89 @@ def _closure_item(closure: Closure, scope: Scope) -> Item:
     )
 
 
+def _information_request_item(asked: InformationRequest, scope: Scope) -> Item:
+    return Item(
+        ItemType.INFORMATION_REQUEST,
+        asked.pk,
+        f"Request to {asked.agency.name}",
+        asked.requested_at,
+        [
+            ("Asked of", asked.agency.name),
+            ("Question", asked.question),
+            ("Asked by", _name(asked.requested_by)),
+            ("Answer", asked.answer),
+            ("Answered by", _name(asked.answered_by)),
+            ("Answered", _words(asked.answered_at)),
+        ],
+        # A partner's answer is its practitioners' account, often of others.
+        third_party=bool(asked.answer),
+    )
+
+
+def _panel_decision_item(decision: PanelDecision, scope: Scope) -> Item:
+    return Item(
+        ItemType.PANEL_DECISION,
+        decision.pk,
+        f"Early Help Panel decision on case {decision.item.case.reference}: {decision.get_outcome_display()}",
+        decision.decided_at,
+        [
+            ("Outcome", decision.get_outcome_display()),
+            ("Lead agency", decision.lead_agency.name if decision.lead_agency_id else ""),
+            ("Reason", decision.reason),
+            ("Why it was amended", decision.amendment_reason),
+            ("Decided by", _name(decision.decided_by)),
+        ],
+    )
+
+
+def _handover_item(handover: Handover, scope: Scope) -> Item:
+    return Item(
+        ItemType.HANDOVER,
+        handover.pk,
+        handover.get_direction_display(),
+        handover.made_at,
+        [
+            ("Direction", handover.get_direction_display()),
+            ("Reason", handover.reason),
+            ("Handover summary", handover.summary),
+            ("Social care worker", handover.social_worker),
+            ("Social care team", handover.social_care_team),
+        ],
+    )
+
+
+def _conference_item(conference: FamilyGroupConference, scope: Scope) -> Item:
+    return Item(
+        ItemType.CONFERENCE,
+        conference.pk,
+        f"Family group conference of case {conference.case.reference}",
+        conference.offered_on,
+        [
+            ("Offered on", _words(conference.offered_on)),
+            ("The family's answer", conference.get_response_display()),
+            ("Held on", _words(conference.held_on)),
+            ("Who attended", conference.attended),
+            ("The family's plan", conference.family_plan),
+        ],
+        third_party=bool(conference.attended),
+    )
+
+
+def _reading_item(reading: Reading, scope: Scope) -> Item:
+    return Item(
+        ItemType.READING,
+        reading.pk,
+        f"{reading.tool.name} reading" + (f" about {reading.person.full_name}" if reading.person_id else ""),
+        reading.taken_on,
+        [
+            ("Scores", ", ".join(f"{score.area.name}: {score.value}" for score in reading.scores.all())),
+            ("Note", reading.note),
+            ("Recorded by", _name(reading.recorded_by)),
+        ],
+        third_party=reading.person_id is not None and reading.person_id != scope.person.pk,
+    )
+
+
 GROUPS: list[Group] = [
     Group(
         "person",
@@ -476,6 +569,19 @@ GROUPS: list[Group] = [
         _decision_item,
     ),
     Group(
+        "information",
+        "Requests to partner agencies",
+        ItemType.INFORMATION_REQUEST,
+        lambda s: (
+            InformationRequest.objects.filter(
+                Q(referral__in=Referral.objects.filter(s.referrals).values("pk")) | Q(case_id__in=s.case_ids)
+            )
+            .select_related("agency", "requested_by", "answered_by")
+            .order_by("requested_at", "pk")
+        ),
+        _information_request_item,
+    ),
+    Group(
         "letters",
         "Letters",
         ItemType.LETTER,
@@ -497,6 +603,26 @@ GROUPS: list[Group] = [
             .order_by("opened_at", "pk")
         ),
         _case_item,
+    ),
+    Group(
+        "panel",
+        "Early Help Panel decisions",
+        ItemType.PANEL_DECISION,
+        lambda s: (
+            PanelDecision.objects.filter(item__case_id__in=s.case_ids)
+            .select_related("item__case", "lead_agency", "decided_by")
+            .order_by("decided_at", "pk")
+        ),
+        _panel_decision_item,
+    ),
+    Group(
+        "handovers",
+        "Handovers with children's social care",
+        ItemType.HANDOVER,
+        lambda s: Handover.objects.filter(
+            Q(case_id__in=s.case_ids) | Q(referral__in=Referral.objects.filter(s.referrals).values("pk"))
+        ).order_by("made_at", "pk"),
+        _handover_item,
     ),
     Group(
         "chronology",
@@ -585,6 +711,17 @@ GROUPS: list[Group] = [
         _meeting_item,
     ),
     Group(
+        "conferences",
+        "Family group conferences",
+        ItemType.CONFERENCE,
+        lambda s: (
+            FamilyGroupConference.objects.filter(case_id__in=s.case_ids)
+            .select_related("case")
+            .order_by("offered_on", "pk")
+        ),
+        _conference_item,
+    ),
+    Group(
         "reviews",
         "Reviews",
         ItemType.REVIEW,
@@ -594,6 +731,18 @@ GROUPS: list[Group] = [
             .order_by("held_on", "pk")
         ),
         _review_item,
+    ),
+    Group(
+        "readings",
+        "Outcome tool readings",
+        ItemType.READING,
+        lambda s: (
+            Reading.objects.filter(case_id__in=s.case_ids)
+            .select_related("tool", "person", "recorded_by")
+            .prefetch_related("scores__area")
+            .order_by("taken_on", "pk")
+        ),
+        _reading_item,
     ),
     Group(
         "closures",

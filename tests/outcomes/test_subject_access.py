@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessments.models import FamilyGroupConference
 from cases import services as case_services
 from cases.models import AccessLog, Person, Relationship
 from cases.roles import Role
 from front_door import services as front_door_services
 from front_door.letters import letter_create_and_send
-from front_door.models import Channel, DecisionOutcome, ReferralPerson
+from front_door.models import Channel, DecisionOutcome, Handover, InformationRequest, ReferralPerson
 from front_door.services import PersonData
 from outcomes.exports import tasks
 from outcomes.exports.models import Export, ExportStatus
@@ -44,6 +45,7 @@ from tests.factories import UserFactory
 NOTE = "Visited the family at home; mornings calmer"
 NOTE_BODY = "Aunt Bea said the neighbour shouts at night."
 CONCERNS = "Often late to school and tired in class."
+QUESTION = "Is the family known to health visiting?"
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +113,19 @@ def held(world):
     AccessLog.objects.create(user=world.lead, action="view", record_type="case", record_id=case.pk, case=case)
     AccessLog.objects.create(
         user=world.duty_manager, action="view", record_type="person", record_id=child.pk, person=child
+    )
+    InformationRequest.objects.create(
+        referral=referral,
+        agency=world.health,
+        question=QUESTION,
+        requested_by=world.duty_manager,
+        due_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    Handover.objects.create(
+        referral=referral, direction="step_down", case=case, reason="Stepped down from social care."
+    )
+    FamilyGroupConference.objects.create(
+        case=case, offered_on=timezone.localdate(), recorded_by=world.lead, attended="Grandmother and aunt"
     )
     relationship = Relationship.objects.create(person=child, related_person=parent, kind=Relationship.Kind.PARENT)
     referral.refresh_from_db()
@@ -201,6 +216,10 @@ def test_the_export_holds_everything_about_the_person(
         ItemType.PLAN_ACTION,
         ItemType.TAF_MEETING,
         ItemType.REVIEW,
+        ItemType.READING,
+        ItemType.INFORMATION_REQUEST,
+        ItemType.HANDOVER,
+        ItemType.CONFERENCE,
     ):
         assert kind in kinds, kind
     assert items[(ItemType.PERSON, held["child"].pk)]["fields"]["NHS number"] == held["child"].nhs_number
@@ -239,6 +258,10 @@ def test_the_export_holds_everything_about_the_person(
         "Breakfast club place",  # a plan action
         "Good progress on school mornings.",  # the review
         "Hill School meeting room",  # the TAF meeting
+        QUESTION,  # the request to a partner agency
+        "Stepped down from social care.",  # the handover
+        "Grandmother and aunt",  # the family group conference
+        "Family Star Plus",  # the outcome tool reading
         "Early help assessment and support",  # the consent
         "Who has viewed the record",
         "What we have withheld and why",
@@ -498,7 +521,10 @@ def test_the_pages_read_a_fixed_number_of_queries(world, held, client_for):
         reverse("subject_access:request-items", args=[sar.pk]) + "?group=chronology",
         reverse("subject_access:request-items", args=[sar.pk]) + "?group=referrals",
         reverse("subject_access:request-items", args=[sar.pk]) + "?group=plans",
+        reverse("subject_access:request-items", args=[sar.pk]) + "?group=readings",
     ]
+    for group in selectors.GROUPS:  # every kind of record's page opens
+        assert client.get(urls[2].replace("chronology", group.key)).status_code == 200
     for url in urls:
         client.get(url)  # caches warmed
     small = []
