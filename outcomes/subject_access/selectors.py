@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import dateformat, timezone
 
+from assessments.assessment_forms import TRIANGLE, section_form
 from assessments.models import (
     Assessment,
     AssessmentSection,
@@ -27,6 +29,7 @@ from assessments.models import (
     PlanAction,
     Reading,
     Review,
+    SectionKind,
     TafMeeting,
 )
 from cases.models import AccessLog, Case, ChronologyEntry, Consent, Family, IdentifiedNeed, Person, Relationship
@@ -87,6 +90,8 @@ class Group:
     item_type: str
     rows: Callable[[Scope], QuerySet]
     item: Callable[[Any, Scope], Item]
+    # The export's item, where it reads more than the redaction page shows (None: `item`).
+    full: Callable[[Any, Scope], Item] | None = None
 
 
 def _name(user) -> str:
@@ -101,9 +106,9 @@ def _words(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.datetime):
-        return f"{value:%d %B %Y %H:%M}"
+        return dateformat.format(timezone.localtime(value), "j F Y, g:ia")
     if isinstance(value, datetime.date):
-        return f"{value:%d %B %Y}"
+        return dateformat.format(value, "j F Y")
     if isinstance(value, list):
         return ", ".join(_words(v) for v in value)
     if isinstance(value, dict):
@@ -318,6 +323,38 @@ def _section_item(section: AssessmentSection, scope: Scope) -> Item:
         # A section about another member of the family, or family-wide free text.
         third_party=section.person_id is None or section.person_id != scope.person.pk,
     )
+
+
+def _section_item_full(section: AssessmentSection, scope: Scope) -> Item:
+    """The section's answers under their questions, in words (the section's own form names them:
+    a query for the form of the reason section, which lists the levels of need)."""
+    item = _section_item(section, scope)
+    answers = section.answers or {}
+    if section.kind == SectionKind.CHILD_DOMAINS:
+        fields = []
+        for _code, title, dimensions in TRIANGLE:
+            for code, dimension in dimensions:
+                worry = answers.get(f"{code}_worry")
+                fields.append(
+                    (
+                        f"{title}: {dimension}",
+                        f"Strengths: {answers.get(f'{code}_strengths') or 'None recorded'}. "
+                        f"Needs: {answers.get(f'{code}_needs') or 'None recorded'}. "
+                        f"Worry rating: {worry if worry not in (None, '') else 'Not rated'} out of 10",
+                    )
+                )
+    elif section.kind == SectionKind.NEEDS:
+        fields = [("Needs", "Each need the assessment identified is under Identified needs")]
+    else:
+        fields = []
+        for name, field in section_form(section).fields.items():
+            if name == "completed":
+                continue
+            value = answers.get(name)
+            choices = {str(k): str(v) for k, v in getattr(field, "choices", []) or []}
+            fields.append((str(field.label), _words(choices.get(str(value), value) if choices else value)))
+    item.fields = fields
+    return item
 
 
 def _need_item(need: IdentifiedNeed, scope: Scope) -> Item:
@@ -668,6 +705,7 @@ GROUPS: list[Group] = [
             .order_by("assessment_id", "pk")
         ),
         _section_item,
+        _section_item_full,
     ),
     Group(
         "needs",
@@ -764,8 +802,9 @@ CHUNK = 500
 
 def group_items(group: Group, scope: Scope) -> Iterator[Item]:
     """Every item of `group`, read in chunks: memory stays flat however many there are."""
+    make = group.full or group.item
     for row in group.rows(scope).iterator(chunk_size=CHUNK):
-        yield group.item(row, scope)
+        yield make(row, scope)
 
 
 def redactions_for(request: SubjectAccessRequest, items: list[Item]) -> dict[str, Redaction]:

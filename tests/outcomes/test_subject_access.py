@@ -255,6 +255,9 @@ def test_the_export_holds_everything_about_the_person(
         NOTE,
         "Threshold met.",
         "Sleep routine",  # the assessment's need
+        "I like football but I get tired",  # the child's voice in the assessment
+        "Why does the family need an early help assessment?",  # its questions, in words
+        world.level3.name,
         "Breakfast club place",  # a plan action
         "Good progress on school mornings.",  # the review
         "Hill School meeting room",  # the TAF meeting
@@ -268,6 +271,8 @@ def test_the_export_holds_everything_about_the_person(
     ):
         assert words in text, words
     assert held["parent"].nhs_number not in text
+    sections = [item for (kind, _), item in items.items() if kind == ItemType.ASSESSMENT_SECTION]
+    assert "level-3" not in json.dumps(sections)  # codes in words
 
 
 def test_a_withheld_item_is_in_neither_file_and_the_withheld_list_says_why(
