@@ -19,6 +19,7 @@ import random
 from collections import defaultdict
 
 from django.db import connection
+from django.db.models import Count
 
 from bench.copy import IdAllocator, copy_rows
 from bench.management.commands.generate_dataset import NOTE_BODIES, NOTE_SUMMARIES
@@ -30,7 +31,7 @@ from outcomes.models import Achieved, Claim, Closure, ClosureDestination, Closur
 from outcomes.services import SUSTAINED_CHECK
 
 DAY = datetime.timedelta(days=1)
-REPORT_CASE_ENTRIES = 170
+REPORT_CASE_ENTRIES = 200  # the most a report printed while the manager waits has (LARGE_CHRONOLOGY)
 LARGEST_CASE_ENTRIES = 500
 EVIDENCE = [
     "Attendance for the last half term is 96%, from the school's register.",
@@ -337,9 +338,14 @@ class OutcomeWork:
             self.case(case)
         counts = self.copy(["closure", "need_outcome", "sustained_check", "sustained_check_alarm"])
         meeting = self.claims()
-        # The long histories: two closed cases that meet the rule, else the first two signed off.
+        # The long histories: two closed cases that meet the rule, else the first two signed off; of
+        # families with no other case where there is one (a report shows the family's chronology).
         fallback = Case.objects.filter(pk__in=self.signed_off).order_by("id")
-        for case, entries in zip([*meeting, *fallback][:2], (REPORT_CASE_ENTRIES, LARGEST_CASE_ENTRIES), strict=False):
+        alone = set(
+            Case.objects.values("family_id").annotate(n=Count("id")).filter(n=1).values_list("family_id", flat=True)
+        )
+        candidates = sorted([*meeting, *fallback], key=lambda case: case.family_id not in alone)
+        for case, entries in zip(candidates[:2], (REPORT_CASE_ENTRIES, LARGEST_CASE_ENTRIES), strict=False):
             self.history(case, entries)
         counts |= self.copy(["claim", "long_history"])
         for allocator in self.ids.values():

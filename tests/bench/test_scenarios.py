@@ -94,3 +94,30 @@ def test_the_lead_professionals_pages_and_the_assessment_pdf_are_measured(county
     response = signed_in(user).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "Your actions" in signed_in(scenarios["home_member_with_actions"][0]).get("/").content.decode()
+
+
+def test_the_case_reports_are_a_report_printed_while_waiting_and_the_largest_made_by_the_task(county):
+    """The benchmark's case reports (`pdf_seconds`): a closed case with 200 chronology entries, the
+    most a report printed while the manager waits has, and the largest case, whose report the export
+    task makes, read back."""
+    from bench.outcome_work import LARGEST_CASE_ENTRIES, REPORT_CASE_ENTRIES, report_cases
+    from cases.models import Case, User
+    from cases.permissions import case_get_for_user
+    from outcomes.case_report.export import LARGE_CHRONOLOGY, is_large
+    from outcomes.exports.models import Export
+
+    assert REPORT_CASE_ENTRIES == LARGE_CHRONOLOGY
+    command = Command()
+    command.stdout = io.StringIO()
+    cases = []
+    for case_id in report_cases():
+        case = Case.objects.get(pk=case_id)
+        manager = User.objects.filter(team_id=case.team_id, groups__name=Role.TEAM_MANAGER).order_by("id").first()
+        cases.append((manager, case_get_for_user(user=manager, case_id=case_id, log=False)))
+    (manager, report), (largest_manager, largest) = cases
+
+    assert report.chronology.count() == REPORT_CASE_ENTRIES and not is_large(case=report, user=manager)
+    assert largest.chronology.count() == LARGEST_CASE_ENTRIES
+    made = command.largest_case_report(largest_manager, largest)
+    assert made["made"] and made["by_a_task"] and made["pages"] > 20
+    assert not Export.objects.exists()  # the benchmark's export is not left behind

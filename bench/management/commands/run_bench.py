@@ -479,7 +479,7 @@ class Command(BaseCommand):
 
     def pdf_seconds(self) -> float:
         """The manager's case report of a closed case of about 20 pages (`bench.outcome_work`: its
-        assessment, plan, meetings, reviews, readings, closure and outcomes, and 170 chronology
+        assessment, plan, meetings, reviews, readings, closure and outcomes, and 200 chronology
         entries), made for its team manager as the page makes it: p95 of 10 after one untimed, with
         its pages and queries. Then the largest case's (500 entries), made by the export task as the
         manager's request has it made, once; then the referrer letter's."""
