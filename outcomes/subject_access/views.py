@@ -105,14 +105,18 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @object_view("subject_access_request", VIEW_REQUEST)
 @require_GET
 def request_detail(request: HttpRequest, sar: SubjectAccessRequest) -> HttpResponse:
-    withheld = sar.redactions.count()
+    page, querystring = page_of(
+        request, sar.redactions.select_related("marked_by").order_by("item_type", "item_id"), PAGE_SIZE
+    )
     return render(
         request,
         "outcomes/subject_access/detail.html",
         {
             "sar": sar,
             "groups": selectors.GROUPS,
-            "withheld": withheld,
+            "withheld": page.paginator.count,
+            "page_obj": page,
+            "querystring": querystring,
             "days_left": (sar.due_on - timezone.localdate()).days,
             "export": sar.export,
         },
