@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import AssessmentStatus
-from cases.models import Case, CaseStatus, Ethnicity, FamilyMembership, Gender, Person
+from cases.models import Agency, Case, CaseStatus, Ethnicity, FamilyMembership, Gender, Person, User
 from cases.roles import Role
 from front_door.models import Channel, Decision, DecisionOutcome, ReferralPerson, ReferralStatus, ReferrerRelationship
 
@@ -486,10 +486,26 @@ def describe(parameters: dict[str, Any]) -> str:
     return f"Inspection date {date_format(on, 'j F Y')}, {FORMATS.get(parameters.get('format', XLSX), '')}"
 
 
-# Annex A is a council-wide return, child by child: performance analysts make it (council returns
-# are their work), and team managers, who answer for the front door and early help at an inspection
-# (issue 13 has a team manager download the workbook). Not administrators: they configure the
-# system and read no case record.
+# The agency type of the council's own early help service (cases.configuration.AGENCY_TYPES).
+COUNCIL_EARLY_HELP = "council-early-help"
+
+
+def may_make_county_returns(user: User) -> bool:
+    """Annex A is a council-wide return, child by child: performance analysts make it (council returns
+    are their work), and the team managers of the council's own early help service (an agency of the
+    `council-early-help` type), who answer for the front door and early help at an inspection. Not a
+    partner agency's team manager (a school's, a health visiting service's): the return names every
+    child in the county. Not administrators: they configure the system and read no case record. One
+    query for a team manager who is not an analyst, none otherwise."""
+    if user.has_role(Role.ANALYST):
+        return True
+    return (
+        user.has_role(Role.TEAM_MANAGER)
+        and user.agency_id is not None
+        and Agency.objects.filter(pk=user.agency_id, agency_type__code=COUNCIL_EARLY_HELP).exists()
+    )
+
+
 ANNEX_A = ExportKind(
     key=KIND,
     label="Ofsted inspection lists (Annex A)",
@@ -497,5 +513,6 @@ ANNEX_A = ExportKind(
     make=make,
     describe=describe,
     record_type="inspection_lists",  # "Exported the inspection lists", in each child's access log
+    allows=may_make_county_returns,
 )
 register_kind(ANNEX_A)

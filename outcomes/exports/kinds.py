@@ -60,10 +60,11 @@ class Progress:
 class ExportKind:
     """`make(export=, progress=, out=)` writes the file to the binary file `out` and returns its
     `Output`; it reads its parameters from `export.parameters` (already checked by the form or the
-    service that asked). `roles`: who may ask for it. `describe(parameters)`: the export in a few
-    words, for the lists ("Inspection date 3 March 2027, Excel workbook"). `record_type`: how the
-    access log names a download of it ("Exported the inspection lists"), one row per person whose
-    record it holds (`Progress.about`)."""
+    service that asked). `roles`: who may ask for it; `allows(user)`, if given, a finer rule a user
+    holding one of them must meet too (the county's returns: not a partner agency's team manager).
+    `describe(parameters)`: the export in a few words, for the lists ("Inspection date 3 March 2027,
+    Excel workbook"). `record_type`: how the access log names a download of it ("Exported the
+    inspection lists"), one row per person whose record it holds (`Progress.about`)."""
 
     key: str
     label: str
@@ -71,9 +72,10 @@ class ExportKind:
     make: Callable[..., Output]
     describe: Callable[[dict[str, Any]], str] = field(default=lambda parameters: "")
     record_type: str = "export"
+    allows: Callable[[User], bool] | None = None
 
     def allowed(self, user: User) -> bool:
-        return user.is_active and user.has_role(*self.roles)
+        return user.is_active and user.has_role(*self.roles) and (self.allows is None or self.allows(user))
 
 
 KINDS: dict[str, ExportKind] = {}

@@ -4,7 +4,7 @@ once-only download."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -51,7 +51,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*annex_a.ANNEX_A.roles)
 @require_http_methods(["GET", "POST"])
 def annex_a_new(request: HttpRequest) -> HttpResponse:
-    """Ask for the Ofsted inspection lists for an inspection date."""
+    """Ask for the Ofsted inspection lists for an inspection date (403 for a team manager of a partner
+    agency: `annex_a.may_make_county_returns`, finer than the declared roles)."""
+    if not annex_a.ANNEX_A.allowed(request.user):
+        raise PermissionDenied
     form = AnnexAForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         export = services.export_request(actor=request.user, kind=annex_a.KIND, parameters=form.parameters())

@@ -10,6 +10,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -317,3 +318,60 @@ def test_a_download_is_in_the_access_log_of_each_child_in_the_file(world):
     log = AccessLog.objects.filter(record_type="inspection_lists", record_id=export.pk)
     assert sorted(log.values_list("person_id", flat=True)) == sorted(child.pk for child in children)
     assert set(log.values_list("user_id", "action")) == {(world.analyst.pk, AccessLog.Action.EXPORT)}
+
+
+# --- Who may make the county's inspection lists ------------------------------------------------------
+
+# (who, their agency's type, their roles, may they make Annex A): analysts, and the team managers of
+# the council's own early help service; not a partner agency's team manager, whatever else they hold.
+COUNTY_RETURNS = [
+    ("council-manager", "council-early-help", [Role.TEAM_MANAGER], True),
+    ("council-manager-coordinator", "council-early-help", [Role.TEAM_MANAGER, Role.PANEL_COORDINATOR], True),
+    ("council-analyst", "council-early-help", [Role.ANALYST], True),
+    ("school-manager", "school", [Role.TEAM_MANAGER], False),
+    ("school-manager-referrer", "school", [Role.TEAM_MANAGER, Role.REFERRER], False),
+    ("school-manager-analyst", "school", [Role.TEAM_MANAGER, Role.ANALYST], True),
+    ("health-manager", "health", [Role.TEAM_MANAGER], False),
+    ("no-agency-manager", None, [Role.TEAM_MANAGER], False),
+    ("council-lead", "council-early-help", [Role.LEAD_PROFESSIONAL], False),
+    ("council-administrator", "council-early-help", [Role.ADMINISTRATOR], False),
+]
+
+
+@pytest.mark.parametrize(
+    ("username", "agency_type", "roles", "may"), COUNTY_RETURNS, ids=[c[0] for c in COUNTY_RETURNS]
+)
+def test_annex_a_is_for_analysts_and_the_councils_early_help_team_managers(
+    world, client_for, worker, django_capture_on_commit_callbacks, username, agency_type, roles, may
+):
+    from cases.models import AgencyType
+    from tests.factories import AgencyFactory
+
+    agency = None
+    if agency_type is not None:
+        agency = AgencyFactory(name=f"{username} agency", agency_type=AgencyType.objects.get(code=agency_type))
+    user = UserFactory(username=username, agency=agency, roles=roles)
+    client = client_for(user)
+
+    form = client.get(reverse("exports:annex-a"))
+    asked = ask(client, django_capture_on_commit_callbacks)
+    listed = client.get(reverse("exports:list"))
+
+    assert annex_a.ANNEX_A.allowed(user) is may
+    assert form.status_code == (200 if may else 403)
+    assert asked.status_code == (302 if may else 403)
+    assert Export.objects.filter(requested_by=user).exists() is may
+    if listed.status_code == 200:  # every signed-in user finds their own exports
+        assert ('href="/exports/annex-a/"' in listed.content.decode()) is may
+    if not may:
+        with pytest.raises(PermissionDenied):
+            services.export_request(actor=user, kind=annex_a.KIND, parameters={"inspection_date": "2027-03-03"})
+
+
+def test_whether_a_team_manager_may_make_annex_a_takes_one_query(world, django_assert_num_queries):
+    for user in (world.analyst, world.team_manager):
+        user.has_role(Role.ANALYST)  # the user's roles, read once a request
+    with django_assert_num_queries(0):
+        assert annex_a.may_make_county_returns(world.analyst)
+    with django_assert_num_queries(1):
+        assert annex_a.may_make_county_returns(world.team_manager)
