@@ -9,12 +9,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML
 
 from cases.models import Case
-
-PDF_VARIANT = "pdf/ua-1"
-MARKING = "OFFICIAL-SENSITIVE"
+from earlyhelp.pdf import MARKING, html_to_pdf
 
 
 def pdf_filename(case: Case, kind: str) -> str:
@@ -34,4 +31,4 @@ def pdf_render(template: str, context: dict) -> bytes:
         "made_at": timezone.localtime(),
     }
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    return html_to_pdf(html)

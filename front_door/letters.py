@@ -33,12 +33,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from cases import services as case_services
 from cases.deadlines import deadline_meet
 from cases.models import Notification, User
 from cases.notifications import notification_cancel, notification_queue
+from earlyhelp.pdf import html_to_pdf
 
 from .models import (
     LETTER_DELIVERED,
@@ -50,7 +50,6 @@ from .models import (
 )
 
 LETTER_CLOCK = "referrer-letter"
-PDF_VARIANT = "pdf/ua-1"
 
 L = LetterStatus
 ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -164,7 +163,7 @@ def letter_html(decision: Decision, *, corrects: ReferrerLetter | None = None) -
 
 def pdf_from_html(html: str) -> bytes:
     """A letter as a tagged PDF (PDF/UA-1: a structure tree, the language and the title)."""
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    return html_to_pdf(html)
 
 
 def letter_render(decision: Decision, *, corrects: ReferrerLetter | None = None) -> bytes:

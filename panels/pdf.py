@@ -38,17 +38,15 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML
 
 from cases.models import AccessLog, User
+from earlyhelp.pdf import MARKING, html_to_pdf
 
 from . import selectors
 from .models import AgendaPaper, Attendance, Meeting, MeetingStatus
 from .permissions import agenda_log_views
 from .words import day_words, route_words, when_words
 
-PDF_VARIANT = "pdf/ua-1"
-MARKING = "OFFICIAL-SENSITIVE"
 NOT_SHARED = "Not shared with your agency"
 # Where the time the PDF was made goes: put in after the key is taken, so the key is the content.
 PRINTED_MARK = "@@printed@@"
@@ -62,7 +60,7 @@ def pdf_filename(meeting: Meeting, kind: str) -> str:
 
 def _write(html: str) -> bytes:
     html = html.replace(PRINTED_MARK, when_words(timezone.now(), weekday=False))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    return html_to_pdf(html)
 
 
 def _render(template: str, context: dict) -> bytes:

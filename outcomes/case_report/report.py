@@ -31,7 +31,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML
 
 from assessments import assessment_selectors, plan_selectors, plans, taf_selectors
 from assessments import selectors as reading_selectors
@@ -46,6 +45,7 @@ from cases.audit import RecordType, Subject, access_log_record
 from cases.extensions import registry
 from cases.models import AccessLog, Case, ChronologyEntry, Consent, User
 from cases.network_genogram import genogram_for_case
+from earlyhelp.pdf import MARKING, html_to_pdf
 from front_door import selectors as front_door_selectors
 from front_door.models import Channel, DecisionOutcome, ReferrerRelationship
 from panels import selectors as panel_selectors
@@ -55,8 +55,6 @@ from panels.words import day_words
 from . import selectors
 from .permissions import may_see_access
 
-PDF_VARIANT = "pdf/ua-1"
-MARKING = "OFFICIAL-SENSITIVE"
 CHRONOLOGY_LIMIT = 500
 # The consent decisions printed, newest first (the case page shows 20).
 CONSENT_ROWS = 100
@@ -382,7 +380,7 @@ def case_report_pdf(
     """The case's report for `user` (who may print it: the caller checked, with `case` from
     `case_get_for_user`) as a tagged PDF. The print is written to the case's access log."""
     html = case_report_html(user=user, case=case, on_section=on_section)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
+    pdf = html_to_pdf(html)
     access_log_record(
         user=user,
         action=AccessLog.Action.PRINT,
