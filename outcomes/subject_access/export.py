@@ -29,11 +29,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from cases.audit import RecordType, Subject, access_log_record
 from cases.models import AccessLog
 from cases.roles import Role
+from earlyhelp.pdf import MARKING, html_to_pdf
 from front_door.models import ReferrerLetter
 from outcomes.exports.kinds import ExportKind, Output, Progress, register_kind
 
@@ -41,8 +41,6 @@ from . import selectors
 from .models import ItemType, SubjectAccessRequest, WithholdReason
 from .services import KIND, RECORD_TYPE
 
-PDF_VARIANT = "pdf/ua-1"
-MARKING = "OFFICIAL-SENSITIVE"
 PDF_NAME = "subject-access.pdf"
 JSON_NAME = "subject-access.json"
 
@@ -191,9 +189,7 @@ def make(*, export, progress: Progress, out: IO[bytes]) -> Output:
             "reasons": WithholdReason,
         }
         html = render_to_string("outcomes/subject_access/pdf/report.html", context)
-        archive.writestr(
-            PDF_NAME, HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
-        )
+        archive.writestr(PDF_NAME, html_to_pdf(html))
     progress.add()
     # The making of the file is in the person's access log ("Printed the subject access request");
     # its download is written there too, by the exports app.
