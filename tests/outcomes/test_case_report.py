@@ -163,3 +163,5 @@ def test_a_closed_cases_report_gives_its_closure_record_and_sign_off(world, clie
     assert "We felt listened to." in text
     assert ClosureDestination.objects.get(code="universal").name in text
     assert "Signed off" in text and world.team_manager.get_full_name() in text
+    # The needs are given once, with their outcome at closure, not again as "Open" working needs.
+    assert "Each need identified" not in text and "The outcome of each need at closure" in text
