@@ -282,9 +282,12 @@ def person_search(*, name: str = "", date_of_birth=None, nhs_number: str = "") -
 
 
 def person_viewers(*, person: Person) -> QuerySet[AccessLog]:
-    """Every logged view of this person's record, or of a case of one of their families."""
+    """Every logged view of this person's record, or of a case of one of their families, once each
+    (their families as a subquery: a join through the memberships would repeat a row once per
+    member of the family)."""
+    families = FamilyMembership.objects.filter(person=person).values("family_id")
     return (
-        AccessLog.objects.filter(Q(person=person) | Q(case__family__memberships__person=person))
+        AccessLog.objects.filter(Q(person=person) | Q(case__family_id__in=families))
         .select_related("user", "user__agency", "case")
         .order_by("-at", "-id")
     )

@@ -238,3 +238,24 @@ def test_history_keeps_a_bulk_update_of_a_case(world):
     assert events.count() == before + 1
     assert (events[0].pgh_label, events[0].status) == ("update", CaseStatus.CLOSURE_REQUESTED)
     assert events[1].status == CaseStatus.ACTIVE
+
+
+def test_who_viewed_a_child_gives_each_view_once_however_many_the_family(world):
+    """A view logged with the child and their family's case is one row, not one per family member."""
+    from cases.audit import Subject, access_log_record
+    from cases.selectors import person_viewers
+
+    case = open_case(world)
+    child = Person.objects.get(memberships__family=case.family, kind=Person.Kind.CHILD)
+    assert case.family.memberships.count() > 1
+    access_log_record(
+        user=world.lead,
+        action=AccessLog.Action.VIEW,
+        record_type="case",
+        record_id=case.pk,
+        subject=Subject(case_id=case.pk, person_ids=(child.pk,)),
+    )
+
+    rows = list(person_viewers(person=child))
+
+    assert len(rows) == len({row.pk for row in rows}) == AccessLog.objects.filter(case=case).count()
