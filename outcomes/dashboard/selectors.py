@@ -889,18 +889,23 @@ WITH readings AS (
     WHERE e.n >= 2 AND (e.k = 1 OR e.k = e.n)
     GROUP BY e.case_id, e.tool_id, e.person_id, s.area_id
     HAVING count(*) = 2
-), changes AS (
-    SELECT pairs.tool_id, pairs.area_id, first_value, latest_value,
-           CASE WHEN t.higher_is_better THEN latest_value - first_value ELSE first_value - latest_value END AS change
+), totals AS (
+    -- Counted by tool and area ids (a handful of rows), then named: which way is better, a
+    -- property of the tool, is applied to the totals rather than to every pair.
+    SELECT tool_id, area_id, count(*) AS n, avg(first_value) AS first_avg, avg(latest_value) AS latest_avg,
+           avg(latest_value - first_value) AS rise, count(*) FILTER (WHERE latest_value > first_value) AS up,
+           count(*) FILTER (WHERE latest_value = first_value) AS same,
+           count(*) FILTER (WHERE latest_value < first_value) AS down
     FROM pairs
-    JOIN {tool} t ON t.id = pairs.tool_id
+    GROUP BY tool_id, area_id
 )
-SELECT t.name, a.name, count(*), avg(first_value), avg(latest_value), avg(change),
-       count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change = 0), count(*) FILTER (WHERE change < 0)
-FROM changes
-JOIN {tool} t ON t.id = changes.tool_id
-JOIN {area} a ON a.id = changes.area_id
-GROUP BY t.sort_order, t.name, a.sort_order, a.id, a.name
+SELECT t.name, a.name, n, first_avg, latest_avg,
+       CASE WHEN t.higher_is_better THEN rise ELSE -rise END,
+       CASE WHEN t.higher_is_better THEN up ELSE down END, same,
+       CASE WHEN t.higher_is_better THEN down ELSE up END
+FROM totals
+JOIN {tool} t ON t.id = totals.tool_id
+JOIN {area} a ON a.id = totals.area_id
 ORDER BY t.sort_order, t.name, a.sort_order, a.id
 """
 
