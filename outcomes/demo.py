@@ -2,10 +2,19 @@
 
 - Every case waiting for its closure to be signed off has its needs and their outcomes recorded with
   the request, so a team manager signs off a closure that says what the family achieved.
-- Two families of other lead professionals are taken through the whole journey (an approved
+- Six families of other lead professionals are taken through the whole journey (an approved
   assessment with three needs, a plan covering them, a closure signed off, and the six-month check):
-  the first meets the Supporting Families claim rule; in the second one outcome did not last, so it
-  does not. Their closures are dated seven months ago in the story (the services date them today).
+  the first meets the Supporting Families claim rule (`outcomes.claims`); each of the others fails
+  exactly one of its conditions, as `JOURNEYS` says: one outcome did not last; only two needs were
+  identified; the plan does not cover one need; one outcome was only partly achieved; the assessment
+  was submitted (the plan follows a submitted assessment) but never approved. Their closures are
+  dated seven months ago in the story (the services date them today), so the claims list shows them.
+  The conditions no family fails, because the services do not let a case get there: no lead
+  professional (closing a case is requested by its lead professional, and no service takes the lead
+  away from a case), needs under two framework versions (needs are recorded in the active
+  framework's areas only, and the demo has one framework), no dependent children or expectant parent
+  (the families these cases are of have children, and no service of the app takes a child out of
+  a family), and a need without evidence (a closure request needs evidence for every need).
 - The second family is referred again (today, the school phoning): the duty manager links the children
   and the family at triage and decides, and the decision stores the closed case as the one the
   referral is a re-referral of, so the dashboard counts a re-referral within 12 months."""
@@ -18,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments import assessment_services, plans
-from assessments.demo_assessment import _fill, _manager_of
+from assessments.demo_assessment import _consent, _fill, _manager_of
 from assessments.models import Assessment
 from cases import needs as case_needs
 from cases import services as case_services
@@ -34,6 +43,18 @@ from .models import Closure, ClosureDestination
 # After the lead professionals' work (up to 495): it closes cases that work made.
 OUTCOMES = 520
 STORY_CLOSED_DAYS_AGO = 212
+
+# How each family's whole journey goes (the keywords of `_whole_journey`), in the order of their
+# cases: the first meets the claim rule, the second's outcome did not last (it is referred again),
+# each other fails one more condition of the rule.
+JOURNEYS: list[dict[str, bool | int]] = [
+    {},
+    {"lasted": False},
+    {"needs": 2},
+    {"covered": False},
+    {"partly": True},
+    {"approved": False},
+]
 
 # (the need, the evidence of its outcome, the code of its outcome area)
 NEEDS = [
@@ -122,32 +143,54 @@ def demo_closure_outcomes(context: DemoContext) -> None:
         Case.objects.filter(status=CaseStatus.ACTIVE, assessments__isnull=True)
         .exclude(Q(lead_professional__username="lead.professional") | Q(lead_professional__isnull=True))
         .select_related("family", "lead_professional", "team")
-        .order_by("opened_at", "id")[:2]
+        .order_by("opened_at", "id")[: len(JOURNEYS)]
     )
-    for number, case in enumerate(journeys):
-        _whole_journey(case, reason, destinations["universal"], lasted=number == 0)
-    if len(journeys) == 2:
+    for case, how in zip(journeys, JOURNEYS, strict=False):
+        _whole_journey(case, reason, destinations["universal"], **how)
+    if len(journeys) >= 2:
         _referred_again(context, Case.objects.select_related("family").get(pk=journeys[1].pk))
 
 
-def _whole_journey(case: Case, reason: ClosureReason, destination: ClosureDestination, *, lasted: bool) -> None:
+def _whole_journey(
+    case: Case,
+    reason: ClosureReason,
+    destination: ClosureDestination,
+    *,
+    lasted: bool = True,
+    needs: int = 3,
+    covered: bool = True,
+    partly: bool = False,
+    approved: bool = True,
+) -> None:
+    """From assessment to the six-month check, as the lead professional and their manager would.
+    By default the family meets the claim rule; otherwise: the first outcome did not last (`lasted`),
+    only the assessment's two needs (`needs=2`), the plan leaves the last need out (`covered`), the
+    second outcome only partly achieved (`partly`), the assessment left submitted (`approved`)."""
     lead, manager = case.lead_professional, _manager_of(case)
     if manager is None:
         return
+    _consent(case, lead)
     assessment = assessment_services.assessment_start(actor=lead, case=case)
     _fill(assessment, lead)  # every section, and two needs
-    assessment_services.assessment_need_add(
-        actor=lead, assessment=assessment, area=_areas()["family-relationships"], description=NEEDS[2][0]
-    )
+    if needs > 2:
+        assessment_services.assessment_need_add(
+            actor=lead, assessment=assessment, area=_areas()["family-relationships"], description=NEEDS[2][0]
+        )
     assessment = assessment_services.assessment_submit(actor=lead, assessment=Assessment.objects.get(pk=assessment.pk))
-    assessment_services.assessment_approve(actor=manager, assessment=assessment, note="Agreed.")
-    needs = list(IdentifiedNeed.objects.filter(case=case).order_by("recorded_at", "id"))
+    if approved:
+        assessment_services.assessment_approve(actor=manager, assessment=assessment, note="Agreed.")
+    identified = list(IdentifiedNeed.objects.filter(case=case).order_by("recorded_at", "id"))
     plan = plans.plan_create(actor=lead, case=case, contingency_plan="", exit_plan="")
-    plans.plan_outcome_add(actor=lead, plan=plan, text="We get on and the children are in school", needs=needs)
+    plans.plan_outcome_add(
+        actor=lead,
+        plan=plan,
+        text="We get on and the children are in school",
+        needs=identified if covered else identified[:-1],
+    )
     case_services.case_request_closure(
         actor=lead, case=case, reason=reason, summary="Every need met and the family managing on their own."
     )
-    closure = _record(case, needs, destination=destination, partly=False)
+    closure = _record(case, identified, destination=destination, partly=partly)
     case_services.case_sign_off_closure(actor=manager, case=case, note="Significant and sustained progress.")
     services.closure_sign_off(actor=manager, case=case, significant_and_sustained=True)
     closed = timezone.now() - datetime.timedelta(days=STORY_CLOSED_DAYS_AGO)
