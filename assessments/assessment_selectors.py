@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from cases.models import Case, Person, User
+from cases.models import Case, CaseStatus, Person, User
 from cases.permissions import MANAGE_CASE, cases_for_user
 from cases.roles import Role
 
@@ -90,12 +90,14 @@ def family_people(*, case: Case) -> list[Person]:
 
 
 def assessments_to_approve(*, user: User, limit: int) -> list[Assessment]:
-    """Submitted assessments of the cases `user` manages as a team manager (their team's, and their
-    agency's cases not yet given to a team), oldest submission first. One query."""
+    """Submitted assessments of the open cases `user` manages as a team manager (their team's, and
+    their agency's cases not yet given to a team), oldest submission first: a closed case's is not
+    waiting for a decision. One query."""
     if not user.has_role(Role.TEAM_MANAGER):
         return []
     return list(
         Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, case__in=cases_for_user(user, MANAGE_CASE))
+        .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case__family", "submitted_by")
         .order_by("submitted_at", "pk")[:limit]
     )

@@ -375,6 +375,17 @@ def test_team_managers_see_assessments_to_approve(world, client_for, django_asse
     assert url("assessment", cases[0]) not in other
 
 
+def test_a_closed_cases_submitted_assessment_is_not_waiting_for_approval(world, client_for):
+    case = open_case(world)
+    submitted(case)
+    case_services.case_request_closure(actor=world.team_manager, case=case, reason=world.outcomes_met, summary="Done.")
+    case_services.case_sign_off_closure(actor=world.team_manager, case=case)
+
+    page = client_for(world.team_manager).get(reverse("home")).content.decode()
+
+    assert url("assessment", case) not in page
+
+
 def test_the_home_panel_is_one_query_however_many(world, rf, django_assert_num_queries):
     from assessments.assessment_parts import _to_approve
 
