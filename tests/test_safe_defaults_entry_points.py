@@ -90,3 +90,12 @@ def test_the_development_settings_debug_install_the_benchmark_and_keep_no_connec
     development = _settings(DJANGO_SETTINGS_MODULE="earlyhelp.settings.development")
 
     assert development == {"DEBUG": True, "bench": True, "CONN_MAX_AGE": 0}
+
+
+def test_checking_the_models_against_the_migrations_needs_no_secret():
+    """`manage.py makemigrations --check` reads only the code: with no settings module and no
+    SECRET_KEY it runs (on the development settings) and finds every model change migrated."""
+    result = _python("manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
