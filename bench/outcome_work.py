@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Count
 
 from bench.copy import IdAllocator, copy_rows
-from bench.management.commands.generate_dataset import NOTE_BODIES, NOTE_SUMMARIES
+from bench.management.commands.generate_dataset import chronology_row
 from cases.deadlines import timescale_due
 from cases.models import Case, CaseStatus, ChronologyEntry, Deadline, DeadlineAlarm, OutcomeFramework, Timescale
 from cases.roles import Role
@@ -303,26 +303,20 @@ class OutcomeWork:
             have, agency_id = cursor.fetchone()
         span = max(1, int((case.closed_at - case.opened_at).total_seconds()))
         for k in range(have, entries):
-            occurred = case.opened_at + datetime.timedelta(seconds=self.rng.randrange(span))
-            note = k % 4 != 0
             self.add(
                 "long_history",
-                {
-                    "id": self.take("long_history"),
-                    "family_id": case.family_id,
-                    "case_id": case.pk,
-                    "kind": "note" if note else "event",
-                    "event": "" if note else "case_updated",
-                    "occurred_at": occurred,
-                    "recorded_at": occurred,
-                    "author_id": case.lead_professional_id,
-                    "author_agency_id": agency_id,
-                    "summary": self.rng.choice(NOTE_SUMMARIES),
-                    "body": self.rng.choice(NOTE_BODIES) if note else "",
-                },
+                chronology_row(
+                    self.rng,
+                    entry_id=self.take("long_history"),
+                    family_id=case.family_id,
+                    case_id=case.pk,
+                    k=k,
+                    occurred=case.opened_at + datetime.timedelta(seconds=self.rng.randrange(span)),
+                    author_id=case.lead_professional_id,
+                    agency_id=agency_id,
+                ),
             )
 
-    # --- all of it ------------------------------------------------------------------------------------
     def copy(self, names: list[str]) -> dict[str, int]:
         counts = {}
         for name in names:

@@ -31,6 +31,21 @@ from panels.models import (
 from panels.selectors import waiting_list
 
 
+def assert_every_foreign_key_points_somewhere(app_label: str) -> None:
+    """Foreign keys are triggers, off while the county loads: check by hand that each of the app's
+    points at a row."""
+    with connection.cursor() as cursor:
+        for model in django_apps.get_app_config(app_label).get_models():
+            for field in model._meta.concrete_fields:
+                if field.is_relation:
+                    table, target = model._meta.db_table, field.related_model._meta.db_table
+                    cursor.execute(
+                        f"SELECT count(*) FROM {table} t LEFT JOIN {target} r ON r.id = t.{field.column}"  # noqa: S608
+                        f" WHERE t.{field.column} IS NOT NULL AND r.id IS NULL"
+                    )
+                    assert cursor.fetchone() == (0,), f"{table}.{field.column}"
+
+
 def test_a_small_county_is_generated_with_every_state_and_valid_links(db, client):
     call_command("generate_dataset", families=120, seed=7)
 
@@ -198,17 +213,7 @@ def test_the_lead_professionals_work_is_generated_in_proportion_and_checks_out(d
         cancelled_at__isnull=True,
     )
     assert running.exists() and not running.exclude(case__status=CaseStatus.ACTIVE).exists()
-    # Foreign keys are triggers, off for the load: check by hand that each points somewhere.
-    with connection.cursor() as cursor:
-        for model in django_apps.get_app_config("assessments").get_models():
-            for field in model._meta.concrete_fields:
-                if field.is_relation:
-                    table, target = model._meta.db_table, field.related_model._meta.db_table
-                    cursor.execute(
-                        f"SELECT count(*) FROM {table} t LEFT JOIN {target} r ON r.id = t.{field.column}"  # noqa: S608
-                        f" WHERE t.{field.column} IS NOT NULL AND r.id IS NULL"
-                    )
-                    assert cursor.fetchone() == (0,), f"{table}.{field.column}"
+    assert_every_foreign_key_points_somewhere("assessments")
     # A second run adds nothing to the cases that have it.
     before = Assessment.objects.count()
     import random
@@ -272,16 +277,7 @@ def test_closures_outcomes_and_claims_are_generated_in_proportion_and_check_out(
     report_id, largest_id = report_cases()
     assert Case.objects.get(pk=report_id).chronology.count() == REPORT_CASE_ENTRIES
     assert Case.objects.get(pk=largest_id).chronology.count() == LARGEST_CASE_ENTRIES
-    with connection.cursor() as cursor:
-        for model in django_apps.get_app_config("outcomes").get_models():
-            for field in model._meta.concrete_fields:
-                if field.is_relation:
-                    table, target = model._meta.db_table, field.related_model._meta.db_table
-                    cursor.execute(
-                        f"SELECT count(*) FROM {table} t LEFT JOIN {target} r ON r.id = t.{field.column}"  # noqa: S608
-                        f" WHERE t.{field.column} IS NOT NULL AND r.id IS NULL"
-                    )
-                    assert cursor.fetchone() == (0,), f"{table}.{field.column}"
+    assert_every_foreign_key_points_somewhere("outcomes")
     # A second run adds nothing to the cases that have a closure.
     before = Closure.objects.count()
     OutcomeWork(rng=random.Random(1), now=timezone.now(), log=lambda line: None).run()

@@ -152,6 +152,34 @@ def re_referral_of(family_cases: list[dict], received: datetime.datetime) -> int
     return max(closed, key=lambda row: (row["closed_at"], row["id"]))["id"] if closed else None
 
 
+def chronology_row(
+    rng: random.Random,
+    *,
+    entry_id: int,
+    family_id: int,
+    case_id: int,
+    k: int,
+    occurred: datetime.datetime,
+    author_id: int | None,
+    agency_id: int | None,
+) -> dict:
+    """A case's k-th chronology entry as the county has them: three notes to an event."""
+    note = k % 4 != 0
+    return {
+        "id": entry_id,
+        "family_id": family_id,
+        "case_id": case_id,
+        "kind": "note" if note else "event",
+        "event": "" if note else "case_updated",
+        "occurred_at": occurred,
+        "recorded_at": occurred,
+        "author_id": author_id,
+        "author_agency_id": agency_id,
+        "summary": rng.choice(NOTE_SUMMARIES),
+        "body": rng.choice(NOTE_BODIES) if note else "",
+    }
+
+
 class Command(BaseCommand):
     help = "Generate a deterministic synthetic county for benchmarks (see bench/README.md)."
 
@@ -1023,7 +1051,6 @@ class Generator:
     def chronology_and_audit(self) -> None:
         rng, a = self.rng, self.allocators
         per_case = 50
-        bodies, summaries = NOTE_BODIES, NOTE_SUMMARIES
 
         def entries():
             for row in self.case_rows:
@@ -1032,21 +1059,16 @@ class Generator:
                 span = max(1, int((end - start).total_seconds()))
                 author = row["lead_professional_id"]
                 for k in range(per_case):
-                    occurred = start + datetime.timedelta(seconds=rng.randrange(span))
-                    note = k % 4 != 0
-                    yield {
-                        "id": a["chronology"].take(),
-                        "family_id": row["family_id"],
-                        "case_id": row["id"],
-                        "kind": "note" if note else "event",
-                        "event": "" if note else "case_updated",
-                        "occurred_at": occurred,
-                        "recorded_at": occurred,
-                        "author_id": author,
-                        "author_agency_id": self.council.pk if author else None,
-                        "summary": rng.choice(summaries),
-                        "body": rng.choice(bodies) if note else "",
-                    }
+                    yield chronology_row(
+                        rng,
+                        entry_id=a["chronology"].take(),
+                        family_id=row["family_id"],
+                        case_id=row["id"],
+                        k=k,
+                        occurred=start + datetime.timedelta(seconds=rng.randrange(span)),
+                        author_id=author,
+                        agency_id=self.council.pk if author else None,
+                    )
 
         self.count("chronology entries", copy_rows(ChronologyEntry, entries()))
 
