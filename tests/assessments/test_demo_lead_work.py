@@ -5,7 +5,6 @@ step ups, a step down and family group conferences, consent per person and the f
 network, all made through the services."""
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +37,7 @@ from cases.models import (
 from cases.permissions import case_get_for_user
 from front_door import selectors
 from front_door.models import Channel, Handover, ReferralStatus
+from tests.demo_snapshot import load_demo
 
 # The demo is loaded once for the module: its tests run on one worker, not once on each.
 pytestmark = pytest.mark.xdist_group("test_demo_lead_work")
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.xdist_group("test_demo_lead_work")
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo_data", verbosity=0)
+        load_demo()
         yield
         transaction.set_rollback(True)
 

@@ -3,12 +3,12 @@ pages, the duty manager triages and decides, and the practitioner downloads the 
 axe-core checks every page visited."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from front_door.letters import letter_create_and_send
 from front_door.models import Decision, Referral
 from tests.browser.test_roles import assert_accessible, sign_in
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "demo-password-123"
@@ -16,7 +16,7 @@ PASSWORD = "demo-password-123"
 
 @pytest.fixture
 def demo(transactional_db, live_server):
-    call_command("load_demo_data", verbosity=0)
+    load_demo()
 
 
 def sign_out(page: Page) -> None:

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from cases.models import Deadline
@@ -17,6 +16,7 @@ from front_door import intake_views
 from front_door.letters import letter_create_and_send
 from front_door.models import Decision, LetterStatus, Referral, ReferralStatus, ReferrerLetter
 from tests.browser.test_roles import assert_accessible, sign_in
+from tests.demo_snapshot import load_demo
 from tests.front_door.letters_helpers import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -25,7 +25,7 @@ PASSWORD = "demo-password-123"
 
 @pytest.fixture
 def demo(transactional_db, live_server, monkeypatch):
-    call_command("load_demo_data", verbosity=0)
+    load_demo()
     cache.clear()
     # Filled in by script, faster than any person: the form's 3-second rule has its own tests.
     monkeypatch.setattr(intake_views, "MIN_SECONDS", 0)

@@ -6,10 +6,10 @@ too. The pages are those of the demo data, as a tester sees them."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_roles import DEMO_PASSWORD, assert_accessible, sign_in
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,7 +34,7 @@ PAGES = [
 
 @pytest.fixture
 def demo_data(transactional_db, live_server):
-    call_command("load_demo_data")
+    load_demo()
 
 
 def page_width(page: Page) -> int:

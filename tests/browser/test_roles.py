@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import launch_chromium
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -33,7 +33,7 @@ DEMO_USERS = [
 
 @pytest.fixture
 def demo_data(transactional_db, live_server):
-    call_command("load_demo_data")
+    load_demo()
 
 
 def govuk_conditional_reveal(violation: dict, node: dict) -> bool:

@@ -37,6 +37,7 @@ from front_door.models import (
     ReferrerLetter,
 )
 from front_door.selectors import referral_queue
+from tests.demo_snapshot import load_demo
 
 DEMO_USERS = [
     "duty.manager",
@@ -61,7 +62,7 @@ pytestmark = pytest.mark.xdist_group("test_demo_data")
 def demo(django_db_setup, django_db_blocker):
     # Loading it takes seconds: once for the module, inside a transaction rolled back at its end.
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo_data", verbosity=0)
+        load_demo()
         yield
         transaction.set_rollback(True)
 

@@ -6,7 +6,6 @@ as disengaged waiting again. Loaded once for the module and rolled back after it
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from panels.models import (
 )
 from panels.permissions import may_manage_panel
 from panels.selectors import waiting_list
+from tests.demo_snapshot import load_demo
 
 # The demo is loaded once for the module: its tests run on one worker, not once on each.
 pytestmark = pytest.mark.xdist_group("test_demo")
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.xdist_group("test_demo")
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo_data", verbosity=0)
+        load_demo()
         yield
         transaction.set_rollback(True)
 
