@@ -113,6 +113,12 @@ class Redaction(models.Model):
     item_id = models.BigIntegerField()
     reason = models.CharField(max_length=20, choices=WithholdReason.choices)
     explanation = models.TextField(blank=True)
+    # What the item was when it was withheld (the inventory's `Item`: its title, and its date if it
+    # has one), so the request's page names each item without reading every kind of record. Never in
+    # the export, where a withheld item's title could tell what was withheld. Rows made before these
+    # were kept have no title: the page names their kind and id.
+    title = models.CharField(max_length=300, blank=True, default="")
+    item_date = models.DateField(null=True, blank=True)
     # Marked when the request was opened (another person's details), not by an administrator's choice.
     automatic = models.BooleanField(default=False)
     marked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

@@ -13,8 +13,9 @@ by `access_rows` and `access_summary`."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -22,6 +23,7 @@ from django.utils import dateformat, timezone
 
 from assessments.assessment_forms import TRIANGLE, section_form
 from assessments.models import (
+    PER_PERSON_SECTIONS,
     Assessment,
     AssessmentSection,
     FamilyGroupConference,
@@ -32,7 +34,17 @@ from assessments.models import (
     SectionKind,
     TafMeeting,
 )
-from cases.models import AccessLog, Case, ChronologyEntry, Consent, Family, IdentifiedNeed, Person, Relationship
+from cases.models import (
+    AccessLog,
+    Case,
+    ChronologyEntry,
+    Consent,
+    Family,
+    IdentifiedNeed,
+    LevelOfNeed,
+    Person,
+    Relationship,
+)
 from front_door.models import Decision, Handover, InformationRequest, Referral, ReferrerLetter
 from outcomes.models import Closure
 from panels.models import PanelDecision
@@ -92,6 +104,9 @@ class Group:
     item: Callable[[Any, Scope], Item]
     # The export's item, where it reads more than the redaction page shows (None: `item`).
     full: Callable[[Any, Scope], Item] | None = None
+    # A lookup the group's items share, made once per page or export and given to `item` and `full`
+    # as `shared` (None: they take none). It lives as long as the call: nothing is kept across requests.
+    shared: Callable[[], Any] | None = None
 
 
 def _name(user) -> str:
@@ -311,7 +326,79 @@ def _assessment_item(assessment: Assessment, scope: Scope) -> Item:
     )
 
 
-def _section_item(section: AssessmentSection, scope: Scope) -> Item:
+class SectionWords:
+    """Each kind of assessment section's questions in words, and the levels of need by name, shared by
+    the sections of one page or export. A section's own form names its questions, but the reason
+    section's form reads the levels of need each time it is built: so a form is built once per kind
+    (and per person, for the sections per person, whose questions name them) and the levels are read
+    once (all of them, a level no longer offered too): at most two queries however many sections."""
+
+    def __init__(self) -> None:
+        self._questions: dict[tuple[str, int | None], list[tuple[str, str, dict[str, str]]]] = {}
+        self._levels: dict[str, str] | None = None
+
+    def questions(self, section: AssessmentSection) -> list[tuple[str, str, dict[str, str]]]:
+        """The section's questions: each answer's key, its question and its choices' words by value."""
+        key = (section.kind, section.person_id if section.kind in PER_PERSON_SECTIONS else None)
+        if key not in self._questions:
+            questions = []
+            for name, form_field in section_form(section).fields.items():
+                if name == "completed":
+                    continue
+                choices = {str(k): str(v) for k, v in getattr(form_field, "choices", []) or []}
+                if name == "level_of_need":
+                    choices = {**choices, **self.levels()}
+                questions.append((name, str(form_field.label), choices))
+            self._questions[key] = questions
+        return self._questions[key]
+
+    def levels(self) -> dict[str, str]:
+        if self._levels is None:
+            self._levels = dict(LevelOfNeed.objects.values_list("code", "name"))
+        return self._levels
+
+
+def _section_fields(section: AssessmentSection, words: SectionWords, *, full: bool) -> list[tuple[str, str]]:
+    """The section's answers under their questions, in words. The child's domains give every
+    dimension in the export (`full`), and only those with something recorded on the redaction page."""
+    answers = section.answers or {}
+    if section.kind == SectionKind.CHILD_DOMAINS:
+        fields = []
+        for _code, title, dimensions in TRIANGLE:
+            for code, dimension in dimensions:
+                strengths, needs = answers.get(f"{code}_strengths"), answers.get(f"{code}_needs")
+                worry = answers.get(f"{code}_worry")
+                if not full and not strengths and not needs and worry in (None, ""):
+                    continue
+                fields.append(
+                    (
+                        f"{title}: {dimension}",
+                        f"Strengths: {strengths or 'None recorded'}. "
+                        f"Needs: {needs or 'None recorded'}. "
+                        f"Worry rating: {worry if worry not in (None, '') else 'Not rated'} out of 10",
+                    )
+                )
+        return fields
+    if section.kind == SectionKind.NEEDS:
+        return [("Needs", "Each need the assessment identified is under Identified needs")]
+    fields = []
+    for name, question, choices in words.questions(section):
+        value = answers.get(name)
+        fields.append((question, _words(choices.get(str(value), value) if choices else value)))
+    return fields
+
+
+def _section_item(section: AssessmentSection, scope: Scope, shared: SectionWords | None = None) -> Item:
+    """The section, its answers under their questions in words (`shared`: the page's `SectionWords`)."""
+    return _section(section, scope, shared or SectionWords(), full=False)
+
+
+def _section_item_full(section: AssessmentSection, scope: Scope, shared: SectionWords | None = None) -> Item:
+    """The section for the export: as the redaction page has it, every dimension of the child's domains."""
+    return _section(section, scope, shared or SectionWords(), full=True)
+
+
+def _section(section: AssessmentSection, scope: Scope, words: SectionWords, *, full: bool) -> Item:
     about = f" ({section.person.full_name})" if section.person_id else ""
     return Item(
         ItemType.ASSESSMENT_SECTION,
@@ -319,42 +406,10 @@ def _section_item(section: AssessmentSection, scope: Scope) -> Item:
         f"Assessment of case {section.assessment.case.reference} v{section.assessment.version}: "
         f"{section.get_kind_display()}{about}",
         section.updated_at,
-        [(key.replace("_", " ").capitalize(), _words(value)) for key, value in (section.answers or {}).items()],
+        _section_fields(section, words, full=full),
         # A section about another member of the family, or family-wide free text.
         third_party=section.person_id is None or section.person_id != scope.person.pk,
     )
-
-
-def _section_item_full(section: AssessmentSection, scope: Scope) -> Item:
-    """The section's answers under their questions, in words (the section's own form names them:
-    a query for the form of the reason section, which lists the levels of need)."""
-    item = _section_item(section, scope)
-    answers = section.answers or {}
-    if section.kind == SectionKind.CHILD_DOMAINS:
-        fields = []
-        for _code, title, dimensions in TRIANGLE:
-            for code, dimension in dimensions:
-                worry = answers.get(f"{code}_worry")
-                fields.append(
-                    (
-                        f"{title}: {dimension}",
-                        f"Strengths: {answers.get(f'{code}_strengths') or 'None recorded'}. "
-                        f"Needs: {answers.get(f'{code}_needs') or 'None recorded'}. "
-                        f"Worry rating: {worry if worry not in (None, '') else 'Not rated'} out of 10",
-                    )
-                )
-    elif section.kind == SectionKind.NEEDS:
-        fields = [("Needs", "Each need the assessment identified is under Identified needs")]
-    else:
-        fields = []
-        for name, field in section_form(section).fields.items():
-            if name == "completed":
-                continue
-            value = answers.get(name)
-            choices = {str(k): str(v) for k, v in getattr(field, "choices", []) or []}
-            fields.append((str(field.label), _words(choices.get(str(value), value) if choices else value)))
-    item.fields = fields
-    return item
 
 
 def _need_item(need: IdentifiedNeed, scope: Scope) -> Item:
@@ -706,6 +761,7 @@ GROUPS: list[Group] = [
         ),
         _section_item,
         _section_item_full,
+        SectionWords,
     ),
     Group(
         "needs",
@@ -800,11 +856,39 @@ GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 CHUNK = 500
 
 
+def _maker(group: Group, *, full: bool) -> Callable[[Any, Scope], Item]:
+    """The group's item (the export's, if `full`), with a lookup of its own if the group shares one."""
+    make = (group.full or group.item) if full else group.item
+    return make if group.shared is None else partial(make, shared=group.shared())
+
+
+def page_items(group: Group, rows: Iterable, scope: Scope) -> list[Item]:
+    """The redaction page's items of these rows of `group` (its lookup read once for them all)."""
+    make = _maker(group, full=False)
+    return [make(row, scope) for row in rows]
+
+
 def group_items(group: Group, scope: Scope) -> Iterator[Item]:
     """Every item of `group`, read in chunks: memory stays flat however many there are."""
-    make = group.full or group.item
+    make = _maker(group, full=True)
     for row in group.rows(scope).iterator(chunk_size=CHUNK):
         yield make(row, scope)
+
+
+def items_by_key(scope: Scope, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Item]:
+    """The items of the person's record named by these (type, id) keys, by key: each group of a
+    kind asked for reads those ids (a query a group, and its prefetches). A key outside the record
+    is not found."""
+    wanted: dict[str, set[int]] = {}
+    for item_type, item_id in keys:
+        wanted.setdefault(str(item_type), set()).add(int(item_id))
+    found: dict[tuple[str, int], Item] = {}
+    for group in GROUPS:
+        ids = wanted.get(group.item_type)
+        if ids:
+            for item in page_items(group, group.rows(scope).filter(pk__in=ids), scope):
+                found[(str(item.type), item.id)] = item
+    return found
 
 
 def redactions_for(request: SubjectAccessRequest, items: list[Item]) -> dict[str, Redaction]:

@@ -20,6 +20,7 @@ from . import selectors
 from .models import ItemType, Redaction, RequestStatus, SubjectAccessRequest, WithholdReason, one_month_after
 
 KIND = "subject-access"
+TITLE_MAX = Redaction._meta.get_field("title").max_length
 RECORD_TYPE = "subject_access_request"
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -27,6 +28,18 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     RequestStatus.READY: {RequestStatus.DRAFT, RequestStatus.EXPORTED},
     RequestStatus.EXPORTED: {RequestStatus.DRAFT, RequestStatus.EXPORTED},
 }
+
+
+def _about(item: selectors.Item | None) -> dict:
+    """What a redaction keeps of its item for the request's page: its title and its date (a day).
+    Never in the export (`withheld_list` leaves them out): a title could tell what was withheld."""
+    if item is None:
+        return {"title": "", "item_date": None}
+    title = item.title if len(item.title) <= TITLE_MAX else item.title[: TITLE_MAX - 1] + "…"
+    when = item.when
+    if isinstance(when, datetime.datetime):
+        when = timezone.localtime(when).date()
+    return {"title": title, "item_date": when}
 
 
 def _check_actor(actor: User) -> None:
@@ -54,7 +67,8 @@ def sar_open(
 
     Before: `actor` is an administrator. Besides: every other member of the person's families is
     withheld at once as a third party (`automatic`), for the administrator to release where they
-    agree; the opening is written to the person's access log."""
+    agree (each with its name, for the request's page); the opening is written to the person's access
+    log."""
     _check_actor(actor)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": "The date received must be today or in the past"})
@@ -67,17 +81,18 @@ def sar_open(
         opened_by=actor,
     )
     scope = selectors.scope_of(person)
-    others = selectors.GROUPS_BY_KEY["members"].rows(scope).values_list("pk", flat=True)
+    members = selectors.GROUPS_BY_KEY["members"]
     Redaction.objects.bulk_create(
         Redaction(
             request=request,
             item_type=ItemType.PERSON,
-            item_id=other,
+            item_id=other.id,
             reason=WithholdReason.THIRD_PARTY,
             automatic=True,
             marked_by=actor,
+            **_about(other),
         )
-        for other in others
+        for other in selectors.page_items(members, members.rows(scope), scope)
     )
     access_log_record(
         user=actor,
@@ -107,7 +122,8 @@ def redaction_withhold(
 ) -> int:
     """Withhold `items` (type and id) from the request's export for `reason`; an item withheld already
     takes the new reason. Before: the request is being checked (draft); "other" is explained.
-    Returns how many items."""
+    Besides: each redaction keeps its item's title and date, read from the person's record, for the
+    request's page (an item outside the record keeps none). Returns how many items."""
     _check_actor(actor)
     held = _editable(request)
     if reason not in WithholdReason.values:
@@ -121,6 +137,8 @@ def redaction_withhold(
     if any(t not in ItemType.values for t, _ in items):
         raise ValidationError({"items": "Select the items to withhold"})
     now = timezone.now()
+    # Each item's title and date, for the request's page (a query or so per kind of record).
+    found = selectors.items_by_key(selectors.scope_of(held.person), items)
     Redaction.objects.bulk_create(
         [
             Redaction(
@@ -131,12 +149,13 @@ def redaction_withhold(
                 explanation=explanation,
                 marked_by=actor,
                 marked_at=now,
+                **_about(found.get((t, i))),
             )
             for t, i in items
         ],
         update_conflicts=True,
         unique_fields=["request", "item_type", "item_id"],
-        update_fields=["reason", "explanation", "marked_by", "marked_at", "automatic"],
+        update_fields=["reason", "explanation", "marked_by", "marked_at", "automatic", "title", "item_date"],
     )
     return len(items)
 

@@ -127,7 +127,7 @@ def _items_page(request: HttpRequest, sar: SubjectAccessRequest, params):
     group = selectors.GROUPS_BY_KEY.get(query_text(params, "group", 30)) or selectors.GROUPS[0]
     scope = selectors.scope_of(sar.person)
     page, _ = page_of(request, group.rows(scope), ITEMS_PAGE_SIZE)
-    items = [group.item(row, scope) for row in page.object_list]
+    items = selectors.page_items(group, page.object_list, scope)
     return group, page, items
 
 

@@ -303,6 +303,10 @@ def test_a_withheld_item_is_in_neither_file_and_the_withheld_list_says_why(
     raw = json.dumps(data)
     for hidden in (NOTE, NOTE_BODY):
         assert hidden not in raw and hidden not in text, hidden
+    # The request's page names the note by its summary (kept on the redaction); the export's
+    # withheld list does not (kind, date and reason only), nor do the export's parameters.
+    assert redaction.title == NOTE and NOTE not in json.dumps(export.parameters)
+    assert set(data["withheld"][0]) == {"type", "id", "reason", "reason_words", "date"}
     assert items_of(data)[(ItemType.CHRONOLOGY, held["note"].pk)]["withheld"] == (
         "[Withheld: Would be likely to cause serious harm]"
     )
