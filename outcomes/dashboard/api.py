@@ -1,5 +1,6 @@
-"""`GET /api/v1/dashboard/`: the dashboard's figures as JSON, for the same people as the page
-(analysts: the county; team managers: their own agency), with the same small-number rule."""
+"""`GET /api/v1/dashboard/`: the dashboard's figures as JSON, every section's tables at once, for the
+same people as the pages (analysts: the county; team managers: their own agency), with the same
+small-number rule."""
 
 from __future__ import annotations
 
@@ -83,9 +84,9 @@ class Dashboard(APIView):
     @extend_schema(
         summary="The dashboard's figures",
         description=(
-            "Every table of the dashboard page for the period (default: the last 12 months) and locality: "
-            "analysts get the county's figures, team managers their own agency's. Counts of 1 to 4 are given as "
-            "'fewer than 5', and what is made from fewer than 5 records as 'suppressed'."
+            "Every table of the dashboard (all four section pages) for the period (default: the last 12 months) "
+            "and locality: analysts get the county's figures, team managers their own agency's. Counts of 1 to 4 "
+            "are given as 'fewer than 5', and what is made from fewer than 5 records as 'suppressed'."
         ),
         parameters=[
             OpenApiParameter("from_date", str, description="First day of the period, YYYY-MM-DD"),

@@ -1,7 +1,12 @@
 """The dashboard's figures: counts, shares and times over a period, for the county or for one
-agency, never a person's name. Each section is one or two aggregate queries (grouped in the
-database, a few hundred rows at most come back), so the page runs the same number of queries however
-large the county: `dashboard_tables` runs QUERIES of them.
+agency, never a person's name. Each table is one or two aggregate queries (grouped in the
+database, a few hundred rows at most come back), so a page runs the same number of queries however
+large the county.
+
+The dashboard is in four sections (SECTIONS: timeliness, contacts and referrals, cases, outcomes),
+a page each, and each page counts only its own section's tables: `Section.tables` runs
+`Section.queries` queries. `dashboard_tables` counts every section's (for the PDF and the API) in
+QUERIES queries.
 
 Who sees what (`Scope`): an analyst sees the county; a team manager sees their own agency's part of
 it: the cases their agency leads (and the clocks, needs, readings, panel decisions and handovers of
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -454,19 +460,8 @@ def volumes(scope: Scope) -> list[Table]:
         return lambda row: row[field] or "Not decided yet"
 
     outcome_labels = dict(DecisionOutcome.choices)
-    total = sum(row["n"] for row in rows)
-    re_referrals = sum(row["re_referrals"] for row in rows)
-    headline = Table(
-        key="re-referrals",
-        title="Re-referrals within 12 months of a closed case",
-        section=OUTCOMES,
-        columns=[Column("Contacts", LABEL), Column("Number"), Column("Share of contacts (%)", SHARE)],
-        rows=[
-            ["Contacts received in the period", total, None],
-            ["Of which re-referrals within 12 months of a case's closure", re_referrals, Share(re_referrals, total)],
-        ],
-        chart=None,
-        note="A re-referral: a contact about a family whose case closed in the 12 months before it was received.",
+    headline = re_referrals_table(
+        total=sum(row["n"] for row in rows), re_referrals=sum(row["re_referrals"] for row in rows)
     )
     return [
         monthly,
@@ -518,6 +513,37 @@ def volumes(scope: Scope) -> list[Table]:
         ),
         headline,
     ]
+
+
+def re_referrals_table(*, total: int, re_referrals: int) -> Table:
+    """The re-referrals headline (shown in Outcomes): of the period's contacts, how many were
+    re-referrals within 12 months of a case's closure."""
+    return Table(
+        key="re-referrals",
+        title="Re-referrals within 12 months of a closed case",
+        section=OUTCOMES,
+        columns=[Column("Contacts", LABEL), Column("Number"), Column("Share of contacts (%)", SHARE)],
+        rows=[
+            ["Contacts received in the period", total, None],
+            ["Of which re-referrals within 12 months of a case's closure", re_referrals, Share(re_referrals, total)],
+        ],
+        chart=None,
+        note="A re-referral: a contact about a family whose case closed in the 12 months before it was received.",
+    )
+
+
+def re_referrals(scope: Scope) -> Table:
+    """The re-referrals headline on its own, for the Outcomes page, which does not count the contacts
+    by month, source and decision (CONTACTS_SQL) to get two numbers. The same contacts as
+    `_contact_groups`: the period's referrals by when they were received, drafts and repeat
+    submissions left out, narrowed as the scope narrows them (the referrer's agency, the referral's
+    locality). One query."""
+    counted = (
+        scope.referrals()
+        .filter(duplicate_of__isnull=True, received_at__gte=scope.since, received_at__lt=scope.until)
+        .aggregate(total=Count("id"), re_referrals=Count("id", filter=Q(re_referral_of__isnull=False)))
+    )
+    return re_referrals_table(total=counted["total"], re_referrals=counted["re_referrals"])
 
 
 # --- Cases ------------------------------------------------------------------------------------------------
@@ -963,22 +989,101 @@ def distance_travelled(scope: Scope) -> Table:
     return table
 
 
-# --- The dashboard --------------------------------------------------------------------------------------
+# --- The sections and the whole ---------------------------------------------------------------------------
+
+
+def timeliness_tables(scope: Scope, now: datetime.datetime) -> list[Table]:
+    """The Timeliness section. One query."""
+    return [timeliness(scope, now)]
+
+
+def contacts_tables(scope: Scope, now: datetime.datetime) -> list[Table]:
+    """The Contacts and referrals section (the re-referrals headline made from the same query is
+    Outcomes'). One query."""
+    return volumes(scope)[:-1]
+
+
+def cases_tables(scope: Scope, now: datetime.datetime) -> list[Table]:
+    """The Cases section. Five queries."""
+    return [*open_cases(scope), steps(scope), *panel(scope, now)]
+
+
+def outcomes_tables(scope: Scope, now: datetime.datetime, *, headline: Table | None = None) -> list[Table]:
+    """The Outcomes section, with the re-referrals `headline` when the contacts have been counted
+    already (the whole dashboard), else counted on its own. Four queries (three with `headline`)."""
+    return [
+        needs_achieved(scope),
+        *closures(scope),
+        headline or re_referrals(scope),
+        distance_travelled(scope),
+    ]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of the dashboard: its address's `slug`, its `name` (the tables' `section`), the keys
+    of its tables in the page's order, and how many queries `tables` runs."""
+
+    slug: str
+    name: str
+    make: Callable[[Scope, datetime.datetime], list[Table]]
+    keys: tuple[str, ...]
+    queries: int
+
+    def tables(self, scope: Scope, *, now: datetime.datetime | None = None) -> list[Table]:
+        return self.make(scope, now or timezone.now())
+
+
+SECTIONS = (
+    Section("timeliness", TIMELINESS, timeliness_tables, ("timeliness",), 1),
+    Section(
+        "contacts",
+        VOLUMES,
+        contacts_tables,
+        (
+            *("contacts-by-month", "contacts-by-source", "contacts-by-channel", "contacts-by-level"),
+            *("contacts-by-decision", "contacts-by-destination", "contacts-by-locality"),
+        ),
+        1,
+    ),
+    Section(
+        "cases",
+        CASES,
+        cases_tables,
+        (
+            *("open-by-lead-agency", "open-by-agency-type", "open-by-locality", "caseloads"),
+            *("lead-professional-agencies", "steps", "panel-waits", "panel-decisions"),
+        ),
+        5,
+    ),
+    Section(
+        "outcomes",
+        OUTCOMES,
+        outcomes_tables,
+        (
+            *("needs-by-area", "closure-reasons", "closure-destinations", "family-feedback"),
+            *("re-referrals", "distance-travelled"),
+        ),
+        4,
+    ),
+)
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+def section_of_table(key: str) -> Section | None:
+    """The section whose page shows the table `key` (None: no such table)."""
+    return next((section for section in SECTIONS if key in section.keys), None)
 
 
 def dashboard_tables(scope: Scope, *, now: datetime.datetime | None = None) -> list[Table]:
-    """Every table of the dashboard, in the page's order. QUERIES queries."""
+    """Every table of the dashboard, section by section in the pages' order. QUERIES queries: the
+    re-referrals headline comes from the contacts' query rather than one of its own."""
     now = now or timezone.now()
     contact_tables = volumes(scope)
-    re_referrals = contact_tables.pop()
+    headline = contact_tables.pop()
     return [
-        timeliness(scope, now),
+        *timeliness_tables(scope, now),
         *contact_tables,
-        *open_cases(scope),
-        steps(scope),
-        *panel(scope, now),
-        needs_achieved(scope),
-        *closures(scope),
-        re_referrals,
-        distance_travelled(scope),
+        *cases_tables(scope, now),
+        *outcomes_tables(scope, now, headline=headline),
     ]

@@ -1,5 +1,8 @@
-"""The dashboard's pages: the figures with their charts, each table as a CSV file (`?csv=<table>`),
-and the whole as a PDF. For analysts (the county) and team managers (their own agency); nobody else.
+"""The dashboard's pages: one page for each section (`selectors.SECTIONS`: the first at /dashboard/,
+the others at /dashboard/<slug>/), each counting only its own section's figures, with their charts
+and a navigation between the sections that keeps the filters; each table as a CSV file
+(`?csv=<table>`, from any section's page: only the table's own section is counted), and the whole
+dashboard as a PDF. For analysts (the county) and team managers (their own agency); nobody else.
 No page, file or answer here names a person."""
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ DASHBOARD_ROLES = (Role.ANALYST, Role.TEAM_MANAGER)
 
 @dataclass(frozen=True)
 class Figures:
-    """What a dashboard shows: its scope in words, the period, and the tables."""
+    """What a dashboard shows: its scope in words, the period, and the tables (one section's, or
+    every section's)."""
 
     scope: selectors.Scope
     covers: str
@@ -60,21 +64,29 @@ def scope_for(
     raise PermissionDenied
 
 
-def figures_cache_key(scope: selectors.Scope) -> str:
-    return f"dashboard:v1:{scope.agency_id}:{scope.locality_id}:{scope.since.isoformat()}:{scope.until.isoformat()}"
+ALL = "all"
 
 
-def figures_for(user: User, period: dict) -> Figures:
-    """The figures `user` may see for `period`. Counting reads the county's records, and analysts
-    come back to the same figures: they are kept for FIGURES_CACHE_SECONDS (as the shared record's
-    figures are), under the scope worked out from the user on this request, and say when they were
-    counted."""
+def figures_cache_key(scope: selectors.Scope, section: str = ALL) -> str:
+    """Where the figures of `section` (a slug, or ALL: the whole dashboard) for `scope` are kept."""
+    return (
+        f"dashboard:v2:{section}:{scope.agency_id}:{scope.locality_id}:"
+        f"{scope.since.isoformat()}:{scope.until.isoformat()}"
+    )
+
+
+def figures_for(user: User, period: dict, section: selectors.Section | None = None) -> Figures:
+    """The figures `user` may see for `period`: one `section`'s tables, or (None) every section's.
+    Counting reads the county's records, and analysts come back to the same figures: they are kept
+    for FIGURES_CACHE_SECONDS (as the shared record's figures are), under the scope worked out from
+    the user on this request and the section, and say when they were counted."""
     scope, covers = scope_for(user, first=period["from_date"], last=period["to_date"], locality=period["locality"])
-    key = figures_cache_key(scope)
+    key = figures_cache_key(scope, section.slug if section else ALL)
     counted = cache.get(key) if settings.FIGURES_CACHE_SECONDS > 0 else None
     if counted is None:
         now = timezone.now()
-        counted = (selectors.dashboard_tables(scope, now=now), now)
+        tables = section.tables(scope, now=now) if section else selectors.dashboard_tables(scope, now=now)
+        counted = (tables, now)
         if settings.FIGURES_CACHE_SECONDS > 0:
             cache.set(key, counted, settings.FIGURES_CACHE_SECONDS)
     tables, counted_at = counted
@@ -106,6 +118,26 @@ def _querystring(request: HttpRequest, **extra: str) -> str:
     for key, value in extra.items():
         params[key] = value
     return params.urlencode()
+
+
+def section_url(section: selectors.Section) -> str:
+    """The first section's page is the dashboard's own address."""
+    if section == selectors.SECTIONS[0]:
+        return reverse("dashboard:dashboard")
+    return reverse("dashboard:section", kwargs={"section": section.slug})
+
+
+def _navigation(request: HttpRequest, current: selectors.Section) -> list[dict]:
+    """The links to each section's page, with the filters chosen on this one."""
+    query = _querystring(request)
+    return [
+        {
+            "name": section.name,
+            "url": f"{section_url(section)}?{query}" if query else section_url(section),
+            "current": section == current,
+        }
+        for section in selectors.SECTIONS
+    ]
 
 
 def _shown_table(table: Table, request: HttpRequest) -> dict:
@@ -149,15 +181,23 @@ def _csv(figures: Figures, key: str) -> HttpResponse:
 
 @roles_required(*DASHBOARD_ROLES)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HttpRequest, section: str = selectors.SECTIONS[0].slug) -> HttpResponse:
+    """One section's page (the URLconf names the section: one route for each, so an address of no
+    section is not found), or one table of any section as CSV (`?csv=<key>`, counting only the
+    section that table is in)."""
+    current = selectors.SECTIONS_BY_SLUG[section]
     form, period = _filters(request)
+    page = {"filters": form, "section": current, "sections": _navigation(request, current)}
     if period is None:
-        return render(request, "outcomes/dashboard/dashboard.html", {"filters": form}, status=400)
-    figures = figures_for(request.user, period)
+        return render(request, "outcomes/dashboard/dashboard.html", page, status=400)
     if "csv" in request.GET:
-        return _csv(figures, request.GET["csv"])
+        of_table = selectors.section_of_table(request.GET["csv"])
+        if of_table is None:
+            raise Http404("No such table")
+        return _csv(figures_for(request.user, period, of_table), request.GET["csv"])
+    figures = figures_for(request.user, period, current)
     context = {
-        "filters": form,
+        **page,
         "figures": figures,
         "tables": [_shown_table(table, request) for table in figures.tables],
         "pdf_url": f"{reverse('dashboard:dashboard-pdf')}?{_querystring(request)}",

@@ -1,8 +1,8 @@
 """Closing a case in a real browser: the lead professional asks to close it (an empty submit first:
 one GOV.UK error summary for the move's questions and each need's), answering each need's outcome
 with its evidence, where the family goes and its feedback; the team manager signs it off, opens the
-dashboard and downloads the Ofsted inspection lists. axe-core checks every page visited; the
-effects are read back."""
+dashboard, follows its navigation to the Outcomes section and downloads the Ofsted inspection
+lists. axe-core checks every page visited; the effects are read back."""
 
 from __future__ import annotations
 
@@ -76,6 +76,16 @@ def test_a_closure_with_its_outcomes_signed_off_then_the_dashboard_and_the_inspe
 
     go(page, lambda: page.get_by_role("link", name="Dashboard").click())
     expect(page.locator("h1")).to_have_text("Early help dashboard")
+    sections = page.get_by_role("navigation", name="Dashboard sections")
+    expect(sections.locator('[aria-current="page"]')).to_have_text("Timeliness")
+    assert_accessible(page)
+    # The closure's figures are on the Outcomes section's page: its link followed by keyboard.
+    sections.get_by_role("link", name="Outcomes").focus()
+    go(page, lambda: page.keyboard.press("Enter"))
+    expect(page).to_have_title(re.compile(r"^Dashboard: Outcomes "))
+    expect(sections.locator('[aria-current="page"]')).to_have_text("Outcomes")
+    expect(page.locator("h2", has_text="Outcomes")).to_be_visible()
+    expect(page.get_by_role("region", name="Cases closed by reason")).to_contain_text("Outcomes met")
     assert_accessible(page)
 
     page.goto("/exports/annex-a/")

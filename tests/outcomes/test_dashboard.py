@@ -1,6 +1,7 @@
 """The dashboard (outcomes/dashboard): figures against hand-counted records, small numbers hidden in
-everything that leaves the system, no name anywhere, who sees which figures, the PDF and the
-page's fixed number of queries."""
+everything that leaves the system, no name anywhere, who sees which figures, the PDF, the section
+pages (each showing and counting only its own tables, the navigation between them keeping the
+filters) and each page's fixed number of queries."""
 
 from __future__ import annotations
 
@@ -22,14 +23,24 @@ from front_door.models import Channel, DecisionOutcome, Referral
 from front_door.services import PersonData
 from outcomes import services as outcome_services
 from outcomes.dashboard import selectors
-from outcomes.dashboard.selectors import month_label
+from outcomes.dashboard.selectors import SECTIONS, SECTIONS_BY_SLUG, month_label
 from outcomes.dashboard.tables import FEWER_THAN_5, SUPPRESSED, Measure, Share
 from outcomes.models import ClosureDestination
 from outcomes.services import NeedAnswer
 from tests.conftest import open_case
+from tests.front_door.helpers import decide, person_data
 
 URL = "/dashboard/"
 API = "/api/v1/dashboard/"
+# Each section's page, and the queries it runs: its tables' and two more (the signed-in user, the
+# filter's localities).
+SECTION_PAGES = [
+    ("timeliness", "/dashboard/", 1 + 2),
+    ("contacts", "/dashboard/contacts/", 1 + 2),
+    ("cases", "/dashboard/cases/", 5 + 2),
+    ("outcomes", "/dashboard/outcomes/", 4 + 2),
+]
+ALL_KEYS = [key for section in SECTIONS for key in section.keys]
 
 
 def _scope(**kwargs) -> selectors.Scope:
@@ -267,21 +278,20 @@ def test_no_name_of_anyone_reaches_the_page_the_csv_or_the_api(world, client_for
     _refer(world, world.school_practitioner)
     open_case(world, status="closed")
     client = client_for(world.analyst)
-    page = client.get(URL)
-    texts = [page.content.decode()]
-    for key in ("contacts-by-source", "caseloads", "lead-professional-agencies", "closure-reasons"):
-        texts.append(client.get(URL, {"csv": key}).content.decode())
-    texts.append(client.get(API).content.decode())
+    pages = [client.get(url) for _slug, url, _queries in SECTION_PAGES]
+    page_texts = [page.content.decode() for page in pages]
+    files = [client.get(URL, {"csv": key}).content.decode() for key in ALL_KEYS]
+    files.append(client.get(API).content.decode())
     # The page's header names the analyst signed in to them; nothing else may name anyone.
     own_name = world.analyst.get_full_name()
     names = [f"{u.first_name} {u.last_name}" for u in User.objects.exclude(first_name="").exclude(pk=world.analyst.pk)]
     names += [f"{p.first_name} {p.last_name}" for p in Person.objects.all()] + ["Amara", "Okafor"]
 
-    assert page.status_code == 200
-    assert "Agencies taking the lead professional role" in texts[0]
-    assert [name for name in names for text in texts if name in text] == []
-    assert texts[0].count(own_name) == 1
-    assert [text for text in texts[1:] if own_name in text] == []
+    assert [page.status_code for page in pages] == [200] * len(SECTION_PAGES)
+    assert "Agencies taking the lead professional role" in page_texts[2]
+    assert [name for name in names for text in page_texts + files if name in text] == []
+    assert [text.count(own_name) for text in page_texts] == [1] * len(SECTION_PAGES)
+    assert [text for text in files if own_name in text] == []
 
 
 def test_a_team_manager_sees_their_own_agencys_figures_and_an_analyst_the_county(world, client_for):
@@ -305,7 +315,9 @@ def test_a_lead_professional_gets_403_everywhere(world, client_for):
     client = client_for(world.lead)
 
     assert client.get(URL).status_code == 403
+    assert [client.get(url).status_code for _slug, url, _queries in SECTION_PAGES] == [403] * len(SECTION_PAGES)
     assert client.get(URL, {"csv": "timeliness"}).status_code == 403
+    assert client.get(URL, {"csv": "caseloads"}).status_code == 403
     assert client.get(URL + "pdf/").status_code == 403
     assert client.get(API).status_code == 403
 
@@ -317,7 +329,7 @@ def test_a_bad_date_is_a_clear_error(world, client_for):
 
     assert response.status_code == 400
     assert "The start date must be a real date" in response.content.decode()
-    assert "Error: Dashboard" in response.content.decode()
+    assert "<title>Error: Dashboard: Timeliness" in response.content.decode()
 
 
 def test_the_pdf_is_marked_on_every_page_and_holds_the_tables(world, client_for):
@@ -345,10 +357,153 @@ def test_the_figures_are_a_fixed_number_of_queries(world, client_for, django_ass
 
     with django_assert_num_queries(selectors.QUERIES):
         selectors.dashboard_tables(_scope())
-    with django_assert_num_queries(selectors.QUERIES + 2):  # the signed-in user, the filter's localities
-        response = client.get(URL)
+    with django_assert_num_queries(selectors.QUERIES + 1):  # the signed-in user
+        response = client.get(API)
     assert response.status_code == 200
     assert Referral.objects.count() == 3
+
+
+@pytest.mark.parametrize(("slug", "url", "queries"), SECTION_PAGES)
+def test_each_section_page_is_a_fixed_number_of_queries(
+    world, client_for, django_assert_num_queries, slug, url, queries
+):
+    for n in range(3):
+        _refer(world, world.school_practitioner, n=n)
+    open_case(world, status="closed")
+    open_case(world)
+    section = SECTIONS_BY_SLUG[slug]
+    client = client_for(world.analyst)
+    client.get(url)  # the process's caches warmed (the menu, the content types)
+
+    with django_assert_num_queries(section.queries):
+        section.tables(_scope())
+    with django_assert_num_queries(queries):
+        page = client.get(url)
+    with django_assert_num_queries(queries - 1):  # a table's CSV: its section's, and the signed-in user
+        download = client.get(URL, {"csv": section.keys[-1]})
+    assert (page.status_code, download.status_code) == (200, 200)
+    assert queries <= 12  # every page's budget
+
+
+def test_the_sections_together_are_the_whole_dashboard_in_its_order(world):
+    _refer(world, world.school_practitioner)
+    open_case(world, status="closed")
+
+    whole = selectors.dashboard_tables(_scope())
+    by_section = [section.tables(_scope()) for section in SECTIONS]
+
+    assert [table.key for table in whole] == ALL_KEYS
+    assert [[table.key for table in tables] for tables in by_section] == [list(section.keys) for section in SECTIONS]
+    assert [{table.section for table in tables} for tables in by_section] == [{section.name} for section in SECTIONS]
+    assert [table.rows for tables in by_section for table in tables] == [table.rows for table in whole]
+    assert sum(section.queries for section in SECTIONS) == selectors.QUERIES + 1  # the headline's own query
+
+
+@pytest.mark.parametrize(("slug", "url", "queries"), SECTION_PAGES)
+def test_each_section_page_shows_its_own_tables_and_marks_itself_in_the_navigation(
+    world, client_for, slug, url, queries
+):
+    section = SECTIONS_BY_SLUG[slug]
+    others = [key for key in ALL_KEYS if key not in section.keys]
+
+    response = client_for(world.analyst).get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<title>Dashboard: {section.name} - " in html
+    assert '<h1 class="govuk-heading-l">Early help dashboard</h1>' in html
+    assert f'<h2 class="govuk-heading-m">{section.name}</h2>' in html
+    assert [key for key in section.keys if f'id="{key}"' not in html] == []
+    assert [key for key in others if f'id="{key}"' in html] == []
+    navigation = html.split('<nav aria-label="Dashboard sections"')[1].split("</nav>")[0]
+    assert navigation.count('aria-current="page"') == 1
+    assert (
+        f'href="{url}" aria-current="page"><strong class="govuk-service-navigation__active-fallback">{section.name}<'
+        in navigation
+    )
+    assert [path for _slug, path, _queries in SECTION_PAGES if f'href="{path}"' not in navigation] == []
+    assert "Download the whole dashboard" in html
+
+
+def test_the_filters_carry_over_from_section_to_section(world, client_for):
+    filters = {
+        "from_date_0": "1",
+        "from_date_1": "1",
+        "from_date_2": "2026",
+        "to_date_0": "31",
+        "to_date_1": "12",
+        "to_date_2": "2026",
+        "locality": str(world.north.pk),
+    }
+    client = client_for(world.analyst)
+
+    html = client.get("/dashboard/cases/", filters).content.decode()
+
+    query = "from_date_0=1&amp;from_date_1=1&amp;from_date_2=2026&amp;to_date_0=31&amp;to_date_1=12&amp;to_date_2=2026"
+    query += f"&amp;locality={world.north.pk}"
+    assert f'href="/dashboard/?{query}"' in html
+    assert f'href="/dashboard/contacts/?{query}"' in html
+    assert f'href="/dashboard/outcomes/?{query}"' in html
+    assert f'href="/dashboard/cases/?{query}" aria-current="page"' in html
+    assert "in North, from 1 January 2026 to 31 December 2026" in html
+    assert f'href="/dashboard/pdf/?{query}"' in html
+    assert f'href="?{query}&amp;csv=caseloads"' in html
+
+
+def test_every_table_downloads_as_csv_from_the_first_page_and_others_are_not_found(world, client_for):
+    _refer(world, world.school_practitioner)
+    client = client_for(world.analyst)
+    headings = {
+        table.key: [column.heading for column in table.columns] for table in selectors.dashboard_tables(_scope())
+    }
+
+    downloads = {key: client.get(URL, {"csv": key}) for key in ALL_KEYS}
+
+    assert {key: response.status_code for key, response in downloads.items()} == dict.fromkeys(ALL_KEYS, 200)
+    first_rows = {key: next(csv.reader(io.StringIO(response.content.decode()))) for key, response in downloads.items()}
+    assert first_rows == headings
+    assert client.get("/dashboard/outcomes/", {"csv": "timeliness"}).status_code == 200
+    assert client.get(URL, {"csv": "no-such-table"}).status_code == 404
+    assert client.get("/dashboard/no-such-section/").status_code == 404
+    assert client.get("/dashboard/timeliness/").status_code == 404  # the first section is /dashboard/ itself
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "contacts", "re_referrals"),
+    [
+        (lambda world: {}, 3, 1),
+        (lambda world: {"agency_id": world.school.pk}, 2, 1),
+        (lambda world: {"agency_id": world.health.pk}, 1, 0),
+    ],
+    ids=["county", "school", "health"],
+)
+def test_the_outcomes_page_counts_the_re_referrals_as_the_whole_dashboard_does(world, narrowed, contacts, re_referrals):
+    closed = open_case(world, status="closed")
+    again = services.referral_receive(
+        channel=Channel.PRACTITIONER,
+        actor=world.school_practitioner,
+        people=[person_data(closed.family.people.get(kind="child"))],
+        concerns="Missed school again.",
+        consent_given=True,
+        address_line_1="3 Mill Lane",
+        town="Exton",
+        postcode="EX1 1AB",
+    )
+    decide(world, again, Destination.objects.get(code="universal-advice"))
+    _refer(world, world.school_practitioner, n=1)
+    _refer(world, world.school_practitioner, n=1)  # a repeat submission: not a contact
+    _refer(world, world.health_practitioner, n=2)
+    services.referral_create(channel=Channel.PRACTITIONER, actor=world.school_practitioner)  # a draft: not one
+    scope = _scope(**narrowed(world))
+
+    whole = _table(selectors.dashboard_tables(scope), "re-referrals")
+    on_its_page = _table(SECTIONS_BY_SLUG["outcomes"].tables(scope), "re-referrals")
+
+    again.refresh_from_db()
+    assert again.re_referral_of_id == closed.pk
+    assert Referral.objects.filter(duplicate_of__isnull=False).count() == 1
+    assert on_its_page.rows == whole.rows
+    assert [row[1] for row in whole.rows] == [contacts, re_referrals]
 
 
 def test_the_benchmark_holds_the_dashboard_to_500_ms_at_p95():
@@ -391,3 +546,25 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_kept_as_text_in_the_csv(
     assert csv_value("Hill School") == "Hill School"
     assert csv_value(-3) == -3
     assert csv_value(None) == ""
+
+
+def test_each_section_keeps_its_own_figures(world, client_for, settings):
+    from django.core.cache import cache
+
+    from outcomes.dashboard.views import figures_cache_key
+
+    settings.FIGURES_CACHE_SECONDS = 300
+    cache.delete_many([figures_cache_key(_scope(), section.slug) for section in SECTIONS])
+    client = client_for(world.analyst)
+    _refer(world, world.school_practitioner)
+
+    first = client.get(URL).content.decode()  # Timeliness, kept
+    contacts = client.get("/dashboard/contacts/").content.decode()
+    kept = {section.slug: cache.get(figures_cache_key(_scope(), section.slug)) for section in SECTIONS}
+
+    assert 'id="timeliness"' in first
+    assert 'id="contacts-by-month"' in contacts
+    assert 'id="timeliness"' not in contacts
+    assert [table.key for table in kept["timeliness"][0]] == ["timeliness"]
+    assert [table.key for table in kept["contacts"][0]] == list(SECTIONS_BY_SLUG["contacts"].keys)
+    assert (kept["cases"], kept["outcomes"]) == (None, None)

@@ -101,7 +101,7 @@ BUDGETS = {
 
 
 # The analysts' pages of counts, held to the dashboard's budget.
-DASHBOARD_PAGES = ("figures", "dashboard")
+DASHBOARD_PAGES = ("figures", "dashboard", "dashboard_contacts", "dashboard_cases", "dashboard_outcomes")
 
 
 def page_within_budget(name: str, page: dict) -> bool:
@@ -302,6 +302,9 @@ class Command(BaseCommand):
             ("my_referrals", partner, "/referrals/mine/"),
             ("figures", analyst, "/cases/figures/"),
             ("dashboard", analyst, "/dashboard/"),
+            ("dashboard_contacts", analyst, "/dashboard/contacts/"),
+            ("dashboard_cases", analyst, "/dashboard/cases/"),
+            ("dashboard_outcomes", analyst, "/dashboard/outcomes/"),
             ("api_cases", lead, "/api/v1/cases/"),
             ("api_referrals_queue", duty, "/api/v1/referrals/"),
             ("panel_waiting_list", panel, f"/panels/{meeting.panel_id}/waiting-list/"),
