@@ -5,7 +5,7 @@ after closure. Each reads one query."""
 from __future__ import annotations
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpRequest
 from django.utils import timezone
@@ -85,16 +85,18 @@ def _closure_section(request: HttpRequest, case: Case) -> dict | None:
 
 
 def _outcomes_to_check(request: HttpRequest) -> dict | None:
-    """The agency's closed cases whose six-month check is running, soonest due first. One query."""
-    if not request.user.agency_id:
+    """The closed cases the manager manages (`may_check_sustained`: their team's, or their agency's
+    that no team holds) whose six-month check is running, soonest due first. One query."""
+    user = request.user
+    if not user.agency_id and not user.team_id:
         return None
+    managed = Q(case__team_id=None, case__lead_agency_id=user.agency_id) if user.agency_id else Q(pk__in=[])
+    if user.team_id:
+        managed |= Q(case__team_id=user.team_id)
     now = timezone.now()
     rows = list(
         Deadline.objects.filter(
-            timescale__code=SUSTAINED_CHECK,
-            met_at__isnull=True,
-            cancelled_at__isnull=True,
-            case__lead_agency_id=request.user.agency_id,
+            managed, timescale__code=SUSTAINED_CHECK, met_at__isnull=True, cancelled_at__isnull=True
         )
         .order_by("due_at", "id")
         .values("case_id", "reference", "due_at")[:HOME_ROWS]

@@ -199,18 +199,22 @@ def closure_sign_off(*, actor: User, case: Case, significant_and_sustained: bool
 
 
 def may_check_sustained(user: User, closure: Closure) -> bool:
-    """A team manager of the case's lead agency answers the six-month check."""
-    return (
-        user.has_role(Role.TEAM_MANAGER)
-        and user.agency_id is not None
-        and user.agency_id == closure.case.lead_agency_id
-    )
+    """The six-month check is answered by a team manager who manages the case: of the case's team,
+    or of its lead agency when no team holds it (as a team manager sees cases: `cases.permissions`).
+    A manager of another team of the same agency does not see the case, so does not answer for it."""
+    case = closure.case
+    if not user.has_role(Role.TEAM_MANAGER):
+        return False
+    if case.team_id is not None:
+        return user.team_id == case.team_id
+    return user.agency_id is not None and user.agency_id == case.lead_agency_id
 
 
 @transaction.atomic
 def sustained_check_record(*, actor: User, closure: Closure, answers: dict[int, tuple[bool, str]]) -> Closure:
     """Six months on: whether each achieved (or partly achieved) outcome lasted, keyed by need
-    outcome id. Once only, by a team manager of the lead agency; meets the `sustained-check` clock."""
+    outcome id. Once only, by a team manager who manages the case (`may_check_sustained`); meets the
+    `sustained-check` clock."""
     closure = Closure.objects.select_for_update().select_related("case").get(pk=closure.pk)
     if not may_check_sustained(actor, closure):
         raise PermissionDenied("You cannot do that for this family.")

@@ -7,7 +7,7 @@ import datetime
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -305,6 +305,25 @@ def test_the_check_page_is_for_the_lead_agencys_team_managers_and_answers_once(w
     second.refresh_from_db()
     assert second.sustained is False and second.sustained_note == "Arrears again"
     assert "This was recorded on" in manager.get(url).content.decode()
+
+
+def test_a_manager_of_another_team_of_the_lead_agency_neither_lists_nor_answers_the_check(world, case, client_for):
+    """The home panel lists only checks the manager may answer, on cases they may open: a team
+    manager of the lead agency's other team sees neither (the benchmark's load run found its links
+    leading to 404s)."""
+    from tests.conftest import _manager_of
+
+    closure = closed_with_outcomes(world, case, client_for)
+    other = _manager_of(world.other_team)
+    assert other.agency_id == case.lead_agency_id and other.team_id != case.team_id
+    client = client_for(other)
+
+    assert case.reference not in client.get("/").content.decode()
+    assert not services.may_check_sustained(other, closure)
+    assert client.get(f"/cases/{case.pk}/outcomes/sustained/").status_code == 404
+    assert services.may_check_sustained(world.team_manager, closure)
+    with pytest.raises(PermissionDenied):
+        services.sustained_check_record(actor=other, closure=closure, answers={})
 
 
 def test_a_closed_case_page_with_outcomes_stays_within_its_queries(world, case, client_for):
