@@ -85,8 +85,10 @@ def chart_description(series: Series) -> str:
     return " ".join(parts)
 
 
-def series_chart(series: Series, *, id_prefix: str = "outcome-chart") -> SafeString:
-    """The SVG chart of a series: `role="img"`, named by its <title> and described by its <desc>."""
+def series_chart(series: Series, *, id_prefix: str = "outcome-chart", point_labels: bool = True) -> SafeString:
+    """The SVG chart of a series: `role="img"`, named by its <title> and described by its <desc>.
+    Without `point_labels`, the points carry no numbers: for a printed page that has the series'
+    table beside the chart, where each number laid out as SVG text costs WeasyPrint time."""
     tool, readings, areas = series.tool, series.readings, series.areas
     count = len(readings)
     height = HEADER + STRIP * len(areas) + FOOTER
@@ -154,7 +156,7 @@ def series_chart(series: Series, *, id_prefix: str = "outcome-chart") -> SafeStr
                     value,
                 )
             )
-            if len(points) <= LABEL_EVERY_POINT_UP_TO or index in (0, len(points) - 1):
+            if point_labels and (len(points) <= LABEL_EVERY_POINT_UP_TO or index in (0, len(points) - 1)):
                 anchor = "start" if x <= PLOT_LEFT else "end" if x >= PLOT_RIGHT else "middle"
                 parts.append(
                     format_html(

@@ -266,7 +266,11 @@ def _outcome_tools(case: Case) -> dict | None:
         return None
     return {
         "series": [
-            {"title": one.title, "chart": series_chart(one, id_prefix="report-chart"), "table": series_table(one)}
+            {
+                "title": one.title,
+                "chart": series_chart(one, id_prefix="report-chart", point_labels=False),
+                "table": series_table(one),
+            }
             for one in reading_selectors.case_series(case=case)
         ]
     }

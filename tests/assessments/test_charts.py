@@ -85,6 +85,22 @@ def test_the_chart_is_an_image_named_and_described_with_every_area_and_point(rea
     assert "<script" not in svg
 
 
+def test_a_printed_chart_beside_its_table_leaves_the_numbers_to_the_table(readings):
+    star = case_series(case=readings)[0]
+    labelled, plain = str(series_chart(star)), str(series_chart(star, point_labels=False))
+
+    def point_numbers(svg: str) -> list[str]:
+        return re.findall(r'data-value="\d+"/><text [^>]*>(\d+)</text>', svg)
+
+    assert len(point_numbers(labelled)) == 20
+    assert point_numbers(plain) == []
+    # The points, the lines, the scale and the description are the same.
+    assert len(re.findall(r"<circle ", plain)) == 20 and plain.count("<polyline ") == 10
+    assert re.search(r"<desc[^>]*>(.*?)</desc>", plain).group(1) == re.search(
+        r"<desc[^>]*>(.*?)</desc>", labelled
+    ).group(1)
+
+
 def _point_heights(svg: str, area_code: str) -> list[float]:
     strip = re.search(rf'<g data-area="{area_code}">(.*?)</g>', svg).group(1)
     return [float(y) for y in re.findall(r'<circle cx="[^"]+" cy="([^"]+)"', strip)]
