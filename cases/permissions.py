@@ -95,6 +95,19 @@ def role_scopes(user: User) -> list[Scope]:
     return scopes
 
 
+def role_scope_filter(user: User, perm: str, prefix: str = "") -> Q | None:
+    """The cases `user`'s roles alone (not their grants) give `perm` on, as a filter through the
+    relation `prefix` ("case__" from a row that points at a case); None means every case."""
+    condition = None
+    for scope in role_scopes(user):
+        if perm in scope.perms:
+            if scope.where is None:
+                return None
+            term = Q(**{f"{prefix}{field}": value for field, value in scope.where.items()})
+            condition = term if condition is None else condition | term
+    return Q(pk__in=[]) if condition is None else condition
+
+
 def user_locality_id(user: User) -> int | None:
     """The locality a user's team covers; None when they have no team or it covers the county."""
     return user.team.locality_id if user.team_id else None

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.extensions import CaseSection, HomePanel, MenuItem, registry
 from cases.models import Case, CaseStatus, Deadline
+from cases.permissions import MANAGE_CASE, role_scope_filter
 from cases.roles import Role
 
 from .models import Achieved, Closure, ClosureStatus, NeedOutcome
@@ -85,14 +86,13 @@ def _closure_section(request: HttpRequest, case: Case) -> dict | None:
 
 
 def _outcomes_to_check(request: HttpRequest) -> dict | None:
-    """The closed cases the manager manages (`may_check_sustained`: their team's, or their agency's
-    that no team holds) whose six-month check is running, soonest due first. One query."""
-    user = request.user
-    if not user.agency_id and not user.team_id:
+    """The closed cases the manager answers for (`may_check_sustained`: those their role manages)
+    whose six-month check is running, soonest due first. One query."""
+    if not request.user.agency_id and not request.user.team_id:
         return None
-    managed = Q(case__team_id=None, case__lead_agency_id=user.agency_id) if user.agency_id else Q(pk__in=[])
-    if user.team_id:
-        managed |= Q(case__team_id=user.team_id)
+    managed = role_scope_filter(request.user, MANAGE_CASE, prefix="case__")
+    if managed is None:
+        managed = Q()
     now = timezone.now()
     rows = list(
         Deadline.objects.filter(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.deadlines import deadline_meet, deadline_start
 from cases.models import Case, CaseStatus, IdentifiedNeed, User
-from cases.permissions import MANAGE_CASE, user_has_case_perm
+from cases.permissions import MANAGE_CASE, case_perms, user_has_case_perm
 from cases.roles import Role
 from cases.services import (
     CONSENT_EVIDENCE_EXTENSIONS,
@@ -199,15 +199,10 @@ def closure_sign_off(*, actor: User, case: Case, significant_and_sustained: bool
 
 
 def may_check_sustained(user: User, closure: Closure) -> bool:
-    """The six-month check is answered by a team manager who manages the case: of the case's team,
-    or of its lead agency when no team holds it (as a team manager sees cases: `cases.permissions`).
-    A manager of another team of the same agency does not see the case, so does not answer for it."""
-    case = closure.case
-    if not user.has_role(Role.TEAM_MANAGER):
-        return False
-    if case.team_id is not None:
-        return user.team_id == case.team_id
-    return user.agency_id is not None and user.agency_id == case.lead_agency_id
+    """The six-month check is answered by a team manager whose role manages the case
+    (`cases.permissions.role_scopes`: their team's cases, and their agency's that no team holds), as
+    they see cases. A manager of another team of the same agency does not see it, so does not answer."""
+    return user.has_role(Role.TEAM_MANAGER) and MANAGE_CASE in case_perms(user, closure.case, ())
 
 
 @transaction.atomic

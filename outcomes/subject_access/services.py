@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from cases.audit import Subject, access_log_record
 from cases.models import AccessLog, Person, User
@@ -35,11 +36,8 @@ def _about(item: selectors.Item | None) -> dict:
     Never in the export (`withheld_list` leaves them out): a title could tell what was withheld."""
     if item is None:
         return {"title": "", "item_date": None}
-    title = item.title if len(item.title) <= TITLE_MAX else item.title[: TITLE_MAX - 1] + "…"
-    when = item.when
-    if isinstance(when, datetime.datetime):
-        when = timezone.localtime(when).date()
-    return {"title": title, "item_date": when}
+    when = timezone.localdate(item.when) if isinstance(item.when, datetime.datetime) else item.when
+    return {"title": Truncator(item.title).chars(TITLE_MAX), "item_date": when}
 
 
 def _check_actor(actor: User) -> None:
